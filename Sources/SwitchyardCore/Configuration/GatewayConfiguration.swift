@@ -1,0 +1,151 @@
+/// Everything `switchyard.yaml` configures, as plain values.
+///
+/// Reading and validating the file lives in `SwitchyardConfig`; these types only hold the result,
+/// so Core logic and tests can build configurations directly.
+public struct GatewayConfiguration: Sendable, Hashable {
+    public var server: ServerSettings
+    public var providers: [ProviderSettings]
+    public var models: [ModelDeployment]
+    /// Tier names from cheapest to most capable.
+    public var tiers: [String]
+
+    public init(server: ServerSettings = ServerSettings(), providers: [ProviderSettings], models: [ModelDeployment], tiers: [String]) {
+        self.server = server
+        self.providers = providers
+        self.models = models
+        self.tiers = tiers
+    }
+
+    /// The provider named `name`.
+    public func provider(named name: String) -> ProviderSettings? {
+        providers.first { $0.name == name }
+    }
+
+    /// The model whose public name is `name`.
+    public func model(named name: String) -> ModelDeployment? {
+        models.first { $0.name == name }
+    }
+
+    /// Position of `tier` in the ordered tier list (0 = cheapest).
+    public func rank(ofTier tier: String) -> Int? {
+        tiers.firstIndex(of: tier)
+    }
+
+    /// The most capable tier, whose prices define the baseline cost.
+    public var premiumTier: String? { tiers.last }
+}
+
+/// Settings of the gateway's own HTTP server.
+public struct ServerSettings: Sendable, Hashable {
+    public var host: String
+    public var port: Int
+    /// Largest request body accepted; larger bodies get 413.
+    public var maxBodyBytes: Int
+    /// Upper bound on one request's total time inside the gateway.
+    public var requestTimeout: Duration
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 16 * 1024 * 1024, requestTimeout: Duration = .seconds(600)) {
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+        self.requestTimeout = requestTimeout
+    }
+}
+
+/// The wire format a provider speaks.
+public enum ProviderKind: String, Sendable, Hashable, CaseIterable {
+    /// OpenAI's chat-completions API, also spoken by Groq, DeepSeek, Mistral, Together, vLLM,
+    /// Ollama (`/v1`), LM Studio and `switchyard mock-provider`.
+    case openai
+}
+
+/// One upstream provider endpoint.
+public struct ProviderSettings: Sendable, Hashable {
+    public var name: String
+    public var kind: ProviderKind
+    /// Base URL up to and including the API version, e.g. `https://api.openai.com/v1`.
+    public var baseURL: String
+    /// Bearer token sent upstream; `nil` for providers that need none (local servers).
+    public var apiKey: String?
+    /// Where the provider processes data, e.g. `eu` or `us`.
+    public var region: String?
+    /// Time allowed for one upstream call, from sending the request to the last byte.
+    public var timeout: Duration
+    /// Time allowed to open a connection.
+    public var connectTimeout: Duration
+    /// Upper bound on pooled HTTP/1 connections to this provider.
+    public var maxConnections: Int
+    /// Client request headers copied to this provider (lower-case names; a trailing `*` matches a prefix).
+    public var forwardHeaders: [String]
+    /// Extra headers sent with every request to this provider.
+    public var headers: [String: String]
+
+    public init(
+        name: String, kind: ProviderKind = .openai, baseURL: String, apiKey: String? = nil, region: String? = nil,
+        timeout: Duration = .seconds(120), connectTimeout: Duration = .seconds(5), maxConnections: Int = 256,
+        forwardHeaders: [String] = [], headers: [String: String] = [:]
+    ) {
+        self.name = name
+        self.kind = kind
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.region = region
+        self.timeout = timeout
+        self.connectTimeout = connectTimeout
+        self.maxConnections = maxConnections
+        self.forwardHeaders = forwardHeaders
+        self.headers = headers
+    }
+
+    /// Whether a client header called `name` is copied to this provider.
+    public func forwards(header name: String) -> Bool {
+        let lowered = name.lowercased()
+        return forwardHeaders.contains { pattern in
+            pattern.hasSuffix("*") ? lowered.hasPrefix(pattern.dropLast()) : lowered == pattern
+        }
+    }
+}
+
+/// What a model can do beyond plain chat.
+public enum ModelCapability: String, Sendable, Hashable, CaseIterable {
+    case logprobs
+    case json
+    case tools
+    case vision
+    case streaming
+}
+
+/// A model the gateway offers: its public name and the deployment that serves it.
+public struct ModelDeployment: Sendable, Hashable {
+    /// The name clients use in `model`.
+    public var name: String
+    /// The provider that serves it.
+    public var provider: String
+    /// The model id sent to the provider.
+    public var upstreamModel: String
+    public var tier: String
+    public var price: ModelPrice
+    /// Largest prompt plus output, in tokens.
+    public var contextWindow: Int
+    /// Largest output the model produces, in tokens.
+    public var maxOutputTokens: Int
+    public var capabilities: Set<ModelCapability>
+    /// Overrides the provider's region, if set.
+    public var region: String?
+
+    public init(
+        name: String, provider: String, upstreamModel: String, tier: String, price: ModelPrice,
+        contextWindow: Int = 128_000, maxOutputTokens: Int = 16_384, capabilities: Set<ModelCapability> = [.streaming],
+        region: String? = nil
+    ) {
+        self.name = name
+        self.provider = provider
+        self.upstreamModel = upstreamModel
+        self.tier = tier
+        self.price = price
+        self.contextWindow = contextWindow
+        self.maxOutputTokens = maxOutputTokens
+        self.capabilities = capabilities
+        self.region = region
+    }
+}

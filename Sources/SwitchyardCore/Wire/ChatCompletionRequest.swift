@@ -1,0 +1,131 @@
+/// An OpenAI chat-completions request: the few fields the gateway reads, plus the whole body,
+/// which is forwarded with every other field untouched.
+public struct ChatCompletionRequest: Sendable {
+    /// The complete body as the client sent it.
+    public var body: JSONObject
+    /// The `model` field: a model name, `auto` or `tier:NAME`.
+    public var model: String
+    /// The messages, reduced to role and text.
+    public var messages: [ChatMessage]
+    /// Whether the client asked for server-sent events.
+    public var stream: Bool
+    /// Whether the client asked for a final usage chunk on the stream (`stream_options.include_usage`).
+    public var includeUsageInStream: Bool
+    /// `max_completion_tokens` or `max_tokens`, if given.
+    public var maxOutputTokens: Int?
+    /// Whether the client asked for token logprobs.
+    public var logprobs: Bool
+
+    /// Roles OpenAI accepts in `messages`.
+    public static let knownRoles: Set<String> = ["system", "developer", "user", "assistant", "tool", "function"]
+
+    /// Reads and validates a request body. Errors name the offending field.
+    public init(json: JSONValue) throws(GatewayError) {
+        guard let body = json.objectValue else {
+            throw .invalidRequest("The request body must be a JSON object, got \(json.typeName).")
+        }
+        guard let modelValue = body["model"] else {
+            throw .invalidRequest("'model' is a required property.", param: "model", code: "missing_required_parameter")
+        }
+        guard let model = modelValue.stringValue, !model.isEmpty else {
+            throw .invalidRequest("'model' must be a non-empty string, got \(modelValue.typeName).", param: "model", code: "invalid_type")
+        }
+        guard let messagesValue = body["messages"] else {
+            throw .invalidRequest("'messages' is a required property.", param: "messages", code: "missing_required_parameter")
+        }
+        guard let rawMessages = messagesValue.arrayValue else {
+            throw .invalidRequest("'messages' must be an array, got \(messagesValue.typeName).", param: "messages", code: "invalid_type")
+        }
+        guard !rawMessages.isEmpty else {
+            throw .invalidRequest("'messages' must contain at least one message.", param: "messages", code: "empty_array")
+        }
+        var messages: [ChatMessage] = []
+        messages.reserveCapacity(rawMessages.count)
+        for (index, raw) in rawMessages.enumerated() {
+            messages.append(try Self.readMessage(raw, index: index))
+        }
+        self.body = body
+        self.model = model
+        self.messages = messages
+        self.stream = try Self.readBool(body, "stream") ?? false
+        if let options = body["stream_options"], options != .null {
+            guard let object = options.objectValue else {
+                throw .invalidRequest("'stream_options' must be an object.", param: "stream_options", code: "invalid_type")
+            }
+            self.includeUsageInStream = object["include_usage"]?.boolValue ?? false
+        } else {
+            self.includeUsageInStream = false
+        }
+        let maxCompletionTokens = try Self.readPositiveInt(body, "max_completion_tokens")
+        let maxTokens = try Self.readPositiveInt(body, "max_tokens")
+        self.maxOutputTokens = maxCompletionTokens ?? maxTokens
+        self.logprobs = try Self.readBool(body, "logprobs") ?? false
+    }
+
+    private static func readMessage(_ raw: JSONValue, index: Int) throws(GatewayError) -> ChatMessage {
+        let param = "messages[\(index)]"
+        guard let object = raw.objectValue else {
+            throw .invalidRequest("'\(param)' must be an object, got \(raw.typeName).", param: param, code: "invalid_type")
+        }
+        guard let role = object["role"]?.stringValue else {
+            throw .invalidRequest("'\(param).role' is required and must be a string.", param: "\(param).role", code: "missing_required_parameter")
+        }
+        guard knownRoles.contains(role) else {
+            let roles = knownRoles.sorted().joined(separator: ", ")
+            throw .invalidRequest("'\(param).role' must be one of \(roles); got '\(role)'.", param: "\(param).role", code: "invalid_value")
+        }
+        return ChatMessage(role: role, text: try readContent(object["content"], param: "\(param).content"))
+    }
+
+    private static func readContent(_ content: JSONValue?, param: String) throws(GatewayError) -> String {
+        switch content {
+        case nil, .null?: return ""
+        case .string(let text)?: return text
+        case .array(let parts)?:
+            var texts: [String] = []
+            for part in parts {
+                if let text = part["text"]?.stringValue { texts.append(text) }
+            }
+            return texts.joined(separator: "\n")
+        case let other?:
+            throw .invalidRequest("'\(param)' must be a string or an array of content parts, got \(other.typeName).", param: param, code: "invalid_type")
+        }
+    }
+
+    private static func readBool(_ body: JSONObject, _ key: String) throws(GatewayError) -> Bool? {
+        switch body[key] {
+        case nil, .null?: return nil
+        case .bool(let flag)?: return flag
+        case let other?: throw .invalidRequest("'\(key)' must be a boolean, got \(other.typeName).", param: key, code: "invalid_type")
+        }
+    }
+
+    private static func readPositiveInt(_ body: JSONObject, _ key: String) throws(GatewayError) -> Int? {
+        switch body[key] {
+        case nil, .null?: return nil
+        case let value?:
+            guard let integer = value.intValue, integer >= 1 else {
+                throw .invalidRequest("'\(key)' must be a positive integer.", param: key, code: "invalid_value")
+            }
+            return integer
+        }
+    }
+}
+
+extension ChatCompletionRequest {
+    /// Parses and validates a raw request body.
+    public init(bytes: some Collection<UInt8>) throws(GatewayError) {
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(bytes)
+        } catch {
+            throw .malformedJSON(error)
+        }
+        try self.init(json: json)
+    }
+
+    /// All message text, for classification: system prompt and conversation in order.
+    public var promptText: String {
+        messages.map(\.text).joined(separator: "\n")
+    }
+}

@@ -1,0 +1,53 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import SwitchyardCore
+import SwitchyardProviders
+
+/// The adapters for every configured provider, each with its own pooled HTTP client on the
+/// shared event loops (so pool size and timeouts are per provider). A `Service`: on graceful
+/// shutdown it closes the clients after the server has stopped taking requests.
+public final class ProviderRegistry: Service, Sendable {
+    private let adapters: [String: any ChatProvider]
+    private let clients: [HTTPClient]
+
+    public init(configuration: GatewayConfiguration) {
+        var adapters: [String: any ChatProvider] = [:]
+        var clients: [HTTPClient] = []
+        for provider in configuration.providers {
+            var settings = HTTPClient.Configuration()
+            let connectTimeout = TimeAmount(provider.connectTimeout)
+            let readTimeout = TimeAmount(provider.timeout)
+            settings.timeout = HTTPClient.Configuration.Timeout(connect: connectTimeout, read: readTimeout)
+            settings.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: provider.maxConnections)
+            settings.redirectConfiguration = .disallow
+            settings.decompression = .disabled
+            let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: settings)
+            clients.append(client)
+            switch provider.kind {
+            case .openai: adapters[provider.name] = OpenAICompatibleProvider(settings: provider, client: client)
+            }
+        }
+        self.adapters = adapters
+        self.clients = clients
+    }
+
+    /// The adapter for the provider named `name`.
+    public func adapter(named name: String) -> (any ChatProvider)? {
+        adapters[name]
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try await shutdown()
+    }
+
+    /// Closes every client; in-flight requests fail.
+    public func shutdown() async throws {
+        for client in clients {
+            try await client.shutdown()
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import HTTPTypes
+
+/// The response headers Switchyard adds to every answer.
+public enum SwitchyardHeader {
+    /// Public name of the model that answered.
+    public static let model = HTTPField.Name("x-switchyard-model")!
+    /// Provider that served the answer.
+    public static let provider = HTTPField.Name("x-switchyard-provider")!
+    /// Tier of the model that answered.
+    public static let tier = HTTPField.Name("x-switchyard-tier")!
+    /// Cost of the answer in USD, from the price table and the provider's usage (not on streams:
+    /// their usage is known only at the end).
+    public static let costUSD = HTTPField.Name("x-switchyard-cost-usd")!
+    /// The gateway's id for this request.
+    public static let requestID = HTTPField.Name("x-request-id")!
+}

@@ -1,0 +1,55 @@
+import Hummingbird
+import NIOCore
+import SwitchyardCore
+
+/// Writes one simulated answer as OpenAI server-sent events, paced by the model's profile.
+struct MockStream: Sendable {
+    let completion: MockCompletion
+    let profile: MockModelProfile
+    let includeUsage: Bool
+    let cutAfter: Int?
+    let errorEventStatus: Int?
+    let malformed: Bool
+
+    func write(to writer: inout any ResponseBodyWriter) async throws {
+        try await Task.sleep(for: profile.timeToFirstToken)
+        if let status = errorEventStatus {
+            let code = status == 429 ? "rate_limit_exceeded" : "server_error"
+            let event: JSONValue = ["error": ["message": .string("Injected error event (HTTP \(status))."), "type": .string(code), "code": .string(code), "status": .int(Int64(status))]]
+            try await writer.write(Self.event(event))
+            try await writer.finish(nil)
+            return
+        }
+        var events: [JSONValue] = [completion.chunk(delta: ["role": "assistant", "content": "", "refusal": nil], tokens: [], finishReason: nil, usageNull: includeUsage)]
+        for index in completion.tokens.indices {
+            events.append(completion.chunk(delta: ["content": .string(completion.tokens[index].text)], tokens: completion.tokens[index...index], finishReason: nil, usageNull: includeUsage))
+        }
+        events.append(completion.chunk(delta: [:], tokens: [], finishReason: completion.finishReason, usageNull: includeUsage))
+        if includeUsage { events.append(completion.usageChunk) }
+
+        let interval = profile.tokensPerSecond > 0 ? Duration.milliseconds(Int64(1000 / profile.tokensPerSecond)) : .zero
+        if interval == .zero, cutAfter == nil {
+            // Instant models: one write for the whole stream.
+            var buffer = ByteBuffer()
+            for event in events { buffer.writeImmutableBuffer(Self.event(event)) }
+            buffer.writeString("data: [DONE]\n\n")
+            try await writer.write(buffer)
+            try await writer.finish(nil)
+            return
+        }
+        for (index, event) in events.enumerated() {
+            if let cutAfter, index >= cutAfter { throw MockConnectionDropped() }
+            if index > 1, interval > .zero { try await Task.sleep(for: interval) }
+            try await writer.write(Self.event(event))
+        }
+        try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+        try await writer.finish(nil)
+    }
+
+    static func event(_ value: JSONValue) -> ByteBuffer {
+        var bytes = Array("data: ".utf8)
+        JSONWriter.write(value, into: &bytes)
+        bytes.append(contentsOf: [0x0A, 0x0A])
+        return ByteBuffer(bytes: bytes)
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import AsyncHTTPClient
+import NIOCore
+import SwitchyardCore
+
+/// Turns provider HTTP failures into ``ProviderError``s the same way for every OpenAI-style API.
+enum ProviderErrorMapping {
+    /// Classifies a non-2xx response from its status, headers and body.
+    static func error(status: Int, headers: [(String, String)], body: [UInt8]) -> ProviderError {
+        let detail = ErrorBody(bytes: body)
+        let message = detail.message ?? "HTTP \(status)"
+        switch status {
+        case 429:
+            return .rateLimited(retryAfter: retryAfter(headers), message: message)
+        case 401, 403:
+            return .authentication(status: status, message: message)
+        case 408, 500...599:
+            return .serverError(status: status, message: message)
+        case 400...499:
+            if detail.isContextLength { return .contextLengthExceeded(message: message) }
+            return .badRequest(status: status, message: message, code: detail.code, param: detail.param)
+        default:
+            return .malformedResponse(message: "unexpected HTTP status \(status)")
+        }
+    }
+
+    /// Classifies an error thrown by the HTTP client.
+    static func error(from error: any Error) -> ProviderError {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .writeTimeout:
+                return .timeout(message: "\(error)")
+            case .connectTimeout, .remoteConnectionClosed:
+                return .connectionFailed(message: "\(error)")
+            case .cancelled:
+                return .timeout(message: "request cancelled")
+            default:
+                return .connectionFailed(message: "\(error)")
+            }
+        }
+        if error is CancellationError { return .timeout(message: "request cancelled") }
+        return .connectionFailed(message: "\(error)")
+    }
+
+    /// `Retry-After` (seconds or HTTP date; dates are treated as unknown) or `retry-after-ms`.
+    static func retryAfter(_ headers: [(String, String)]) -> Duration? {
+        for (name, value) in headers {
+            switch name.lowercased() {
+            case "retry-after-ms":
+                if let milliseconds = Double(value), milliseconds >= 0 { return .milliseconds(Int64(milliseconds)) }
+            case "retry-after":
+                if let seconds = Double(value), seconds >= 0 { return .milliseconds(Int64(seconds * 1000)) }
+            default: continue
+            }
+        }
+        return nil
+    }
+}
+
+/// The useful parts of an OpenAI-style error body: `{"error": {"message", "code", "param", "type"}}`,
+/// `{"error": "text"}`, `{"message": "text"}` or plain text.
+struct ErrorBody {
+    var message: String?
+    var code: String?
+    var param: String?
+    var type: String?
+
+    init(bytes: [UInt8]) {
+        guard let json = try? JSONParser.parse(bytes) else {
+            let text = String(decoding: bytes.prefix(500), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            message = text.isEmpty ? nil : text
+            return
+        }
+        if let error = json["error"]?.objectValue {
+            message = error["message"]?.stringValue
+            code = error["code"]?.stringValue ?? error["code"]?.intValue.map(String.init)
+            param = error["param"]?.stringValue
+            type = error["type"]?.stringValue
+        } else if let text = json["error"]?.stringValue {
+            message = text
+        } else {
+            message = json["message"]?.stringValue ?? json["detail"]?.stringValue
+        }
+    }
+
+    /// Whether the provider says the prompt does not fit the context window.
+    var isContextLength: Bool {
+        if code == "context_length_exceeded" || type == "context_length_exceeded" { return true }
+        guard let text = message?.lowercased() else { return false }
+        return text.contains("context length") || text.contains("context window") || text.contains("maximum context")
+            || text.contains("too many tokens")
+    }
+}
