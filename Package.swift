@@ -120,6 +120,8 @@ let package = Package(
             dependencies: [
                 "SwitchyardGateway", "SwitchyardMock", "SwitchyardConfig", "SwitchyardCore", "SwitchyardProviders",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -88,6 +88,11 @@ public struct YAMLDocument: Sendable {
             .composer(let context, let problem, let mark, _):
             let detail = context.map { "\($0.text) " } ?? ""
             return ConfigIssue(file: file, line: mark.line, column: mark.column, path: "", message: "invalid YAML: \(detail)\(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+            return ConfigIssue(
+                file: file, line: context.mark.line, column: context.mark.column, path: "",
+                message: "duplicate key \(keys) (first defined here)")
         default:
             return ConfigIssue(file: file, line: nil, column: nil, path: "", message: "invalid YAML: \(error)")
         }

@@ -36,13 +36,6 @@ public struct YAMLReader {
             report("expected a mapping (key: value pairs), got \(describe(node))", at: node, path: path)
             return nil
         }
-        var seen: Set<String> = []
-        for key in mapping.keys {
-            guard let name = key.string else { continue }
-            if !seen.insert(name).inserted {
-                report("duplicate key '\(name)'", at: key, path: join(path, name))
-            }
-        }
         return MappingReader(node: node, mapping: mapping, path: path, reader: self)
     }
 

@@ -39,9 +39,9 @@ public enum MockFault: Sendable, Hashable {
 
     /// Parses the value of an `x-mock-fault` header.
     public static func parse(header: String) throws(MockFaultParseError) -> [MockFault] {
-        try header.split(separator: ",").map { (part) throws(MockFaultParseError) -> MockFault in
-            try parse(single: part.trimmingCharacters(in: .whitespaces))
-        }
+        let parts = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !parts.isEmpty else { throw MockFaultParseError(text: header) }
+        return try parts.map { (part) throws(MockFaultParseError) -> MockFault in try parse(single: part) }
     }
 
     private static func parse(single text: String) throws(MockFaultParseError) -> MockFault {

@@ -28,7 +28,14 @@ public struct OpenAICompatibleProvider: ChatProvider {
         let bytes: [UInt8]
         do {
             let response = try await client.execute(request, timeout: TimeAmount(settings.timeout))
-            let body = try await response.body.collect(upTo: Self.maximumResponseBytes)
+            let body: ByteBuffer
+            do {
+                body = try await response.body.collect(upTo: Self.maximumResponseBytes)
+            } catch let error as NIOTooManyBytesError {
+                throw error
+            } catch {
+                throw ProviderError.streamInterrupted(message: "the response body ended early (\(ProviderErrorMapping.error(from: error).errorClass))")
+            }
             bytes = Array(buffer: body)
             guard (200..<300).contains(response.status.code) else {
                 throw ProviderErrorMapping.error(status: Int(response.status.code), headers: Array(response.headers.map { ($0.name, $0.value) }), body: bytes)

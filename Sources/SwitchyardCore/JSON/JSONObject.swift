@@ -54,3 +54,9 @@ public struct JSONObject: Sendable, Hashable {
         }
     }
 }
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self.init(elements)
+    }
+}

@@ -1,0 +1,69 @@
+import Testing
+
+@testable import SwitchyardCore
+
+@Suite("JSON parser and writer")
+struct JSONTests {
+    @Test("round-trips documents and keeps key order")
+    func roundTripKeepsOrder() throws {
+        let text = #"{"zeta":1,"alpha":[true,false,null],"mid":{"b":"x","a":-2.5},"big":9007199254740993}"#
+        let value = try JSONParser.parse(text)
+        #expect(JSONWriter.string(value) == text)
+        #expect(value["big"] == .int(9_007_199_254_740_993))
+        #expect(value.objectValue?.keys == ["zeta", "alpha", "mid", "big"])
+    }
+
+    @Test("decodes escapes, including surrogate pairs")
+    func escapes() throws {
+        let value = try JSONParser.parse(#"["a\"b\\c\/d\n\t\u00e9\ud83d\ude00"]"#)
+        #expect(value.arrayValue?.first?.stringValue == "a\"b\\c/d\n\té😀")
+    }
+
+    @Test("writes control characters escaped so the output parses back")
+    func writerEscapes() throws {
+        let original = JSONValue.string("line\nbreak \u{01} \"quoted\" back\\slash")
+        let reparsed = try JSONParser.parse(JSONWriter.bytes(original))
+        #expect(reparsed == original)
+    }
+
+    @Test("numbers keep integer and fraction apart")
+    func numbers() throws {
+        #expect(try JSONParser.parse("42") == .int(42))
+        #expect(try JSONParser.parse("-0.5") == .double(-0.5))
+        #expect(try JSONParser.parse("1e3") == .double(1000))
+        #expect(JSONWriter.string(.double(2)) == "2.0")
+    }
+
+    @Test(
+        "rejects invalid input with the byte offset",
+        arguments: [
+            ("{\"a\":}", 5), ("[1,]", 3), ("{\"a\" 1}", 5), ("\"unterminated", 13), ("01", 1), ("{} x", 3),
+            ("[1.]", 3), ("tru", 0), ("\"\u{01}\"", 1), ("", 0),
+        ])
+    func rejectsInvalid(input: String, offset: Int) {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(input) }
+        do {
+            _ = try JSONParser.parse(input)
+        } catch {
+            #expect(error.offset == offset, "\(input): \(error)")
+        }
+    }
+
+    @Test("bounds nesting depth")
+    func depthLimit() {
+        let deep = String(repeating: "[", count: JSONParser.maximumDepth + 1) + String(repeating: "]", count: JSONParser.maximumDepth + 1)
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(deep) }
+        let fine = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        #expect((try? JSONParser.parse(fine)) != nil)
+    }
+
+    @Test("object subscript replaces in place, appends new keys and removes")
+    func objectEditing() {
+        var object = JSONObject([("a", 1), ("b", 2)])
+        object["a"] = 10
+        object["c"] = 3
+        object["b"] = nil
+        #expect(object.keys == ["a", "c"])
+        #expect(object["a"] == .int(10))
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+
+@testable import SwitchyardCore
+@testable import SwitchyardGateway
+import SwitchyardMock
+
+@Suite("Errors over loopback")
+struct ErrorHandlingTests {
+    /// (x-mock-fault, expected status, expected error code)
+    static let upstreamFaults: [(String, Int, String)] = [
+        ("429;retry-after=2", 429, "upstream_rate_limited"),
+        ("500", 502, "upstream_server_error"),
+        ("503", 502, "upstream_server_error"),
+        ("529", 502, "upstream_server_error"),
+        ("401", 502, "upstream_authentication_failed"),
+        ("400", 400, "invalid_request"),
+        ("context-length", 400, "context_length_exceeded"),
+        ("hang", 504, "upstream_timeout"),
+        ("malformed", 502, "upstream_malformed_response"),
+        ("cut-after=2", 502, "upstream_stream_interrupted"),
+    ]
+
+    @Test("each simulated provider fault surfaces as the right OpenAI-shaped error", arguments: upstreamFaults)
+    func upstreamFault(fault: String, status: Int, code: String) async throws {
+        try await LiveGateway.run { live in
+            let response = try await live.post(chatBody(), headers: [("x-mock-fault", fault)])
+            #expect(response.status == status, "\(fault): \(response.body)")
+            #expect(response.errorCode == code, "\(fault): \(response.body)")
+            #expect(response.json["error"]?["message"]?.stringValue?.isEmpty == false)
+            #expect(response.json["error"]?["type"]?.stringValue != nil)
+            if fault.hasPrefix("429") { #expect(response.headers["retry-after"] == "2") }
+        }
+    }
+
+    @Test("the same faults on a stream, before the first byte, are HTTP errors", arguments: [("429", 429), ("503", 502), ("error-event=429", 429), ("error-event=500", 502)])
+    func streamFaultBeforeFirstByte(fault: String, status: Int) async throws {
+        try await LiveGateway.run { live in
+            let response = try await live.post(chatBody(stream: true), headers: [("x-mock-fault", fault)])
+            #expect(response.status == status, "\(fault): \(response.body)")
+            #expect(response.errorCode != nil)
+        }
+    }
+
+    @Test("a stream cut mid-way ends with an OpenAI error event, not [DONE]")
+    func streamCut() async throws {
+        // Paced chunks (5 ms apart), so the cut comes after the chunks before it were delivered.
+        let paced = MockProfile(defaultModel: MockModelProfile(timeToFirstToken: .zero, tokensPerSecond: 200))
+        try await LiveGateway.run(profile: paced) { live in
+            let response = try await live.post(chatBody(stream: true), headers: [("x-mock-fault", "cut-after=3")])
+            #expect(response.status == 200)
+            let events = response.events
+            #expect(events.count == 4)
+            #expect(!events.contains("[DONE]"))
+            let last = try JSONParser.parse(try #require(events.last))
+            #expect(last["error"]?["code"] == "upstream_stream_interrupted")
+        }
+    }
+
+    @Test("malformed JSON is a 400")
+    func malformedJSON() async throws {
+        try await LiveGateway.run { live in
+            let response = try await live.post(#"{"model": "cheap", "messages": ["#)
+            #expect(response.status == 400)
+            #expect(response.errorCode == "invalid_json")
+        }
+    }
+
+    @Test("a body over server.max_body_bytes is a 413, with or without Content-Length")
+    func oversizeBody() async throws {
+        try await LiveGateway.run { live in
+            let big = chatBody(extra: #","padding":""# + String(repeating: "x", count: 70 * 1024) + #"""#)
+            let response = try await live.post(big)
+            #expect(response.status == 413)
+            #expect(response.errorCode == "request_too_large")
+        }
+    }
+
+    @Test("an unknown model is a 404 listing the available ones")
+    func unknownModel() async throws {
+        try await LiveGateway.run { live in
+            let response = try await live.post(chatBody(model: "gpt-17"))
+            #expect(response.status == 404)
+            #expect(response.errorCode == "model_not_found")
+            #expect(response.json["error"]?["message"]?.stringValue?.contains("cheap") == true)
+            #expect(live.mock.requestLog.requests.isEmpty)
+        }
+    }
+
+    @Test("invalid fields are a 400 naming the field, and nothing is sent upstream")
+    func invalidField() async throws {
+        try await LiveGateway.run { live in
+            let response = try await live.post(#"{"model":"cheap","messages":[{"role":"user","content":"x"}],"max_tokens":-3}"#)
+            #expect(response.status == 400)
+            #expect(response.json["error"]?["param"] == "max_tokens")
+            #expect(live.mock.requestLog.requests.isEmpty)
+        }
+    }
+
+    @Test("unknown paths and methods get JSON errors")
+    func unknownRoute() async throws {
+        try await LiveGateway.run { live in
+            let missing = try await live.get("/v1/nothing-here")
+            #expect(missing.status == 404)
+            #expect(missing.errorCode == "unknown_url")
+            let wrongMethod = try await live.get("/v1/chat/completions")
+            #expect([404, 405].contains(wrongMethod.status))
+            #expect(wrongMethod.errorCode != nil)
+        }
+    }
+
+    @Test("an unreachable provider is a 502")
+    func unreachableProvider() async throws {
+        try await LiveGateway.run(configure: { configuration in
+            configuration.providers[0].baseURL = "http://127.0.0.1:9/v1"
+        }) { live in
+            let response = try await live.post(chatBody())
+            #expect(response.status == 502)
+            #expect(response.errorCode == "upstream_unreachable")
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import SwitchyardConfig
+import SwitchyardCore
+import SwitchyardGateway
+import SwitchyardMock
+
+/// A gateway and a simulated provider, both real servers on loopback ports, for one test.
+struct LiveGateway {
+    let gatewayURL: String
+    let mockURL: String
+    let mock: MockProvider
+    let configuration: GatewayConfiguration
+
+    /// Starts both servers, runs `body`, and stops them.
+    static func run<T: Sendable>(
+        profile: MockProfile = .instant,
+        configure: @Sendable (inout GatewayConfiguration) -> Void = { _ in },
+        _ body: @Sendable (LiveGateway) async throws -> T
+    ) async throws -> T {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let mock = MockProvider(profile: profile)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            let (mockPorts, mockPortSink) = AsyncStream.makeStream(of: Int.self)
+            let mockApp = mock.buildApplication(port: 0, logger: logger) { mockPortSink.yield($0) }
+            group.addTask { try await mockApp.run() }
+            let mockPort = try await firstValue(mockPorts)
+
+            var configuration = Self.configuration(mockPort: mockPort)
+            configure(&configuration)
+            let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+            let gatewayApp = GatewayApplication.build(configuration: configuration, logger: logger) { portSink.yield($0) }
+            group.addTask { try await gatewayApp.run() }
+            let port = try await firstValue(ports)
+
+            let live = LiveGateway(
+                gatewayURL: "http://127.0.0.1:\(port)", mockURL: "http://127.0.0.1:\(mockPort)", mock: mock, configuration: configuration)
+            defer { group.cancelAll() }
+            return try await body(live)
+        }
+    }
+
+    /// Three tiers on the simulator, loaded through the real YAML loader.
+    static func configuration(mockPort: Int) -> GatewayConfiguration {
+        let yaml = """
+            server: { host: 127.0.0.1, port: 0, max_body_bytes: 64KiB }
+            tiers: [light, mid, premium]
+            providers:
+              - name: sim
+                base_url: http://127.0.0.1:\(mockPort)/v1
+                api_key: sk-upstream-secret
+                timeout: 1s
+                forward_headers: ["x-mock-*", "x-trace-id"]
+            models:
+              - { name: cheap, provider: sim, upstream_model: sim-light, tier: light, price: { input: 0.15, output: 0.60 } }
+              - { name: middle, provider: sim, upstream_model: sim-mid, tier: mid, price: { input: 0.40, output: 1.60 } }
+              - { name: best, provider: sim, upstream_model: sim-premium, tier: premium, price: { input: 2.50, output: 10.00 } }
+            """
+        return try! ConfigLoader(environment: [:]).parse(yaml: yaml, file: "test.yaml")
+    }
+
+    /// Sends a chat completion body (as given, so malformed bodies can be sent too).
+    func post(_ body: String, path: String = "/v1/chat/completions", headers: [(String, String)] = []) async throws -> HTTPResult {
+        var request = HTTPClientRequest(url: gatewayURL + path)
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/json")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: body))
+        return try await HTTPResult(HTTPClient.shared.execute(request, timeout: .seconds(30)))
+    }
+
+    func get(_ path: String) async throws -> HTTPResult {
+        try await HTTPResult(HTTPClient.shared.execute(HTTPClientRequest(url: gatewayURL + path), timeout: .seconds(30)))
+    }
+}
+
+/// A response with its body read.
+struct HTTPResult: Sendable {
+    let status: Int
+    let headers: [String: String]
+    let body: String
+
+    init(_ response: HTTPClientResponse) async throws {
+        status = Int(response.status.code)
+        var headers: [String: String] = [:]
+        for header in response.headers { headers[header.name.lowercased()] = header.value }
+        self.headers = headers
+        body = String(buffer: try await response.body.collect(upTo: 32 * 1024 * 1024))
+    }
+
+    var json: JSONValue { (try? JSONParser.parse(body)) ?? .null }
+
+    /// The `data:` payloads of an SSE body.
+    var events: [String] {
+        body.components(separatedBy: "\n\n").compactMap { block in
+            block.hasPrefix("data: ") ? String(block.dropFirst(6)) : nil
+        }
+    }
+
+    /// The OpenAI error code of an error body.
+    var errorCode: String? { json["error"]?["code"]?.stringValue }
+}
+
+struct ServerDidNotStart: Error {}
+
+func firstValue(_ stream: AsyncStream<Int>) async throws -> Int {
+    var iterator = stream.makeAsyncIterator()
+    guard let value = await iterator.next() else { throw ServerDidNotStart() }
+    return value
+}
+
+func chatBody(model: String = "cheap", stream: Bool = false, extra: String = "") -> String {
+    #"{"model":"\#(model)","stream":\#(stream),"messages":[{"role":"user","content":"Summarize the meeting notes."}]\#(extra)}"#
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Starts `switchyard serve --demo` on a free port and drives it with the official OpenAI Python
+# SDK (installed from PyPI into a throwaway venv). Usage: scripts/sdk-smoke.sh [path/to/switchyard]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BINARY=${1:-.build/debug/switchyard}
+VENV=${SWITCHYARD_SDK_VENV:-.venv-sdk}
+OPENAI_VERSION=3.54.0
+
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+fi
+"$VENV/bin/python" -c "import openai, sys; sys.exit(openai.__version__ != '$OPENAI_VERSION')" 2>/dev/null \
+  || "$VENV/bin/pip" install --quiet --disable-pip-version-check "openai==$OPENAI_VERSION"
+
+LOG=$(mktemp)
+# The simulator is always used here, whatever provider keys the environment holds.
+env -u OPENAI_API_KEY -u OLLAMA_HOST "$BINARY" serve --demo --port 0 --log-level warning >"$LOG" 2>&1 &
+PID=$!
+trap 'kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; rm -f "$LOG"' EXIT
+
+PORT=""
+for _ in $(seq 1 100); do
+  PORT=$(sed -n 's#^Switchyard is ready on http://[^:]*:\([0-9]*\).*#\1#p' "$LOG" | head -n 1)
+  [ -n "$PORT" ] && break
+  kill -0 "$PID" 2>/dev/null || { cat "$LOG"; echo "gateway exited early" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$PORT" ] || { cat "$LOG"; echo "gateway did not start within 10 s" >&2; exit 1; }
+
+timeout 120 "$VENV/bin/python" scripts/sdk/openai_smoke.py "http://127.0.0.1:$PORT/v1" demo-light
