@@ -1,5 +1,6 @@
 import Foundation
 import SwitchyardCore
+import Yams
 
 /// Reads the sections of the configuration document and checks how they refer to each other.
 struct GatewayConfigurationReader {
@@ -11,8 +12,17 @@ struct GatewayConfigurationReader {
         let tiers = readTiers()
         let providers = readProviders()
         let models = readModels(tiers: tiers, providers: providers)
-        guard let tiers, let providers, let models else { return nil }
-        return GatewayConfiguration(server: server, providers: providers, models: models, tiers: tiers)
+        let resilience = ResilienceConfigurationReader(document: document).read()
+        guard let tiers, let providers, let models else {
+            // Routing sections are checked against tiers, providers and models; skip them quietly.
+            for key in RoutingConfigurationReader.sections { _ = document.value(key) }
+            return nil
+        }
+        let routing = RoutingConfigurationReader(
+            document: document, reader: reader, tiers: tiers, providers: providers.map(\.name), models: models.map(\.name)
+        ).read()
+        return GatewayConfiguration(
+            server: server, providers: providers, models: models, tiers: tiers, routing: routing, resilience: resilience)
     }
 
     private func readServer() -> ServerSettings {
@@ -81,6 +91,7 @@ struct GatewayConfigurationReader {
         guard let entries = document.sequence("models", required: true) else { return nil }
         let providerNames = providers.map { Set($0.map(\.name)) }
         var models: [ModelDeployment] = []
+        var declared: [(entry: (node: Node, path: String), model: ModelDeployment)] = []
         var names: Set<String> = []
         for entry in entries {
             guard let section = reader.mapping(entry.node, path: entry.path) else { continue }
@@ -94,6 +105,8 @@ struct GatewayConfigurationReader {
             let maxOutput = section.int("max_output_tokens", range: 1...100_000_000)
             let capabilities = readCapabilities(section)
             let region = section.string("region")
+            let limits = readLimits(section)
+            let fallbacks = section.stringList("fallbacks")
 
             if let name {
                 if name == "auto" || name.hasPrefix("tier:") {
@@ -120,10 +133,29 @@ struct GatewayConfigurationReader {
             if let maxOutput { model.maxOutputTokens = maxOutput }
             if let capabilities { model.capabilities = capabilities }
             model.region = region
+            model.limits = limits
+            model.fallbacks = fallbacks ?? []
             models.append(model)
+            declared.append((entry, model))
         }
         if entries.isEmpty { document.report("models", "must define at least one model") }
+        // Fallbacks may name models defined further down, so they are checked at the end.
+        for (entry, model) in declared {
+            for fallback in model.fallbacks where !names.contains(fallback) || fallback == model.name {
+                reader.report(
+                    fallback == model.name ? "a model cannot fall back to itself" : "unknown model '\(fallback)' in fallbacks",
+                    at: entry.node, path: "\(entry.path).fallbacks")
+            }
+        }
         return models
+    }
+
+    private func readLimits(_ model: MappingReader) -> DeploymentLimits {
+        guard let section = model.mapping("limits") else { return DeploymentLimits() }
+        defer { section.rejectUnknownKeys() }
+        return DeploymentLimits(
+            requestsPerMinute: section.int("rpm", range: 1...100_000_000),
+            tokensPerMinute: section.int("tpm", range: 1...10_000_000_000))
     }
 
     private func readPrice(_ model: MappingReader) -> ModelPrice? {

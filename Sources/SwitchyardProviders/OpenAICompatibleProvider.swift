@@ -27,7 +27,7 @@ public struct OpenAICompatibleProvider: ChatProvider {
         let request = makeRequest(call, stream: false)
         let bytes: [UInt8]
         do {
-            let response = try await client.execute(request, timeout: TimeAmount(settings.timeout))
+            let response = try await client.execute(request, timeout: TimeAmount(min(call.timeout ?? settings.timeout, settings.timeout)))
             let body: ByteBuffer
             do {
                 body = try await response.body.collect(upTo: Self.maximumResponseBytes)
@@ -62,7 +62,7 @@ public struct OpenAICompatibleProvider: ChatProvider {
     public func stream(_ call: ProviderCall) async throws(ProviderError) -> any ChatCompletionStream {
         let request = makeRequest(call, stream: true)
         do {
-            let response = try await client.execute(request, timeout: TimeAmount(settings.timeout))
+            let response = try await client.execute(request, timeout: TimeAmount(min(call.timeout ?? settings.timeout, settings.timeout)))
             guard (200..<300).contains(response.status.code) else {
                 let body = try await response.body.collect(upTo: 1024 * 1024)
                 throw ProviderErrorMapping.error(

@@ -8,12 +8,22 @@ public struct GatewayConfiguration: Sendable, Hashable {
     public var models: [ModelDeployment]
     /// Tier names from cheapest to most capable.
     public var tiers: [String]
+    /// Task taxonomy, classifier rules and routing policy (`tasks`, `sensitivity`, `heuristics`,
+    /// `policy`); the built-in defaults for `tiers` when the file has none.
+    public var routing: RoutingConfiguration
+    /// Retries, circuit breakers and provider-limit waits (`resilience`).
+    public var resilience: ResilienceSettings
 
-    public init(server: ServerSettings = ServerSettings(), providers: [ProviderSettings], models: [ModelDeployment], tiers: [String]) {
+    public init(
+        server: ServerSettings = ServerSettings(), providers: [ProviderSettings], models: [ModelDeployment], tiers: [String],
+        routing: RoutingConfiguration? = nil, resilience: ResilienceSettings = ResilienceSettings()
+    ) {
         self.server = server
         self.providers = providers
         self.models = models
         self.tiers = tiers
+        self.routing = routing ?? .defaults(tiers: tiers)
+        self.resilience = resilience
     }
 
     /// The provider named `name`.
@@ -132,11 +142,15 @@ public struct ModelDeployment: Sendable, Hashable {
     public var capabilities: Set<ModelCapability>
     /// Overrides the provider's region, if set.
     public var region: String?
+    /// RPM/TPM ceilings of this deployment; at its limit it is skipped instead of collecting 429s.
+    public var limits: DeploymentLimits
+    /// Models tried after this one when it is requested by name and fails.
+    public var fallbacks: [String]
 
     public init(
         name: String, provider: String, upstreamModel: String, tier: String, price: ModelPrice,
         contextWindow: Int = 128_000, maxOutputTokens: Int = 16_384, capabilities: Set<ModelCapability> = [.streaming],
-        region: String? = nil
+        region: String? = nil, limits: DeploymentLimits = DeploymentLimits(), fallbacks: [String] = []
     ) {
         self.name = name
         self.provider = provider
@@ -147,5 +161,7 @@ public struct ModelDeployment: Sendable, Hashable {
         self.maxOutputTokens = maxOutputTokens
         self.capabilities = capabilities
         self.region = region
+        self.limits = limits
+        self.fallbacks = fallbacks
     }
 }

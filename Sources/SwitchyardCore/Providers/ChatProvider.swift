@@ -6,11 +6,14 @@ public struct ProviderCall: Sendable {
     public var request: ChatCompletionRequest
     /// Client headers the provider's `forward_headers` lets through.
     public var forwardedHeaders: [(name: String, value: String)]
+    /// Time allowed for this call to start answering; `nil` uses the provider's `timeout`.
+    public var timeout: Duration?
 
-    public init(deployment: ModelDeployment, request: ChatCompletionRequest, forwardedHeaders: [(name: String, value: String)] = []) {
+    public init(deployment: ModelDeployment, request: ChatCompletionRequest, forwardedHeaders: [(name: String, value: String)] = [], timeout: Duration? = nil) {
         self.deployment = deployment
         self.request = request
         self.forwardedHeaders = forwardedHeaders
+        self.timeout = timeout
     }
 }
 

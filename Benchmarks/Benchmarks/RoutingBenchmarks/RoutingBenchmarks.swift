@@ -1,0 +1,111 @@
+import Benchmark
+import Foundation
+import SwitchyardCore
+
+/// A four-tier gateway with a policy that exercises every modifier (user tiers, residency, two
+/// time windows, budget stress, sessions).
+func benchmarkConfiguration() -> GatewayConfiguration {
+    func model(_ name: String, _ provider: String, _ tier: String, _ input: Double, _ output: Double) -> ModelDeployment {
+        ModelDeployment(name: name, provider: provider, upstreamModel: name, tier: tier, price: ModelPrice(inputPerMillion: input, outputPerMillion: output))
+    }
+    var routing = RoutingConfiguration.defaults(tiers: ["light", "mid", "premium"])
+    routing.policy.userTiers[.free] = UserTierPolicy(floor: "light", ceiling: "mid", escalation: false)
+    routing.policy.residency = [.restricted: ResidencyRule(regions: ["eu"])]
+    routing.policy.timeWindows = [
+        TimeWindow(
+            name: "berlin-business-hours", timeZone: TimeZone(identifier: "Europe/Berlin")!, days: [.mon, .tue, .wed, .thu, .fri],
+            fromMinute: 540, toMinute: 1080, userTiers: [.free], ceiling: "light"),
+        TimeWindow(name: "openai-maintenance", timeZone: TimeZone(identifier: "UTC")!, days: [.sun], fromMinute: 120, toMinute: 240, excludeProviders: ["openai"]),
+    ]
+    routing.policy.budgetStress = [BudgetStressRule(above: 0.9, ceiling: "light", escalation: false)]
+    return GatewayConfiguration(
+        providers: [
+            ProviderSettings(name: "openai", baseURL: "https://api.openai.com/v1", region: "us"),
+            ProviderSettings(name: "mistral", baseURL: "https://api.mistral.ai/v1", region: "eu"),
+            ProviderSettings(name: "ollama", baseURL: "http://127.0.0.1:11434/v1", region: "local"),
+        ],
+        models: [
+            model("gpt-4.1-nano", "openai", "light", 0.10, 0.40), model("mistral-small", "mistral", "light", 0.2, 0.6),
+            model("gpt-4.1-mini", "openai", "mid", 0.40, 1.60), model("mistral-medium", "mistral", "mid", 0.4, 2.0),
+            model("gpt-4.1", "openai", "premium", 2.0, 8.0), model("mistral-large", "mistral", "premium", 2.0, 6.0),
+            model("llama-local", "ollama", "local", 0, 0),
+        ],
+        tiers: ["local", "light", "mid", "premium"], routing: routing)
+}
+
+/// ≈4,000 characters (≈1,000 tokens): a system prompt, a code review request with a stack trace
+/// and a pasted function, and constraints on the answer.
+let thousandTokenPrompt: [ChatMessage] = {
+    let system = "You are a senior backend engineer reviewing pull requests for a payments company. Be precise and cite line numbers."
+    let context = """
+        We process card payments through a ledger service written in Swift. Since last week's deploy, some refunds are booked \
+        twice when the upstream processor times out and our retry logic kicks in. Below is the stack trace we see in production, \
+        followed by the function that books refunds. Please analyze the root cause step by step, compare two possible fixes \
+        (an idempotency key on the processor call versus a unique constraint in the ledger table), explain why one is safer under \
+        concurrency, and then refactor the function accordingly. You must keep the public signature unchanged, do not introduce new \
+        dependencies, and include at least two unit tests that reproduce the double booking. The answer should be detailed but \
+        must not exceed 800 words of prose outside the code.
+
+        Stack trace:
+        Fatal error: duplicate ledger entry for refund 8f2c1e at LedgerService.swift:214
+        0  LedgerService.bookRefund(_:amount:currency:) + 412
+        1  RefundController.handle(_:) + 188
+        2  RetryPolicy.run(_:) + 96
+        3  closure #1 in Router.register() + 64
+
+        ```swift
+        func bookRefund(_ payment: Payment, amount: Decimal, currency: Currency) async throws -> LedgerEntry {
+            let entry = LedgerEntry(id: UUID(), payment: payment.id, amount: -amount, currency: currency, kind: .refund)
+            try await retry(times: 3, backoff: .exponential(base: .milliseconds(200))) {
+                try await processor.refund(payment.processorReference, amount: amount, currency: currency)
+            }
+            try await ledger.insert(entry)
+            await metrics.increment("refunds.booked", tags: ["currency": currency.code])
+            return entry
+        }
+        ```
+
+        """
+    let filler = """
+        For context, the ledger table has columns id, payment_id, amount, currency, kind and created_at; refunds are negative \
+        amounts. The processor returns HTTP 504 after 30 seconds under load, but the refund may still have been executed. \
+        Our retry helper retries on any thrown error, including timeouts. Operations asked whether partial refunds are affected too.
+
+        """
+    var text = context
+    while system.utf8.count + text.utf8.count < 3_900 { text += filler }
+    return [ChatMessage(role: "system", text: system), ChatMessage(role: "user", text: text)]
+}()
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .mallocCountTotal, .throughput], timeUnits: .nanoseconds, warmupIterations: 1_000,
+        scalingFactor: .one, maxDuration: .seconds(5), maxIterations: 200_000)
+
+    let engine = RoutingEngine(configuration: benchmarkConfiguration())
+    let request = RoutingRequest(model: "auto", messages: thousandTokenPrompt, maxOutputTokens: 2_000)
+    let context = RoutingContext(
+        decisionID: "bench", tenant: "acme", userTier: .pro, allowedRegions: nil, now: Date(timeIntervalSince1970: 1_774_000_000),
+        budgetUtilization: 0.42, unavailableDeployments: ["mistral-small"])
+    let promptBytes = thousandTokenPrompt.reduce(0) { $0 + $1.text.utf8.count }
+    precondition(promptBytes >= 3_900 && promptBytes <= 4_400, "prompt is \(promptBytes) bytes, expected ≈4,000")
+
+    Benchmark("route: classify+policy, 1000-token prompt") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try engine.route(request, context: context))
+        }
+    }
+
+    Benchmark("classify only, 1000-token prompt") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try engine.classify(request))
+        }
+    }
+
+    Benchmark("route: classify+policy, 40-token prompt") { benchmark in
+        let short = RoutingRequest(model: "auto", messages: [ChatMessage(role: "user", text: "Design a multi-region architecture for our ledger; compare the trade-offs.")])
+        for _ in benchmark.scaledIterations {
+            blackHole(try engine.route(short, context: context))
+        }
+    }
+}

@@ -1,0 +1,37 @@
+/// One try of one deployment while executing a chain, as kept in the decision record.
+public struct AttemptRecord: Sendable, Hashable {
+    /// Public model name of the deployment tried.
+    public var deployment: String
+    public var provider: String
+    /// HTTP-like outcome: 200 on success, the mapped status on failure, nil if never sent.
+    public var status: Int?
+    /// `ProviderError.errorClass` on failure; `skipped_*` when the deployment was not tried.
+    public var errorClass: String?
+    /// Time the attempt took.
+    public var latency: Duration
+    /// Wait before the next attempt on the same deployment (nil when falling back or done).
+    public var retryDelay: Duration?
+
+    public init(deployment: String, provider: String, status: Int?, errorClass: String?, latency: Duration, retryDelay: Duration? = nil) {
+        self.deployment = deployment
+        self.provider = provider
+        self.status = status
+        self.errorClass = errorClass
+        self.latency = latency
+        self.retryDelay = retryDelay
+    }
+
+    /// Whether the deployment was passed over without a request (breaker open, limit reached).
+    public var wasSkipped: Bool { errorClass?.hasPrefix("skipped") == true }
+
+    public var json: JSONValue {
+        var object: JSONObject = [
+            "deployment": .string(deployment), "provider": .string(provider),
+            "status": status.map { .int(Int64($0)) } ?? .null,
+            "error_class": errorClass.map(JSONValue.string) ?? .null,
+            "latency_ms": .double((latency.milliseconds * 1000).rounded() / 1000),
+        ]
+        if let retryDelay { object["retry_delay_ms"] = .double((retryDelay.milliseconds * 1000).rounded() / 1000) }
+        return .object(object)
+    }
+}

@@ -1,0 +1,127 @@
+/// The routing brain: classifies a request into signals and turns signals plus circumstances
+/// into an ordered chain of deployments with a decision record.
+///
+/// Pure and synchronous: no I/O, no clock (time comes in ``RoutingContext/now``), no randomness.
+/// Everything the configuration says is compiled once here, so a decision for a 1,000-token
+/// prompt takes microseconds.
+public struct RoutingEngine: Sendable {
+    public let configuration: GatewayConfiguration
+    let classifier: SignalClassifier
+    let policy: CompiledPolicy
+
+    /// Compiles `configuration`'s routing section; `semantic` is consulted after metadata and rules.
+    public init(configuration: GatewayConfiguration, semantic: (any SemanticClassifier)? = nil) {
+        self.configuration = configuration
+        self.classifier = SignalClassifier(configuration: configuration.routing, semantic: semantic)
+        self.policy = CompiledPolicy(configuration: configuration)
+    }
+
+    /// Interprets the `model` field: `auto`, `tier:NAME` or a configured model name (else 404).
+    public func mode(forModel model: String) throws(GatewayError) -> RoutingMode {
+        if model == "auto" { return .auto }
+        if model.hasPrefix("tier:") {
+            let tier = String(model.dropFirst(5))
+            guard policy.tierRank[tier] != nil else { throw modelNotFound(model) }
+            return .tier(tier)
+        }
+        guard policy.deploymentIndex[model] != nil else { throw modelNotFound(model) }
+        return .model(model)
+    }
+
+    private func modelNotFound(_ model: String) -> GatewayError {
+        .modelNotFound(model, available: ["auto"] + policy.tiers.map { "tier:\($0)" } + policy.modelNames)
+    }
+
+    /// Classifies only: the signals and matched rules, without a policy decision.
+    public func classify(_ request: RoutingRequest) throws(GatewayError) -> RoutingSignals {
+        try classifier.classify(request).0
+    }
+
+    /// Routes `request`.
+    ///
+    /// - Throws: 404 `model_not_found` for an unknown model or tier; 400 for a task hint outside
+    ///   the taxonomy; 403 `tier_not_allowed` when a pinned tier or model is above the policy's
+    ///   ceiling; 503 `no_eligible_deployment` when residency, region, maintenance windows and
+    ///   unavailable deployments leave nothing (the message names every exclusion).
+    public func route(_ request: RoutingRequest, context: RoutingContext) throws(GatewayError) -> RoutingDecision {
+        let mode = try mode(forModel: request.model)
+        let (signals, matches) = try classifier.classify(request)
+        guard !policy.tiers.isEmpty, let taskIndex = policy.taskIndex[signals.task.value] else {
+            throw .internalError("The routing configuration has no task '\(signals.task.value)'.")
+        }
+        let task = policy.tasks[taskIndex]
+
+        var pinned: Int?
+        var pinLabel = ""
+        var pinnedDeployment: CompiledPolicy.Deployment?
+        switch mode {
+        case .auto: break
+        case .tier(let tier):
+            pinned = policy.tierRank[tier]
+            pinLabel = "tier:\(tier)"
+        case .model(let name):
+            pinnedDeployment = policy.deploymentIndex[name]
+            pinned = pinnedDeployment?.rank
+            pinLabel = "model '\(name)'"
+        }
+
+        var plan = try policy.plan(task: task, signals: signals, context: context, pinned: pinned, pinLabel: pinLabel)
+        let candidates: [CompiledPolicy.Deployment]
+        let description: String
+        switch mode {
+        case .auto:
+            let ranks = policy.chainTiers(task: task, plan: &plan)
+            candidates = ranks.flatMap { policy.deploymentsByTier[$0] }
+            let range = ranks.count == 1 ? policy.tiers[ranks[0]] : "\(policy.tiers[ranks[0]])…\(policy.tiers[ranks[ranks.count - 1]])"
+            description = "task '\(task.name)' (tiers \(range))"
+        case .tier(let tier):
+            candidates = policy.deploymentsByTier[plan.start]
+            description = "tier:\(tier)"
+        case .model(let name):
+            // The pinned model first, then its configured fallbacks up to the ceiling; the
+            // chain builder applies residency, windows and availability to all of them alike.
+            candidates = pinnedDeployment.map { pinned in
+                [pinned] + pinned.model.fallbacks.compactMap { policy.deploymentIndex[$0] }.filter { $0.rank <= plan.ceiling }
+            } ?? []
+            description = "model '\(name)'"
+        }
+        let builder = ChainBuilder(policy: policy)
+        var built = builder.build(candidates: candidates, pinnedModel: pinnedDeployment != nil, signals: signals, request: request, context: context, plan: plan)
+        if built.chain.isEmpty, mode == .auto, configuration.routing.policy.degrade {
+            // Nothing in start…ceiling may serve it: use the closest lower tiers of the task's chain
+            // (never below a floor) rather than fail. Hard limits (residency, regions) still apply.
+            let lower = task.chain.filter { $0 < plan.start && $0 >= (plan.floor ?? 0) }.sorted(by: >)
+            let retry = builder.build(
+                candidates: lower.flatMap { policy.deploymentsByTier[$0] }, pinnedModel: false, signals: signals, request: request, context: context,
+                plan: plan)
+            if let first = retry.chain.first {
+                plan.clauses.append(PolicyClause(
+                    clause: "policy.degrade", effect: "start=\(first.model.tier)",
+                    reason: "no deployment from \(policy.tiers[plan.start]) up is eligible; using the closest lower tier"))
+                built = ChainBuilder.Result(
+                    chain: retry.chain, excluded: built.excluded + retry.excluded, clauses: built.clauses, residencyNote: built.residencyNote)
+            } else {
+                built.excluded += retry.excluded
+            }
+        }
+        guard !built.chain.isEmpty else { throw built.noEligibleDeployment(description) }
+
+        let outputTokens = min(request.maxOutputTokens ?? policy.expectedOutputTokens, policy.expectedOutputTokens)
+        func cost(_ deployment: CompiledPolicy.Deployment) -> Double {
+            let price = deployment.model.price
+            return (Double(signals.promptTokens) * price.inputPerMillion + Double(outputTokens) * price.outputPerMillion) / 1_000_000
+        }
+        let entries = built.chain.map {
+            ChainEntry(model: $0.model.name, tier: $0.model.tier, provider: $0.model.provider, region: $0.region, estimatedCostUSD: cost($0))
+        }
+        let record = DecisionRecord(
+            id: context.decisionID, requestedModel: request.model, mode: mode, tenant: context.tenant, userTier: context.userTier,
+            signals: signals, rulesMatched: matches, clauses: plan.clauses + built.clauses,
+            startTier: built.chain[0].model.tier, ceilingTier: policy.tiers[plan.ceiling], escalationAllowed: plan.escalation,
+            chain: entries, excluded: built.excluded, chosen: built.chain[0].model.name, expectedOutputTokens: outputTokens,
+            estimatedCostUSD: entries[0].estimatedCostUSD, baselineCostUSD: policy.baseline.map(cost))
+        return RoutingDecision(
+            chain: built.chain.map(\.model), record: record, signals: signals, mode: mode, escalationAllowed: plan.escalation,
+            escalated: plan.escalated, session: request.hints.session)
+    }
+}
