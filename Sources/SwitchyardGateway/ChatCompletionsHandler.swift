@@ -1,86 +1,159 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
 import SwitchyardCore
 
-/// `POST /v1/chat/completions`: validates the request, resolves the model, calls its provider and
-/// answers in OpenAI's format — as one JSON body, or as server-sent events when `stream` is set.
+/// `POST /v1/chat/completions`: validates the request, routes it to a chain of deployments,
+/// executes the chain (retries, fallbacks, breakers) and answers in OpenAI's format — as one JSON
+/// body, or as server-sent events when `stream` is set.
 struct ChatCompletionsHandler: Sendable {
     let configuration: GatewayConfiguration
-    let providers: ProviderRegistry
+    let engine: RoutingEngine
+    let executor: ChainExecutor
+    let monitor: DeploymentMonitor
+    let sessions: SessionStore
+    let decisions: DecisionLog
+
+    /// Longest `x-switchyard-timeout-ms` accepted.
+    static let maximumTimeout = Duration.seconds(3600)
 
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
-        let body = try await collectBody(request)
+        let received = ContinuousClock.now
+        let body = try await collectBody(request, limit: configuration.server.maxBodyBytes)
         let chat = try ChatCompletionRequest(bytes: body.readableBytesView)
-        let deployment = try resolve(model: chat.model)
-        guard let adapter = providers.adapter(named: deployment.provider) else {
-            throw GatewayError.internalError("No adapter for provider '\(deployment.provider)'.")
-        }
-        let provider = configuration.provider(named: deployment.provider)
-        let forwarded = request.headers.compactMap { field -> (name: String, value: String)? in
-            provider?.forwards(header: field.name.canonicalName) == true ? (field.name.canonicalName, field.value) : nil
-        }
-        let call = ProviderCall(deployment: deployment, request: chat, forwardedHeaders: forwarded)
+        let hints = switchyardHeaders(request.headers)
+        let deadline = received + (try requestTimeout(hints) ?? configuration.resilience.retry.deadline)
+        let decisionID = context.id
+        var decision = try route(chat, hints: hints, decisionID: decisionID)
+        let clientHeaders = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
+
         var headers: HTTPFields = [
-            SwitchyardHeader.model: deployment.name,
-            SwitchyardHeader.provider: deployment.provider,
-            SwitchyardHeader.tier: deployment.tier,
-            SwitchyardHeader.requestID: context.id,
+            SwitchyardHeader.decisionID: decisionID,
+            SwitchyardHeader.task: decision.signals.task.value,
+            SwitchyardHeader.escalated: decision.escalated ? "true" : "false",
+            SwitchyardHeader.requestID: decisionID,
         ]
+
         if chat.stream {
-            // Nothing is sent to the client until the first upstream chunk arrived: a failure
-            // up to that point (including an error event as the first chunk) is still an
-            // ordinary HTTP error the caller can retry.
-            var stream: any ChatCompletionStream
-            let first: ChatStreamChunk?
-            do {
-                stream = try await adapter.stream(call)
-                first = try await stream.next()
-            } catch {
-                throw error.gatewayError
+            // Nothing goes to the client before the first upstream chunk: up to then a failure
+            // (including an error event as the first chunk) still falls back along the chain.
+            let outcome = try await executor.execute(chain: decision.chain, request: chat, clientHeaders: clientHeaders, deadline: deadline) {
+                (adapter, call) throws(ProviderError) -> OpenedStream in
+                var stream = try await adapter.stream(call)
+                let first = try await stream.next()
+                return OpenedStream(stream: stream, first: first)
             }
+            let served = try served(outcome, decision: &decision, headers: &headers)
             headers[.contentType] = "text/event-stream"
             headers[.cacheControl] = "no-cache"
             let relay = StreamRelay(includeUsage: chat.includeUsageInStream, logger: context.logger)
-            let opened = stream
+            let opened = served.value
             return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-                var stream = opened
-                try await relay.relay(first: first, rest: &stream, to: &writer)
+                var stream = opened.stream
+                try await relay.relay(first: opened.first, rest: &stream, to: &writer)
             })
         }
-        let completion: ProviderCompletion
-        do {
-            completion = try await adapter.complete(call)
-        } catch {
-            throw error.gatewayError
+
+        let outcome = try await executor.execute(chain: decision.chain, request: chat, clientHeaders: clientHeaders, deadline: deadline) {
+            (adapter, call) throws(ProviderError) -> ProviderCompletion in
+            try await adapter.complete(call)
         }
+        let served = try served(outcome, decision: &decision, headers: &headers)
         headers[.contentType] = "application/json"
-        if let usage = completion.usage {
-            headers[SwitchyardHeader.costUSD] = formatUSD(deployment.price.cost(of: usage))
+        if let usage = served.value.usage {
+            headers[SwitchyardHeader.costUSD] = formatUSD(served.deployment.price.cost(of: usage))
         }
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: completion.bodyBytes)))
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: served.value.bodyBytes)))
     }
 
-    /// The body, refusing anything over `server.max_body_bytes` with 413 (early, from
-    /// `Content-Length`, when the client declares it).
-    func collectBody(_ request: Request) async throws -> ByteBuffer {
-        let limit = configuration.server.maxBodyBytes
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
-            throw GatewayError.payloadTooLarge(limitBytes: limit)
+    /// Routes a parsed request; the context carries what the gateway knows now.
+    func route(_ chat: ChatCompletionRequest, hints: [String: String], decisionID: String, userTier: UserTier = .pro) throws(GatewayError) -> RoutingDecision {
+        let routingRequest = try RoutingRequest(chat: chat, headers: hints)
+        let now = Date()
+        let context = RoutingContext(
+            decisionID: decisionID, userTier: userTier, now: now,
+            session: routingRequest.hints.session.flatMap { sessions.state(for: $0, now: now) },
+            unavailableDeployments: monitor.unavailableDeployments(now: .now))
+        return try engine.route(routingRequest, context: context)
+    }
+
+    /// Books the outcome of executing the chain: the decision log, session memory and the
+    /// response headers; returns the success or throws the chain's error.
+    private func served<Value>(
+        _ outcome: Result<ChainExecutor.Success<Value>, ChainExecutor.Failure>, decision: inout RoutingDecision, headers: inout HTTPFields
+    ) throws -> ChainExecutor.Success<Value> {
+        let attempts: [AttemptRecord]
+        switch outcome {
+        case .success(let success): attempts = success.attempts
+        case .failure(let failure): attempts = failure.attempts
         }
-        do {
-            return try await request.body.collect(upTo: limit)
-        } catch is NIOTooManyBytesError {
-            throw GatewayError.payloadTooLarge(limitBytes: limit)
+        var fallbacks = 0
+        var previous: String?
+        for attempt in attempts where attempt.deployment != previous {
+            if previous != nil { fallbacks += 1 }
+            previous = attempt.deployment
+        }
+        var log = decision.record.json.objectValue ?? JSONObject()
+        log["attempts"] = .array(attempts.map(\.json))
+        log["fallbacks"] = .int(Int64(fallbacks))
+        switch outcome {
+        case .success(let success):
+            log["served"] = .string(success.deployment.name)
+            decisions.append(id: decision.record.id ?? "", record: .object(log))
+            if let session = decision.session {
+                sessions.noteServed(session: session, tier: success.deployment.tier, escalated: decision.escalated, now: Date())
+            }
+            headers[SwitchyardHeader.model] = success.deployment.name
+            headers[SwitchyardHeader.provider] = success.deployment.provider
+            headers[SwitchyardHeader.tier] = success.deployment.tier
+            headers[SwitchyardHeader.fallbacks] = String(fallbacks)
+            return success
+        case .failure(let failure):
+            log["error"] = failure.error.json["error"] ?? .null
+            decisions.append(id: decision.record.id ?? "", record: .object(log))
+            throw failure.error
         }
     }
 
-    /// The deployment a `model` value names.
-    func resolve(model: String) throws(GatewayError) -> ModelDeployment {
-        guard let deployment = configuration.model(named: model) else {
-            throw .modelNotFound(model, available: configuration.models.map(\.name))
+    /// The request's own deadline from `x-switchyard-timeout-ms`, if given.
+    func requestTimeout(_ hints: [String: String]) throws(GatewayError) -> Duration? {
+        guard let text = hints["x-switchyard-timeout-ms"] else { return nil }
+        guard let milliseconds = Int(text), milliseconds > 0, Duration.milliseconds(milliseconds) <= Self.maximumTimeout else {
+            throw .invalidRequest(
+                "'x-switchyard-timeout-ms' must be a whole number of milliseconds between 1 and \(Int(Self.maximumTimeout.milliseconds)); got '\(text)'.",
+                param: "x-switchyard-timeout-ms", code: "invalid_value")
         }
-        return deployment
+        return .milliseconds(milliseconds)
+    }
+}
+
+/// A provider stream whose first chunk has been read.
+struct OpenedStream: Sendable {
+    var stream: any ChatCompletionStream
+    var first: ChatStreamChunk?
+}
+
+/// The request's `x-switchyard-*` headers, names lower-cased.
+func switchyardHeaders(_ headers: HTTPFields) -> [String: String] {
+    var result: [String: String] = [:]
+    for field in headers {
+        let name = field.name.canonicalName
+        if name.hasPrefix("x-switchyard-") { result[name] = field.value }
+    }
+    return result
+}
+
+/// The body, refusing anything over `limit` bytes with 413 (early, from `Content-Length`, when
+/// the client declares it).
+func collectBody(_ request: Request, limit: Int) async throws -> ByteBuffer {
+    if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+        throw GatewayError.payloadTooLarge(limitBytes: limit)
+    }
+    do {
+        return try await request.body.collect(upTo: limit)
+    } catch is NIOTooManyBytesError {
+        throw GatewayError.payloadTooLarge(limitBytes: limit)
     }
 }

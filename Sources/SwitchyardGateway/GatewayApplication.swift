@@ -8,12 +8,33 @@ import SwitchyardCore
 /// Builds the Switchyard HTTP application from a validated configuration.
 public enum GatewayApplication {
     /// The gateway's routes and middleware, without a server (for embedding and tests).
-    public static func buildRouter(configuration: GatewayConfiguration, providers: ProviderRegistry) -> Router<BasicRequestContext> {
+    public static func buildRouter(configuration: GatewayConfiguration, providers: ProviderRegistry, logger: Logger) -> Router<BasicRequestContext> {
+        let monitor = DeploymentMonitor(configuration: configuration, logger: logger)
+        let chat = ChatCompletionsHandler(
+            configuration: configuration,
+            engine: RoutingEngine(configuration: configuration),
+            executor: ChainExecutor(configuration: configuration, providers: providers, monitor: monitor, logger: logger),
+            monitor: monitor,
+            sessions: SessionStore(configuration: configuration),
+            decisions: DecisionLog())
+        let route = RouteHandler(chat: chat)
+
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: OpenAIErrorMiddleware())
-        let chat = ChatCompletionsHandler(configuration: configuration, providers: providers)
         router.post("/v1/chat/completions") { request, context in
             try await chat.handle(request, context: context)
+        }
+        router.post("/v1/route") { request, context in
+            try await route.handle(request, context: context)
+        }
+        router.get("/v1/decisions/:id") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            guard let record = chat.decisions.record(id: id) else {
+                throw GatewayError(
+                    status: 404, type: "invalid_request_error", code: "decision_not_found",
+                    message: "No recent decision with id '\(id)' (the gateway keeps the last \(chat.decisions.capacity) in memory).")
+            }
+            return jsonResponse(record)
         }
         let modelList = modelsResponse(configuration)
         router.get("/v1/models") { _, _ in
@@ -39,7 +60,7 @@ public enum GatewayApplication {
         let providers = ProviderRegistry(configuration: configuration)
         let server = configuration.server
         return Application(
-            router: buildRouter(configuration: configuration, providers: providers),
+            router: buildRouter(configuration: configuration, providers: providers, logger: logger),
             configuration: ApplicationConfiguration(address: .hostname(server.host, port: server.port), serverName: "switchyard"),
             services: [providers],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? server.port) },
@@ -48,11 +69,16 @@ public enum GatewayApplication {
     }
 
     static func modelsResponse(_ configuration: GatewayConfiguration) -> JSONValue {
-        let data = configuration.models.map { model -> JSONValue in
+        var data = configuration.models.map { model -> JSONValue in
             [
                 "id": .string(model.name), "object": "model", "created": 0, "owned_by": .string(model.provider),
                 "tier": .string(model.tier), "context_window": .int(Int64(model.contextWindow)),
             ]
+        }
+        // The routing forms are models too, as far as clients listing models are concerned.
+        data.append(["id": "auto", "object": "model", "created": 0, "owned_by": "switchyard"])
+        for tier in configuration.tiers {
+            data.append(["id": .string("tier:\(tier)"), "object": "model", "created": 0, "owned_by": "switchyard"])
         }
         return ["object": "list", "data": .array(data)]
     }

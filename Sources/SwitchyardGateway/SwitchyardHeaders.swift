@@ -13,4 +13,12 @@ public enum SwitchyardHeader {
     public static let costUSD = HTTPField.Name("x-switchyard-cost-usd")!
     /// The gateway's id for this request.
     public static let requestID = HTTPField.Name("x-request-id")!
+    /// Id of the routing decision (the same as the request id); `GET /v1/decisions/{id}` explains it.
+    public static let decisionID = HTTPField.Name("x-switchyard-decision-id")!
+    /// Task type the classifier assigned.
+    public static let task = HTTPField.Name("x-switchyard-task")!
+    /// Whether the request was escalated above the tier its signals asked for.
+    public static let escalated = HTTPField.Name("x-switchyard-escalated")!
+    /// How many times execution moved to another deployment of the chain.
+    public static let fallbacks = HTTPField.Name("x-switchyard-fallbacks")!
 }

@@ -37,22 +37,14 @@ public enum MockFault: Sendable, Hashable {
     /// Wait this long before answering.
     case delay(Duration)
 
-    /// Parses the value of an `x-mock-fault` header.
+    /// Parses the value of an `x-mock-fault` header (qualifiers such as `model=` are ignored
+    /// here; see ``MockFaultRule``).
     public static func parse(header: String) throws(MockFaultParseError) -> [MockFault] {
-        let parts = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !parts.isEmpty else { throw MockFaultParseError(text: header) }
-        return try parts.map { (part) throws(MockFaultParseError) -> MockFault in try parse(single: part) }
+        try MockFaultRule.parse(header: header).map(\.fault)
     }
 
-    private static func parse(single text: String) throws(MockFaultParseError) -> MockFault {
-        let pieces = text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let head = pieces.first, !head.isEmpty else { throw MockFaultParseError(text: text) }
-        var parameters: [String: String] = [:]
-        for piece in pieces.dropFirst() {
-            let pair = piece.split(separator: "=", maxSplits: 1).map(String.init)
-            parameters[pair[0]] = pair.count > 1 ? pair[1] : ""
-        }
-        let (name, value) = splitAssignment(head)
+    static func parse(single text: String, parameters: [String: String]) throws(MockFaultParseError) -> MockFault {
+        let (name, value) = splitAssignment(text)
         switch name {
         case "hang": return .hang
         case "malformed": return .malformed
@@ -71,7 +63,7 @@ public enum MockFault: Sendable, Hashable {
         }
     }
 
-    private static func splitAssignment(_ text: String) -> (String, String?) {
+    static func splitAssignment(_ text: String) -> (String, String?) {
         guard let equals = text.firstIndex(of: "=") else { return (text, nil) }
         return (String(text[..<equals]), String(text[text.index(after: equals)...]))
     }
@@ -94,5 +86,41 @@ public struct MockFaultParseError: Error, Sendable, CustomStringConvertible {
     public var text: String
     public var description: String {
         "unknown fault '\(text)'; use e.g. 429;retry-after=2, 500, 529, 400, context-length, hang, cut-after=5, malformed, error-event=429, delay=250"
+    }
+}
+
+/// One fault requested by `x-mock-fault`, with its qualifiers:
+///
+/// * `model=NAME` — only requests for that upstream model get the fault (others answer normally),
+///   so a test can break one deployment of a chain and keep the next healthy;
+/// * `times=N` — only the first N matching requests get it (counted per distinct header value;
+///   add e.g. `id=test-42` to keep concurrent tests apart), so "fail, then succeed on retry" can
+///   be scripted.
+///
+/// Example: `503;model=sim-light;times=2;id=t1, delay=50`.
+public struct MockFaultRule: Sendable, Hashable {
+    public var fault: MockFault
+    public var model: String?
+    public var times: Int?
+
+    /// Parses a whole `x-mock-fault` header.
+    public static func parse(header: String) throws(MockFaultParseError) -> [MockFaultRule] {
+        let parts = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !parts.isEmpty else { throw MockFaultParseError(text: header) }
+        return try parts.map { (part) throws(MockFaultParseError) -> MockFaultRule in
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let head = pieces.first, !head.isEmpty else { throw MockFaultParseError(text: part) }
+            var parameters: [String: String] = [:]
+            for piece in pieces.dropFirst() {
+                let (key, value) = MockFault.splitAssignment(piece)
+                parameters[key] = value ?? ""
+            }
+            var times: Int?
+            if let text = parameters["times"] {
+                guard let count = Int(text), count >= 0 else { throw MockFaultParseError(text: part) }
+                times = count
+            }
+            return MockFaultRule(fault: try MockFault.parse(single: head, parameters: parameters), model: parameters["model"], times: times)
+        }
     }
 }

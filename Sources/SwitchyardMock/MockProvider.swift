@@ -14,6 +14,7 @@ public struct MockProvider: Sendable {
     /// What the mock received, newest last.
     public let requestLog: MockRequestLog
     private let dice: FaultDice
+    private let faultCounter = FaultCounter()
 
     public init(profile: MockProfile = MockProfile(), requestLog: MockRequestLog = MockRequestLog()) {
         self.profile = profile
@@ -77,11 +78,17 @@ public struct MockProvider: Sendable {
         guard let modelProfile = profile.model(model) else {
             return Self.error(404, code: "model_not_found", message: "The model `\(model)` does not exist or you do not have access to it.", param: "model")
         }
-        var faults: [MockFault]
-        do {
-            faults = try request.headers[Self.faultHeader].map(MockFault.parse(header:)) ?? []
-        } catch {
-            return Self.error(400, code: "invalid_mock_fault", message: error.description)
+        var faults: [MockFault] = []
+        if let header = request.headers[Self.faultHeader] {
+            do {
+                let rules = try MockFaultRule.parse(header: header)
+                for rule in rules where rule.model == nil || rule.model == model {
+                    if let times = rule.times, !faultCounter.claim(key: "\(header)|\(model)", limit: times) { continue }
+                    faults.append(rule.fault)
+                }
+            } catch {
+                return Self.error(400, code: "invalid_mock_fault", message: error.description)
+            }
         }
         if let drawn = dice.draw(modelProfile.faultRates) { faults.append(MockFault(kind: drawn)) }
 
@@ -177,6 +184,21 @@ public struct MockProvider: Sendable {
 
 /// Thrown inside a response body to drop the connection mid-way.
 struct MockConnectionDropped: Error {}
+
+/// Counts how often each `times=N` fault was applied.
+final class FaultCounter: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
+
+    /// Whether the fault keyed `key` may apply once more (and counts it if so).
+    func claim(key: String, limit: Int) -> Bool {
+        counts.withLock { counts in
+            let used = counts[key, default: 0]
+            guard used < limit else { return false }
+            counts[key] = used + 1
+            return true
+        }
+    }
+}
 
 /// Draws profile faults; shared by all requests, so guarded by a lock.
 final class FaultDice: Sendable {

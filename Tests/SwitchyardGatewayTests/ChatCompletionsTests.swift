@@ -89,7 +89,8 @@ struct ChatCompletionsTests {
         try await LiveGateway.run { live in
             let response = try await live.get("/v1/models")
             #expect(response.status == 200)
-            #expect(response.json["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["cheap", "middle", "best"])
+            let ids = response.json["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue }
+            #expect(ids == ["cheap", "middle", "best", "auto", "tier:light", "tier:mid", "tier:premium"])
         }
     }
 

@@ -19,6 +19,7 @@ struct LiveGateway {
     /// Starts both servers, runs `body`, and stops them.
     static func run<T: Sendable>(
         profile: MockProfile = .instant,
+        yaml: @Sendable (Int) -> String = { LiveGateway.standardYAML(mockPort: $0) },
         configure: @Sendable (inout GatewayConfiguration) -> Void = { _ in },
         _ body: @Sendable (LiveGateway) async throws -> T
     ) async throws -> T {
@@ -31,7 +32,7 @@ struct LiveGateway {
             group.addTask { try await mockApp.run() }
             let mockPort = try await firstValue(mockPorts)
 
-            var configuration = Self.configuration(mockPort: mockPort)
+            var configuration = try ConfigLoader(environment: [:]).parse(yaml: yaml(mockPort), file: "test.yaml")
             configure(&configuration)
             let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
             let gatewayApp = GatewayApplication.build(configuration: configuration, logger: logger) { portSink.yield($0) }
@@ -45,9 +46,9 @@ struct LiveGateway {
         }
     }
 
-    /// Three tiers on the simulator, loaded through the real YAML loader.
-    static func configuration(mockPort: Int) -> GatewayConfiguration {
-        let yaml = """
+    /// Three tiers on the simulator.
+    static func standardYAML(mockPort: Int) -> String {
+        """
             server: { host: 127.0.0.1, port: 0, max_body_bytes: 64KiB }
             tiers: [light, mid, premium]
             providers:
@@ -61,7 +62,28 @@ struct LiveGateway {
               - { name: middle, provider: sim, upstream_model: sim-mid, tier: mid, price: { input: 0.40, output: 1.60 } }
               - { name: best, provider: sim, upstream_model: sim-premium, tier: premium, price: { input: 2.50, output: 10.00 } }
             """
-        return try! ConfigLoader(environment: [:]).parse(yaml: yaml, file: "test.yaml")
+    }
+
+    /// Three tiers with fallbacks, quick retries and a sensitive breaker, for resilience tests.
+    static func resilientYAML(mockPort: Int) -> String {
+        """
+            server: { host: 127.0.0.1, port: 0 }
+            tiers: [light, mid, premium]
+            resilience:
+              retries: { max_attempts: 2, base_delay: 10ms, max_delay: 50ms, retry_after_cap: 2s, attempt_timeout: 5s, deadline: 10s }
+              circuit_breaker: { consecutive_failures: 3, cooldown: 1s, half_open_probes: 1, minimum_requests: 100, window: 100 }
+            providers:
+              - { name: sim, base_url: "http://127.0.0.1:\(mockPort)/v1", timeout: 1s, forward_headers: ["x-mock-*"] }
+            models:
+              - { name: cheap, provider: sim, upstream_model: sim-light, tier: light, price: { input: 0.15, output: 0.60 }, context_window: 8000, max_output_tokens: 4000, fallbacks: [middle, best] }
+              - { name: middle, provider: sim, upstream_model: sim-mid, tier: mid, price: { input: 0.40, output: 1.60 }, context_window: 128000, fallbacks: [best] }
+              - { name: best, provider: sim, upstream_model: sim-premium, tier: premium, price: { input: 2.50, output: 10.00 } }
+            """
+    }
+
+    /// How many requests the simulator received for `upstreamModel`.
+    func upstreamCount(_ upstreamModel: String) -> Int {
+        mock.requestLog.requests.filter { $0.body["model"]?.stringValue == upstreamModel }.count
     }
 
     /// Sends a chat completion body (as given, so malformed bodies can be sent too).

@@ -23,6 +23,18 @@ struct MockProviderTests {
         #expect(try MockFault.parse(header: header) == faults)
     }
 
+    @Test("qualifiers target one model and limit how often a fault applies")
+    func faultRules() throws {
+        let rules = try MockFaultRule.parse(header: "503;model=sim-light;times=2;id=t1, delay=50")
+        #expect(rules == [
+            MockFaultRule(fault: .status(503, retryAfterSeconds: nil), model: "sim-light", times: 2),
+            MockFaultRule(fault: .delay(.milliseconds(50)), model: nil, times: nil),
+        ])
+        let counter = FaultCounter()
+        #expect([counter.claim(key: "k", limit: 2), counter.claim(key: "k", limit: 2), counter.claim(key: "k", limit: 2)] == [true, true, false])
+        #expect(counter.claim(key: "other", limit: 1))
+    }
+
     @Test("unknown faults are rejected with the list of valid ones", arguments: ["teapot", "200", "delay=-1", ""])
     func rejectsUnknownFaults(header: String) {
         #expect(throws: MockFaultParseError.self) { try MockFault.parse(header: header) }

@@ -1,0 +1,157 @@
+import Logging
+import SwitchyardCore
+
+/// Walks a chain of deployments until one answers: retries retryable errors on the same
+/// deployment with full-jitter backoff (honouring `Retry-After` up to a cap), falls back to the
+/// next deployment when retries run out or a deployment is unavailable (breaker open, RPM/TPM
+/// limit reached), moves a context-length failure to a deployment with a larger window, and
+/// returns the caller's own errors (400, 401, 403, 404, 422) as they are. Every try is recorded.
+struct ChainExecutor: Sendable {
+    let configuration: GatewayConfiguration
+    let providers: ProviderRegistry
+    let monitor: DeploymentMonitor
+    let logger: Logger
+
+    var retry: RetryPolicy { configuration.resilience.retry }
+
+    /// The answer and how it was obtained.
+    struct Success<Value> {
+        var value: Value
+        var deployment: ModelDeployment
+        var attempts: [AttemptRecord]
+    }
+
+    /// Every deployment failed or was unavailable.
+    struct Failure: Error {
+        var error: GatewayError
+        var attempts: [AttemptRecord]
+    }
+
+    /// Runs `operation` against the chain's deployments in order (equal-rank neighbours balanced
+    /// by load) until it succeeds, within `deadline`.
+    func execute<Value>(
+        chain: [ModelDeployment], request: ChatCompletionRequest, clientHeaders: [(name: String, value: String)],
+        deadline: ContinuousClock.Instant,
+        operation: (any ChatProvider, ProviderCall) async throws(ProviderError) -> Value
+    ) async throws -> Result<Success<Value>, Failure> {
+        var attempts: [AttemptRecord] = []
+        var lastError: ProviderError?
+        var minimumContext: Int?
+        var random = SystemRandomNumberGenerator()
+        let ordered = balanced(chain)
+        let estimatedTokens = request.promptText.utf8.count / 4 + (request.maxOutputTokens ?? 256)
+
+        deployments: for (position, deployment) in ordered.enumerated() {
+            let isLast = position == ordered.count - 1
+            if let minimumContext, deployment.contextWindow <= minimumContext {
+                attempts.append(skip(deployment, "skipped_context_too_small"))
+                continue
+            }
+            guard let adapter = providers.adapter(named: deployment.provider) else {
+                attempts.append(skip(deployment, "skipped_no_adapter"))
+                continue
+            }
+            var attempt = 0
+            while true {
+                let now = ContinuousClock.now
+                guard now < deadline else { break deployments }
+                let lease: DeploymentMonitor.Lease
+                switch monitor.acquire(deployment.name, estimatedTokens: estimatedTokens, now: now) {
+                case .success(let granted):
+                    lease = granted
+                case .failure(.limited(let wait)) where isLast && wait <= configuration.resilience.limitWait && now + wait < deadline:
+                    try await Task.sleep(for: wait)
+                    continue
+                case .failure(let reason):
+                    attempts.append(skip(deployment, reason.errorClass))
+                    continue deployments
+                }
+
+                let provider = configuration.provider(named: deployment.provider)
+                let forwarded = clientHeaders.filter { provider?.forwards(header: $0.name) == true }
+                var call = ProviderCall(deployment: deployment, request: request, forwardedHeaders: forwarded)
+                call.timeout = min(deadline - now, retry.attemptTimeout)
+                let started = ContinuousClock.now
+                do {
+                    let value = try await operation(adapter, call)
+                    let latency = ContinuousClock.now - started
+                    monitor.finish(lease, success: true, latency: latency, tokens: nil, now: .now)
+                    attempts.append(AttemptRecord(deployment: deployment.name, provider: deployment.provider, status: 200, errorClass: nil, latency: latency))
+                    return .success(Success(value: value, deployment: deployment, attempts: attempts))
+                } catch {
+                    let latency = ContinuousClock.now - started
+                    if Task.isCancelled {
+                        monitor.release(lease)
+                        throw CancellationError()
+                    }
+                    var record = AttemptRecord(
+                        deployment: deployment.name, provider: deployment.provider, status: error.gatewayError.status,
+                        errorClass: error.errorClass, latency: latency)
+                    let action = retry.next(after: error, attempt: attempt, random: &random)
+                    if case .fail = action {
+                        // The caller's own error says nothing about the deployment's health.
+                        monitor.release(lease)
+                        attempts.append(record)
+                        return .failure(Failure(error: error.gatewayError, attempts: attempts))
+                    }
+                    monitor.finish(lease, success: false, latency: latency, tokens: nil, now: .now)
+                    lastError = error
+                    switch action {
+                    case .retry(let delay) where ContinuousClock.now + delay < deadline:
+                        record.retryDelay = delay
+                        attempts.append(record)
+                        logger.debug("retrying", metadata: ["deployment": "\(deployment.name)", "error_class": "\(error.errorClass)", "delay_ms": "\(delay.milliseconds)"])
+                        try await Task.sleep(for: delay)
+                        attempt += 1
+                    case .fallBack(requiresLargerContext: true):
+                        attempts.append(record)
+                        minimumContext = deployment.contextWindow
+                        continue deployments
+                    default:
+                        attempts.append(record)
+                        continue deployments
+                    }
+                }
+            }
+        }
+        return .failure(Failure(error: exhausted(lastError: lastError, attempts: attempts, deadline: deadline), attempts: attempts))
+    }
+
+    /// The error for a chain that produced no answer.
+    func exhausted(lastError: ProviderError?, attempts: [AttemptRecord], deadline: ContinuousClock.Instant) -> GatewayError {
+        if ContinuousClock.now >= deadline {
+            return GatewayError(status: 504, type: "upstream_error", code: "deadline_exceeded", message: "No deployment answered before the request's deadline (\(attempts.count) attempts).")
+        }
+        if let lastError { return lastError.gatewayError }
+        let reasons = Set(attempts.compactMap(\.errorClass)).sorted().joined(separator: ", ")
+        return GatewayError(
+            status: 503, type: "upstream_error", code: "no_deployment_available",
+            message: "No deployment of the chain can take the request right now (\(reasons.isEmpty ? "empty chain" : reasons)).",
+            retryAfterSeconds: 1)
+    }
+
+    /// The chain with each run of equal-rank neighbours (same tier, same price) ordered by
+    /// fewest requests in flight, then lowest recent latency.
+    func balanced(_ chain: [ModelDeployment]) -> [ModelDeployment] {
+        guard chain.count > 1 else { return chain }
+        var result: [ModelDeployment] = []
+        result.reserveCapacity(chain.count)
+        var start = chain.startIndex
+        while start < chain.endIndex {
+            var end = start + 1
+            while end < chain.endIndex, chain[end].tier == chain[start].tier, chain[end].price == chain[start].price { end += 1 }
+            if end - start == 1 {
+                result.append(chain[start])
+            } else {
+                let loads = chain[start..<end].map { (deployment: $0, load: monitor.load(of: $0.name)) }
+                result += loads.sorted { ($0.load.inFlight, $0.load.latencyMilliseconds) < ($1.load.inFlight, $1.load.latencyMilliseconds) }.map(\.deployment)
+            }
+            start = end
+        }
+        return result
+    }
+
+    private func skip(_ deployment: ModelDeployment, _ reason: String) -> AttemptRecord {
+        AttemptRecord(deployment: deployment.name, provider: deployment.provider, status: nil, errorClass: reason, latency: .zero)
+    }
+}

@@ -1,0 +1,27 @@
+import Hummingbird
+import SwitchyardCore
+
+/// `POST /v1/route`: the routing decision for a chat-completions body, without calling any model.
+///
+/// Takes the same body and `x-switchyard-*` hint headers as `/v1/chat/completions`. Because a dry
+/// run spends nothing, it also accepts `x-switchyard-user-tier: free|pro|enterprise` to show how
+/// the policy treats another plan.
+struct RouteHandler: Sendable {
+    let chat: ChatCompletionsHandler
+
+    func handle(_ request: Request, context: some RequestContext) async throws -> Response {
+        let body = try await collectBody(request, limit: chat.configuration.server.maxBodyBytes)
+        let parsed = try ChatCompletionRequest(bytes: body.readableBytesView)
+        let hints = switchyardHeaders(request.headers)
+        var userTier = UserTier.pro
+        if let text = hints["x-switchyard-user-tier"] {
+            guard let tier = UserTier(rawValue: text) else {
+                throw GatewayError.invalidRequest(
+                    "'x-switchyard-user-tier' must be one of free, pro, enterprise; got '\(text)'.", param: "x-switchyard-user-tier", code: "invalid_value")
+            }
+            userTier = tier
+        }
+        let decision = try chat.route(parsed, hints: hints, decisionID: context.id, userTier: userTier)
+        return jsonResponse(decision.record.json)
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+
+@testable import SwitchyardCore
+@testable import SwitchyardGateway
+import SwitchyardMock
+
+/// Retries, fallbacks and circuit breakers, end to end against simulated faults.
+@Suite("Resilience over loopback")
+struct ResilienceTests {
+    /// A fault header unique to one test, so `times=N` counters never mix.
+    func fault(_ spec: String) -> (String, String) {
+        ("x-mock-fault", "\(spec);id=\(UUID().uuidString)")
+    }
+
+    @Test("429 with Retry-After, then success on the same deployment")
+    func retryAfterThenSuccess() async throws {
+        try await LiveGateway.run(yaml: LiveGateway.resilientYAML) { live in
+            let started = ContinuousClock.now
+            let response = try await live.post(chatBody(), headers: [fault("429;retry-after=1;times=1")])
+            let elapsed = ContinuousClock.now - started
+            #expect(response.status == 200, "\(response.body)")
+            #expect(response.headers["x-switchyard-model"] == "cheap")
+            #expect(response.headers["x-switchyard-fallbacks"] == "0")
+            #expect(live.upstreamCount("sim-light") == 2)
+            #expect(elapsed >= .seconds(1), "Retry-After was not honoured: \(elapsed)")
+        }
+    }
+
+    @Test("5xx on every retry falls back to the next deployment")
+    func serverErrorsFallBack() async throws {
+        try await LiveGateway.run(yaml: LiveGateway.resilientYAML) { live in
+            let response = try await live.post(chatBody(), headers: [fault("503;model=sim-light")])
+            #expect(response.status == 200, "\(response.body)")
+            #expect(response.headers["x-switchyard-model"] == "middle")
+            #expect(response.headers["x-switchyard-fallbacks"] == "1")
+            #expect(live.upstreamCount("sim-light") == 2)  // max_attempts: 2
+            #expect(live.upstreamCount("sim-mid") == 1)
+        }
+    }
+
+    @Test("a hanging deployment times out and the next one answers")
+    func hangTimesOutThenFallsBack() async throws {
+        try await LiveGateway.run(yaml: LiveGateway.resilientYAML) { live in
+            let started = ContinuousClock.now
+            let response = try await live.post(chatBody(), headers: [fault("hang;model=sim-light")])
+            #expect(response.status == 200, "\(response.body)")
+            #expect(response.headers["x-switchyard-model"] == "middle")
+            #expect(ContinuousClock.now - started < .seconds(6))
+        }
+    }
+
+    @Test("a 400 from the provider is returned as is, with no retry or fallback")
+    func badRequestDoesNotFallBack() async throws {
+        try await LiveGateway.run(yaml: LiveGateway.resilientYAML) { live in
+            let response = try await live.post(chatBody(), headers: [fault("400;model=sim-light")])
+            #expect(response.status == 400)
+            #expect(live.upstreamCount("sim-light") == 1)
+            #expect(live.upstreamCount("sim-mid") == 0)
+        }
+    }
+
+    @Test("a context-length error moves to a deployment with a larger window")
+    func contextLengthMovesUp() async throws {
+        try await LiveGateway.run(yaml: LiveGateway.resilientYAML) { live in
+            let response = try await live.post(chatBody(), headers: [fault("context-length;model=sim-light")])
+            #expect(response.status == 200, "\(response.body)")
+            #expect(response.headers["x-switchyard-model"] == "middle")
+            #expect(live.upstreamCount("sim-light") == 1)  // not retried: the same model cannot fit it
+        }
+    }
+
+    @Test("the breaker opens after the configured failures, stops traffic, half-opens after the cooldown and recovers")
+    func breakerLifecycle() async throws {
+        try await LiveGateway.run(yaml: LiveGateway.resilientYAML) { live in
+            let failing = fault("500;model=sim-light")
+            // Two requests × two attempts: the third failure opens the breaker.
+            for _ in 0..<2 {
+                #expect(try await live.post(chatBody(), headers: [failing]).headers["x-switchyard-model"] == "middle")
+            }
+            let failuresSeen = live.upstreamCount("sim-light")
+            #expect(failuresSeen == 3)
+            // Open: the deployment is skipped without a request.
+            let skipped = try await live.post(chatBody())
+            #expect(skipped.headers["x-switchyard-model"] == "middle")
+            #expect(live.upstreamCount("sim-light") == failuresSeen)
+            // After the cooldown one probe goes through; it succeeds and closes the breaker.
+            try await Task.sleep(for: .milliseconds(1100))
+            let probe = try await live.post(chatBody())
+            #expect(probe.headers["x-switchyard-model"] == "cheap")
+            let closed = try await live.post(chatBody())
+            #expect(closed.headers["x-switchyard-model"] == "cheap")
+            #expect(live.upstreamCount("sim-light") == failuresSeen + 2)
+        }
+    }
+
+    @Test("a 429 as the first stream chunk falls back, and the client gets one clean stream")
+    func streamErrorEventFallsBack() async throws {
+        try await LiveGateway.run(yaml: LiveGateway.resilientYAML) { live in
+            let response = try await live.post(chatBody(stream: true), headers: [fault("error-event=429;model=sim-light")])
+            #expect(response.status == 200)
+            #expect(response.headers["x-switchyard-model"] == "middle")
+            let events = response.events
+            #expect(events.last == "[DONE]")
+            #expect(!response.body.contains("\"error\""))
+            let models = Set(events.dropLast().compactMap { (try? JSONParser.parse($0))?["model"]?.stringValue })
+            #expect(models == ["sim-mid"])
+        }
+    }
+
+    @Test("x-switchyard-timeout-ms bounds the whole request")
+    func requestDeadline() async throws {
+        try await LiveGateway.run(yaml: LiveGateway.resilientYAML) { live in
+            let started = ContinuousClock.now
+            let response = try await live.post(chatBody(), headers: [fault("hang"), ("x-switchyard-timeout-ms", "300")])
+            #expect(response.status == 504)
+            #expect(ContinuousClock.now - started < .seconds(2))
+        }
+    }
+
+    @Test("an invalid x-switchyard-timeout-ms is a 400")
+    func invalidTimeoutHeader() async throws {
+        try await LiveGateway.run(yaml: LiveGateway.resilientYAML) { live in
+            let response = try await live.post(chatBody(), headers: [("x-switchyard-timeout-ms", "soon")])
+            #expect(response.status == 400)
+            #expect(live.mock.requestLog.requests.isEmpty)
+        }
+    }
+}
