@@ -5,6 +5,7 @@
 # requests. Then cuts 20 streams mid-way and checks the gateway's CPU is idle afterwards.
 #
 # Usage: scripts/soak.sh [DURATION_SECONDS]     (builds release if needed; stops what it starts)
+#        SWITCHYARD_BIN=path/to/switchyard scripts/soak.sh   (use a binary built elsewhere)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SWIFT_DETERMINISTIC_HASHING=1
@@ -12,8 +13,11 @@ DURATION=${1:-40}
 [ "$DURATION" -le 60 ] || { echo "duration is capped at 60 s" >&2; exit 2; }
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
-swift build -c release --product switchyard >/dev/null
-BIN=.build/release/switchyard
+# SWITCHYARD_BIN may name an already built release binary.
+if [ -z "${SWITCHYARD_BIN:-}" ]; then
+  swift build -c release --product switchyard >/dev/null
+fi
+BIN=${SWITCHYARD_BIN:-.build/release/switchyard}
 WORK=$(mktemp -d)
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done; rm -rf "$WORK"; }

@@ -3,7 +3,7 @@ import SwitchyardCore
 import Yams
 
 /// Reads the routing sections of `switchyard.yaml` — `tasks`, `sensitivity`, `heuristics`,
-/// `policy` — and checks every tier, provider, model, timezone and regex they name.
+/// `policy`, `gates` — and checks every tier, provider, model, timezone and regex they name.
 ///
 /// Missing sections keep the built-in defaults of ``RoutingConfiguration/defaults(tiers:)``.
 struct RoutingConfigurationReader {
@@ -14,11 +14,13 @@ struct RoutingConfigurationReader {
     let models: [String]
 
     /// The top-level keys this reader owns.
-    static let sections = ["tasks", "sensitivity", "heuristics", "policy"]
+    static let sections = ["tasks", "sensitivity", "heuristics", "policy", "gates"]
 
     func read() -> RoutingConfiguration {
         var routing = RoutingConfiguration.defaults(tiers: tiers)
-        if let tasks = readTasks() { routing.tasks = tasks }
+        let gateReader = GateConfigurationReader(document: document, reader: reader, models: models)
+        if let gates = gateReader.readSettings() { routing.gates = gates }
+        if let tasks = readTasks(gateReader: gateReader, gateSettings: routing.gates) { routing.tasks = tasks }
         if let sensitivity = readSensitivity() { routing.sensitivity = sensitivity }
         if let heuristics = readHeuristics() { routing.heuristics = heuristics }
         if let section = document.mapping("policy") {
@@ -30,7 +32,7 @@ struct RoutingConfigurationReader {
 
     // MARK: tasks
 
-    private func readTasks() -> [TaskDefinition]? {
+    private func readTasks(gateReader: GateConfigurationReader, gateSettings: GateSettings) -> [TaskDefinition]? {
         guard let entries = document.mappings("tasks") else { return nil }
         var tasks: [TaskDefinition] = []
         var names: Set<String> = []
@@ -66,6 +68,7 @@ struct RoutingConfigurationReader {
             } else {
                 task.thresholds = task.thresholds.filter { task.chain.contains($0.key) }
             }
+            task.gates = gateReader.readTaskGates(section, defaults: task.gates, settings: gateSettings)
             tasks.append(task)
         }
         if entries.isEmpty { document.report("tasks", "must define at least one task (or leave the section out for the defaults)") }

@@ -15,6 +15,8 @@ struct ChatCompletionsHandler: Sendable {
     let monitor: DeploymentMonitor
     let sessions: SessionStore
     let decisions: DecisionLog
+    let gates: GateEvaluator
+    let cascade: GatedCascade
 
     /// Longest `x-switchyard-timeout-ms` accepted.
     static let maximumTimeout = Duration.seconds(3600)
@@ -36,6 +38,23 @@ struct ChatCompletionsHandler: Sendable {
             SwitchyardHeader.requestID: decisionID,
         ]
 
+        let gateOptions = try gates.validate(request: chat)
+        let plan = gates.plan(forTask: decision.signals.task.value, options: gateOptions, model: decision.chosen)
+        if Self.isGated(plan: plan, options: gateOptions, stream: chat.stream) {
+            let outcome = try await cascade.run(chat: chat, options: gateOptions, decision: decision, clientHeaders: clientHeaders, deadline: deadline)
+            let answer = try servedGated(outcome, decision: &decision, headers: &headers)
+            headers[SwitchyardHeader.costUSD] = formatUSD(answer.costUSD)
+            if chat.stream {
+                headers[.contentType] = "text/event-stream"
+                headers[.cacheControl] = "no-cache"
+                headers[SwitchyardHeader.buffered] = "true"
+                return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: BufferedStream.events(from: answer.body, includeUsage: chat.includeUsageInStream)))
+            }
+            headers[.contentType] = "application/json"
+            let bytes = answer.body == answer.completion.body ? answer.completion.bodyBytes : JSONWriter.bytes(.object(answer.body))
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+
         if chat.stream {
             // Nothing goes to the client before the first upstream chunk: up to then a failure
             // (including an error event as the first chunk) still falls back along the chain.
@@ -45,7 +64,7 @@ struct ChatCompletionsHandler: Sendable {
                 let first = try await stream.next()
                 return OpenedStream(stream: stream, first: first)
             }
-            let served = try served(outcome, decision: &decision, headers: &headers)
+            let served = try served(outcome, decision: &decision, headers: &headers).success
             headers[.contentType] = "text/event-stream"
             headers[.cacheControl] = "no-cache"
             let relay = StreamRelay(includeUsage: chat.includeUsageInStream, logger: context.logger)
@@ -60,7 +79,7 @@ struct ChatCompletionsHandler: Sendable {
             (adapter, call) throws(ProviderError) -> ProviderCompletion in
             try await adapter.complete(call)
         }
-        let served = try served(outcome, decision: &decision, headers: &headers)
+        let served = try served(outcome, decision: &decision, headers: &headers).success
         headers[.contentType] = "application/json"
         if let usage = served.value.usage {
             headers[SwitchyardHeader.costUSD] = formatUSD(served.deployment.price.cost(of: usage))
@@ -82,8 +101,9 @@ struct ChatCompletionsHandler: Sendable {
     /// Books the outcome of executing the chain: the decision log, session memory and the
     /// response headers; returns the success or throws the chain's error.
     private func served<Value>(
-        _ outcome: Result<ChainExecutor.Success<Value>, ChainExecutor.Failure>, decision: inout RoutingDecision, headers: inout HTTPFields
-    ) throws -> ChainExecutor.Success<Value> {
+        _ outcome: Result<ChainExecutor.Success<Value>, ChainExecutor.Failure>, decision: inout RoutingDecision, headers: inout HTTPFields,
+        record: Bool = true
+    ) throws -> (success: ChainExecutor.Success<Value>, log: JSONObject) {
         let attempts: [AttemptRecord]
         switch outcome {
         case .success(let success): attempts = success.attempts
@@ -101,7 +121,7 @@ struct ChatCompletionsHandler: Sendable {
         switch outcome {
         case .success(let success):
             log["served"] = .string(success.deployment.name)
-            decisions.append(id: decision.record.id ?? "", record: .object(log))
+            if record { decisions.append(id: decision.record.id ?? "", record: .object(log)) }
             if let session = decision.session {
                 sessions.noteServed(session: session, tier: success.deployment.tier, escalated: decision.escalated, now: Date())
             }
@@ -109,11 +129,51 @@ struct ChatCompletionsHandler: Sendable {
             headers[SwitchyardHeader.provider] = success.deployment.provider
             headers[SwitchyardHeader.tier] = success.deployment.tier
             headers[SwitchyardHeader.fallbacks] = String(fallbacks)
-            return success
+            return (success, log)
         case .failure(let failure):
             log["error"] = failure.error.json["error"] ?? .null
             decisions.append(id: decision.record.id ?? "", record: .object(log))
             throw failure.error
+        }
+    }
+
+    /// Whether the answer must pass gates before the client sees it. Plain answers are gated
+    /// whenever a gate applies. Streams are buffered only for gates beyond the baseline sanity
+    /// checks (truncation, empty, refusal) — a task's own gates or gates the request names — so
+    /// ordinary streams keep their time to first token.
+    static func isGated(plan: GatePlan, options: GateRequestOptions, stream: Bool) -> Bool {
+        guard !plan.isEmpty else { return false }
+        guard stream else { return true }
+        if options.only != nil || !options.enabled.isEmpty { return true }
+        return !Set(plan.kinds).subtracting([.truncation, .empty, .refusal]).isEmpty
+    }
+
+    /// Books a gated answer like ``served(_:decision:headers:)``, plus gate reports, escalation
+    /// and review flags.
+    private func servedGated(
+        _ outcome: Result<GatedCascade.Outcome, ChainExecutor.Failure>, decision: inout RoutingDecision, headers: inout HTTPFields
+    ) throws -> GatedCascade.Outcome {
+        switch outcome {
+        case .failure(let failure):
+            _ = try served(Result<ChainExecutor.Success<Void>, ChainExecutor.Failure>.failure(failure), decision: &decision, headers: &headers)
+            throw failure.error
+        case .success(let answer):
+            var log = try served(
+                .success(ChainExecutor.Success(value: (), deployment: answer.deployment, attempts: answer.attempts)), decision: &decision,
+                headers: &headers, record: false
+            ).log
+            log["gates"] = .array(answer.reports)
+            log["escalations"] = .int(Int64(answer.escalations))
+            if let reason = answer.escalationReason { log["escalation_reason"] = .string(reason) }
+            if let review = answer.reviewID { log["review_id"] = .string(review) }
+            log["cost_usd"] = .double(answer.costUSD)
+            decisions.append(id: decision.record.id ?? "", record: .object(log))
+            if answer.escalations > 0 {
+                headers[SwitchyardHeader.escalated] = "true"
+                headers[SwitchyardHeader.escalationReason] = answer.escalationReason
+            }
+            if let review = answer.reviewID { headers[SwitchyardHeader.review] = review }
+            return answer
         }
     }
 

@@ -10,17 +10,27 @@ public enum GatewayApplication {
     /// The gateway's routes and middleware, without a server (for embedding and tests).
     public static func buildRouter(configuration: GatewayConfiguration, providers: ProviderRegistry, logger: Logger) -> Router<BasicRequestContext> {
         let monitor = DeploymentMonitor(configuration: configuration, logger: logger)
+        let executor = ChainExecutor(configuration: configuration, providers: providers, monitor: monitor, logger: logger)
+        let gates = GateEvaluator(configuration: configuration)
+        let reviews = ReviewQueue()
+        let statistics = CascadeStatistics(escalationCeiling: configuration.routing.gates.escalationAlertRate, logger: logger)
         let chat = ChatCompletionsHandler(
             configuration: configuration,
             engine: RoutingEngine(configuration: configuration),
-            executor: ChainExecutor(configuration: configuration, providers: providers, monitor: monitor, logger: logger),
+            executor: executor,
             monitor: monitor,
             sessions: SessionStore(configuration: configuration),
-            decisions: DecisionLog())
+            decisions: DecisionLog(),
+            gates: gates,
+            cascade: GatedCascade(
+                gates: gates, executor: executor, reviews: reviews, statistics: statistics,
+                tierRank: Dictionary(configuration.tiers.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })))
         let route = RouteHandler(chat: chat)
 
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: OpenAIErrorMiddleware())
+        let admin = router.group("/admin").add(middleware: AdminAuthMiddleware(adminKey: configuration.server.adminKey))
+        ReviewRoutes(queue: reviews, statistics: statistics).register(on: admin)
         router.post("/v1/chat/completions") { request, context in
             try await chat.handle(request, context: context)
         }

@@ -21,4 +21,10 @@ public enum SwitchyardHeader {
     public static let escalated = HTTPField.Name("x-switchyard-escalated")!
     /// How many times execution moved to another deployment of the chain.
     public static let fallbacks = HTTPField.Name("x-switchyard-fallbacks")!
+    /// Why the request was escalated (the failed gate and its reason).
+    public static let escalationReason = HTTPField.Name("x-switchyard-escalation-reason")!
+    /// `true` when a streamed answer was buffered to pass its gates before being sent.
+    public static let buffered = HTTPField.Name("x-switchyard-buffered")!
+    /// Id of the review-queue item when the answer was flagged for human review.
+    public static let review = HTTPField.Name("x-switchyard-review")!
 }

@@ -26,6 +26,9 @@ public struct MockProvider: Sendable {
     public static let faultHeader = HTTPField.Name("x-mock-fault")!
     /// Header that fixes the answer text for one call.
     public static let answerHeader = HTTPField.Name("x-mock-answer")!
+    /// Header with answers per upstream model, as JSON: `{"model": "text"}` or
+    /// `{"model": ["first call", "second call", …]}` (the last one repeats).
+    public static let answersHeader = HTTPField.Name("x-mock-answers")!
 
     /// The mock's routes.
     public func buildRouter() -> Router<BasicRequestContext> {
@@ -92,9 +95,22 @@ public struct MockProvider: Sendable {
         }
         if let drawn = dice.draw(modelProfile.faultRates) { faults.append(MockFault(kind: drawn)) }
 
+        var fixedAnswer = request.headers[Self.answerHeader]
+        if let header = request.headers[Self.answersHeader] {
+            guard let answers = (try? JSONParser.parse(header))?.objectValue else {
+                return Self.error(400, code: "invalid_mock_answers", message: "x-mock-answers must be a JSON object of model → answer or list of answers.")
+            }
+            switch answers[model] {
+            case .string(let text)?: fixedAnswer = text
+            case .array(let list)? where !list.isEmpty:
+                let index = faultCounter.next(key: "answers|\(header)|\(model)")
+                fixedAnswer = list[min(index, list.count - 1)].stringValue
+            default: break
+            }
+        }
         let completion = MockCompletion(
             request: body, model: model, profile: modelProfile, seed: profile.seed,
-            fixedAnswer: request.headers[Self.answerHeader], created: Int64(Date().timeIntervalSince1970)
+            fixedAnswer: fixedAnswer, created: Int64(Date().timeIntervalSince1970)
         )
         let requested = body["max_completion_tokens"]?.intValue ?? body["max_tokens"]?.intValue ?? 0
         if completion.promptTokens + requested > modelProfile.contextWindow { faults.append(.contextLength) }
@@ -188,6 +204,15 @@ struct MockConnectionDropped: Error {}
 /// Counts how often each `times=N` fault was applied.
 final class FaultCounter: Sendable {
     private let counts = Mutex<[String: Int]>([:])
+
+    /// How many times `key` was seen before (0 the first time), counting this one.
+    func next(key: String) -> Int {
+        counts.withLock { counts in
+            let seen = counts[key, default: 0]
+            counts[key] = seen + 1
+            return seen
+        }
+    }
 
     /// Whether the fault keyed `key` may apply once more (and counts it if so).
     func claim(key: String, limit: Int) -> Bool {

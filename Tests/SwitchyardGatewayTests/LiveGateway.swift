@@ -81,6 +81,25 @@ struct LiveGateway {
             """
     }
 
+    /// Three tiers with logprobs, gates and an admin key, for cascade tests.
+    static func gatedYAML(mockPort: Int) -> String {
+        """
+            server: { host: 127.0.0.1, port: 0, admin_key: test-admin-key-0123456789 }
+            tiers: [light, mid, premium]
+            gates:
+              max_escalations: 1
+              json_repair: true
+              confidence: { mean_logprob: -1.0 }
+              uncertain_band: off
+            providers:
+              - { name: sim, base_url: "http://127.0.0.1:\(mockPort)/v1", timeout: 5s, forward_headers: ["x-mock-*"] }
+            models:
+              - { name: cheap, provider: sim, upstream_model: sim-light, tier: light, price: { input: 0.15, output: 0.60 }, capabilities: [logprobs, json, streaming], fallbacks: [middle, best] }
+              - { name: middle, provider: sim, upstream_model: sim-mid, tier: mid, price: { input: 0.40, output: 1.60 }, capabilities: [logprobs, json, streaming], fallbacks: [best] }
+              - { name: best, provider: sim, upstream_model: sim-premium, tier: premium, price: { input: 2.50, output: 10.00 }, capabilities: [logprobs, json, streaming] }
+            """
+    }
+
     /// How many requests the simulator received for `upstreamModel`.
     func upstreamCount(_ upstreamModel: String) -> Int {
         mock.requestLog.requests.filter { $0.body["model"]?.stringValue == upstreamModel }.count
@@ -97,7 +116,13 @@ struct LiveGateway {
     }
 
     func get(_ path: String) async throws -> HTTPResult {
-        try await HTTPResult(HTTPClient.shared.execute(HTTPClientRequest(url: gatewayURL + path), timeout: .seconds(30)))
+        try await getWithHeaders(path, headers: [])
+    }
+
+    func getWithHeaders(_ path: String, headers: [(String, String)]) async throws -> HTTPResult {
+        var request = HTTPClientRequest(url: gatewayURL + path)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        return try await HTTPResult(HTTPClient.shared.execute(request, timeout: .seconds(30)))
     }
 }
 

@@ -53,12 +53,18 @@ public struct ServerSettings: Sendable, Hashable {
     public var maxBodyBytes: Int
     /// Upper bound on one request's total time inside the gateway.
     public var requestTimeout: Duration
+    /// Bearer token for `/admin/*`; without one the admin API is disabled.
+    public var adminKey: String?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 16 * 1024 * 1024, requestTimeout: Duration = .seconds(600)) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 16 * 1024 * 1024, requestTimeout: Duration = .seconds(600),
+        adminKey: String? = nil
+    ) {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
         self.requestTimeout = requestTimeout
+        self.adminKey = adminKey
     }
 }
 

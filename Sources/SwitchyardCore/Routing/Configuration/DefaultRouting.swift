@@ -8,6 +8,8 @@ public enum DefaultRouting {
         var name: String
         var keywords: [String]
         var phrases: [String] = []
+        /// Gates beyond ``GateKind/baseline`` (truncation, empty, refusal, json-when-asked).
+        var extraGates: [GateKind] = []
         /// Complexity at which the request leaves the cheapest tier(s) and at which it goes to the top tier.
         var mid: Double
         var premium: Double
@@ -17,7 +19,7 @@ public enum DefaultRouting {
         TaskTemplate(
             name: "classify",
             keywords: ["classify", "categorize", "categorise", "label", "sentiment", "which category", "is this spam", "tag this", "true or false", "yes or no"],
-            mid: 0.5, premium: 0.85),
+            extraGates: [.label], mid: 0.5, premium: 0.85),
         TaskTemplate(
             name: "extract",
             keywords: ["extract", "parse", "pull out", "list all", "find all", "named entities", "fill in the json", "key fields", "invoice number", "to json"],
@@ -44,7 +46,7 @@ public enum DefaultRouting {
                 "typescript", "swift", "rust", "golang", "sql query", "regex", "code", "api endpoint", "segfault", "exception", "traceback",
             ],
             phrases: ["```", "def ", "func ", "#include", "console.log", "();"],
-            mid: 0.3, premium: 0.65),
+            extraGates: [.code], mid: 0.3, premium: 0.65),
         TaskTemplate(
             name: "chat",
             keywords: ["hello", "hi", "thanks", "thank you", "how are you", "what do you think", "tell me about"],
@@ -113,7 +115,8 @@ public enum DefaultRouting {
         taskTemplates.map { template in
             TaskDefinition(
                 name: template.name, keywords: template.keywords, phrases: template.phrases, chain: tiers,
-                thresholds: thresholds(tiers: tiers, mid: template.mid, premium: template.premium))
+                thresholds: thresholds(tiers: tiers, mid: template.mid, premium: template.premium),
+                gates: TaskGates(kinds: GateKind.baseline + template.extraGates))
         }
     }
 

@@ -12,12 +12,19 @@ public struct RoutingConfiguration: Sendable, Hashable {
     public var heuristics: HeuristicSettings
     /// How signals, tenant, region, time, budget and session turn into a chain.
     public var policy: RoutingPolicy
+    /// Quality-gate defaults, escalation limits and review flagging (the `gates` section); the
+    /// gates each task runs are in ``TaskDefinition/gates``.
+    public var gates: GateSettings
 
-    public init(tasks: [TaskDefinition], sensitivity: SensitivityRules = SensitivityRules(), heuristics: HeuristicSettings = HeuristicSettings(), policy: RoutingPolicy = RoutingPolicy()) {
+    public init(
+        tasks: [TaskDefinition], sensitivity: SensitivityRules = SensitivityRules(), heuristics: HeuristicSettings = HeuristicSettings(),
+        policy: RoutingPolicy = RoutingPolicy(), gates: GateSettings = GateSettings()
+    ) {
         self.tasks = tasks
         self.sensitivity = sensitivity
         self.heuristics = heuristics
         self.policy = policy
+        self.gates = gates
     }
 
     /// The task called `name`.
@@ -40,8 +47,14 @@ public struct TaskDefinition: Sendable, Hashable {
     public var chain: [String]
     /// Complexity at or above which a request starts at a tier, keyed by tier name.
     public var thresholds: [String: Double]
+    /// The quality gates answers of this task go through, with task-level options.
+    public var gates: TaskGates
 
-    public init(name: String, keywords: [String] = [], phrases: [String] = [], regexes: [String] = [], chain: [String] = [], thresholds: [String: Double] = [:]) {
+    public init(
+        name: String, keywords: [String] = [], phrases: [String] = [], regexes: [String] = [], chain: [String] = [], thresholds: [String: Double] = [:],
+        gates: TaskGates = TaskGates()
+    ) {
+        self.gates = gates
         self.name = name
         self.keywords = keywords
         self.phrases = phrases

@@ -128,5 +128,7 @@ extension RoutingHints {
         }
     }
 
-    static let knownKeys: Set<String> = ["task", "complexity", "sensitivity", "session", "region"]
+    /// Keys of `metadata.switchyard`: the routing hints, plus the per-request gate options that
+    /// ``GateRequestOptions`` reads and validates.
+    static let knownKeys: Set<String> = Set(["task", "complexity", "sensitivity", "session", "region"]).union(GateRequestOptions.metadataKeys)
 }

@@ -1,0 +1,144 @@
+import Foundation
+import Logging
+import SwitchyardCore
+
+/// The cascade inside the gateway: the cheapest tier answers first, gates judge the answer, a
+/// weak answer is repaired once (JSON) or retried one tier up, and the caller only sees the
+/// answer that passed — or the last one, flagged for human review, when escalation is exhausted
+/// or forbidden.
+struct GatedCascade: Sendable {
+    let gates: GateEvaluator
+    let executor: ChainExecutor
+    let reviews: ReviewQueue
+    let statistics: CascadeStatistics
+    let tierRank: [String: Int]
+
+    /// The answer the caller gets and how it was reached.
+    struct Outcome {
+        var completion: ProviderCompletion
+        /// The answer's body as the client receives it (logprobs stripped if it did not ask).
+        var body: JSONObject
+        var deployment: ModelDeployment
+        var attempts: [AttemptRecord]
+        /// One entry per gated answer: deployment, tier and the gate report.
+        var reports: [JSONValue]
+        var escalations: Int
+        var escalationReason: String?
+        var reviewID: String?
+        /// Cost of every answer produced on the way (escalated-from answers included).
+        var costUSD: Double
+    }
+
+    /// Runs the cascade for `chat` along `chain`.
+    func run(
+        chat: ChatCompletionRequest, options: GateRequestOptions, decision: RoutingDecision, clientHeaders: [(name: String, value: String)],
+        deadline: ContinuousClock.Instant
+    ) async throws -> Result<Outcome, ChainExecutor.Failure> {
+        let task = decision.signals.task.value
+        var chain = decision.chain
+        var request = chat
+        var attempts: [AttemptRecord] = []
+        var reports: [JSONValue] = []
+        var escalations = 0
+        var repairs = 0
+        var escalationReason: String?
+        var costUSD = 0.0
+
+        while true {
+            let outcome = try await executor.execute(chain: chain, request: request, clientHeaders: clientHeaders, deadline: deadline) {
+                (adapter, call) throws(ProviderError) -> ProviderCompletion in
+                var call = call
+                if !chat.logprobs, gates.wantsLogprobs(task: task, options: options, model: call.deployment) {
+                    call.request.body["logprobs"] = .bool(true)
+                }
+                return try await adapter.complete(call)
+            }
+            let served: ChainExecutor.Success<ProviderCompletion>
+            switch outcome {
+            case .success(let success): served = success
+            case .failure(var failure):
+                failure.attempts = attempts + failure.attempts
+                return .failure(failure)
+            }
+            attempts += served.attempts
+            let deployment = served.deployment
+            let completion = served.value
+            if let usage = completion.usage { costUSD += deployment.price.cost(of: usage) }
+
+            let plan = gates.plan(forTask: task, options: options, model: deployment)
+            let report = plan.evaluate(Self.gateInput(completion.body, task: task, request: chat))
+            statistics.recordAnswer(task: task, tier: deployment.tier, passed: report.passed)
+            reports.append(["model": .string(deployment.name), "tier": .string(deployment.tier), "report": report.json])
+
+            let rank = tierRank[deployment.tier] ?? 0
+            let higher = chain.filter { (tierRank[$0.tier] ?? 0) > rank }
+            let step = gates.nextStep(
+                after: report, plan: plan, repairsUsed: repairs, escalationsUsed: escalations,
+                escalationAllowed: decision.escalationAllowed, hasHigherTier: !higher.isEmpty)
+            var reviewReason: String?
+            switch step {
+            case .accept:
+                break
+            case .acceptForReview:
+                reviewReason = "uncertain answer: " + (report.results.first { $0.score < 1 }?.reason ?? "in the uncertain band")
+            case .repair(let instruction):
+                repairs += 1
+                request = Self.repairRequest(chat, answer: completion.body, instruction: instruction)
+                chain = [deployment] + higher
+                continue
+            case .escalate(let failure):
+                escalations += 1
+                escalationReason = "\(failure.gate): \(failure.reason)"
+                request = chat
+                chain = higher
+                continue
+            case .reviewFailure(let failure):
+                reviewReason = "failed gate \(failure.gate) at the highest tier allowed: \(failure.reason)"
+            }
+            statistics.recordRequest(task: task, escalated: escalations > 0)
+            var reviewID: String?
+            if let reviewReason {
+                reviewID = reviews.flag(
+                    decisionID: decision.record.id ?? "", task: task, model: deployment.name, tier: deployment.tier, reason: reviewReason,
+                    gates: .array(reports))
+            }
+            var body = completion.body
+            if !chat.logprobs { Self.stripLogprobs(&body) }
+            return .success(Outcome(
+                completion: completion, body: body, deployment: deployment, attempts: attempts, reports: reports, escalations: escalations,
+                escalationReason: escalationReason, reviewID: reviewID, costUSD: costUSD))
+        }
+    }
+
+    /// What the gates see of an OpenAI chat completion.
+    static func gateInput(_ body: JSONObject, task: String, request: ChatCompletionRequest) -> GateInput {
+        let choice = body["choices"]?.arrayValue?.first
+        let message = choice?["message"]
+        let logprobs = choice?["logprobs"]?["content"]?.arrayValue?.compactMap { $0["logprob"]?.doubleValue }
+        return GateInput(
+            content: message?["content"]?.stringValue ?? "", finishReason: choice?["finish_reason"]?.stringValue,
+            tokenLogprobs: logprobs, hasToolCalls: !(message?["tool_calls"]?.arrayValue?.isEmpty ?? true), task: task, request: request)
+    }
+
+    /// The same request with the failed answer and the repair instruction appended.
+    static func repairRequest(_ chat: ChatCompletionRequest, answer: JSONObject, instruction: String) -> ChatCompletionRequest {
+        var repaired = chat
+        var messages = chat.body["messages"]?.arrayValue ?? []
+        let content = answer["choices"]?.arrayValue?.first?["message"]?["content"] ?? ""
+        messages.append(["role": "assistant", "content": content])
+        messages.append(["role": "user", "content": .string(instruction)])
+        repaired.body["messages"] = .array(messages)
+        repaired.messages += [ChatMessage(role: "assistant", text: content.stringValue ?? ""), ChatMessage(role: "user", text: instruction)]
+        return repaired
+    }
+
+    /// Removes `choices[].logprobs` the gateway asked for but the client did not.
+    static func stripLogprobs(_ body: inout JSONObject) {
+        guard let choices = body["choices"]?.arrayValue else { return }
+        body["choices"] = .array(choices.map { choice in
+            guard var object = choice.objectValue, object["logprobs"] != nil else { return choice }
+            object["logprobs"] = .null
+            return .object(object)
+        })
+    }
+}
