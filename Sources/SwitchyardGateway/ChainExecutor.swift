@@ -117,6 +117,17 @@ struct ChainExecutor: Sendable {
         return .failure(Failure(error: exhausted(lastError: lastError, attempts: attempts, deadline: deadline), attempts: attempts))
     }
 
+    /// How many times a run moved on to another deployment, from its attempts in order.
+    static func fallbackCount(_ attempts: [AttemptRecord]) -> Int {
+        var moves = 0
+        var previous: String?
+        for attempt in attempts where attempt.deployment != previous {
+            if previous != nil { moves += 1 }
+            previous = attempt.deployment
+        }
+        return moves
+    }
+
     /// The error for a chain that produced no answer.
     func exhausted(lastError: ProviderError?, attempts: [AttemptRecord], deadline: ContinuousClock.Instant) -> GatewayError {
         if ContinuousClock.now >= deadline {

@@ -109,12 +109,7 @@ struct ChatCompletionsHandler: Sendable {
         case .success(let success): attempts = success.attempts
         case .failure(let failure): attempts = failure.attempts
         }
-        var fallbacks = 0
-        var previous: String?
-        for attempt in attempts where attempt.deployment != previous {
-            if previous != nil { fallbacks += 1 }
-            previous = attempt.deployment
-        }
+        let fallbacks = ChainExecutor.fallbackCount(attempts)
         var log = decision.record.json.objectValue ?? JSONObject()
         log["attempts"] = .array(attempts.map(\.json))
         log["fallbacks"] = .int(Int64(fallbacks))
@@ -162,6 +157,9 @@ struct ChatCompletionsHandler: Sendable {
                 .success(ChainExecutor.Success(value: (), deployment: answer.deployment, attempts: answer.attempts)), decision: &decision,
                 headers: &headers, record: false
             ).log
+            // Escalations are not fallbacks: count moves within each run of the chain only.
+            log["fallbacks"] = .int(Int64(answer.fallbacks))
+            headers[SwitchyardHeader.fallbacks] = String(answer.fallbacks)
             log["gates"] = .array(answer.reports)
             log["escalations"] = .int(Int64(answer.escalations))
             if let reason = answer.escalationReason { log["escalation_reason"] = .string(reason) }

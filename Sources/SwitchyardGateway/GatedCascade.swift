@@ -23,6 +23,8 @@ struct GatedCascade: Sendable {
         /// One entry per gated answer: deployment, tier and the gate report.
         var reports: [JSONValue]
         var escalations: Int
+        /// Moves to another deployment caused by failures (not by gates), over every run.
+        var fallbacks: Int
         var escalationReason: String?
         var reviewID: String?
         /// Cost of every answer produced on the way (escalated-from answers included).
@@ -43,6 +45,7 @@ struct GatedCascade: Sendable {
         var repairs = 0
         var escalationReason: String?
         var costUSD = 0.0
+        var fallbacks = 0
 
         while true {
             let outcome = try await executor.execute(chain: chain, request: request, clientHeaders: clientHeaders, deadline: deadline) {
@@ -61,6 +64,7 @@ struct GatedCascade: Sendable {
                 return .failure(failure)
             }
             attempts += served.attempts
+            fallbacks += ChainExecutor.fallbackCount(served.attempts)
             let deployment = served.deployment
             let completion = served.value
             if let usage = completion.usage { costUSD += deployment.price.cost(of: usage) }
@@ -106,7 +110,7 @@ struct GatedCascade: Sendable {
             if !chat.logprobs { Self.stripLogprobs(&body) }
             return .success(Outcome(
                 completion: completion, body: body, deployment: deployment, attempts: attempts, reports: reports, escalations: escalations,
-                escalationReason: escalationReason, reviewID: reviewID, costUSD: costUSD))
+                fallbacks: fallbacks, escalationReason: escalationReason, reviewID: reviewID, costUSD: costUSD))
         }
     }
 

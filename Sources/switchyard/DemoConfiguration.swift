@@ -32,6 +32,8 @@ enum DemoConfiguration {
           host: ${SWITCHYARD_HOST:-127.0.0.1}
           port: ${SWITCHYARD_PORT:-8080}
           max_body_bytes: 16MiB
+          # The admin API (review queue, stats) is on only with a key: SWITCHYARD_ADMIN_KEY=<16+ chars>.
+          admin_key: ${SWITCHYARD_ADMIN_KEY:-}
         tiers: [light, mid, premium]
         providers:
           - name: simulated
@@ -44,6 +46,7 @@ enum DemoConfiguration {
         models:
           - name: demo-light          # priced like gpt-4o-mini
             provider: simulated
+            fallbacks: [demo-mid, demo-premium]
             upstream_model: sim-light
             tier: light
             price: { input: 0.15, output: 0.60, cached_input: 0.075 }
@@ -52,6 +55,7 @@ enum DemoConfiguration {
             capabilities: [logprobs, json, tools, streaming]
           - name: demo-mid            # priced like gpt-4.1-mini
             provider: simulated
+            fallbacks: [demo-premium]
             upstream_model: sim-mid
             tier: mid
             price: { input: 0.40, output: 1.60, cached_input: 0.10 }

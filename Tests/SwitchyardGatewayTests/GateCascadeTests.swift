@@ -50,6 +50,7 @@ struct GateCascadeTests {
             #expect(response.status == 200, "\(name): \(response.body)")
             #expect(response.headers["x-switchyard-model"] == "middle", "\(name)")
             #expect(response.headers["x-switchyard-escalated"] == "true", "\(name)")
+            #expect(response.headers["x-switchyard-fallbacks"] == "0", "\(name): an escalation is not a fallback")
             #expect(response.headers["x-switchyard-escalation-reason"]?.hasPrefix(gate) == true, "\(name): \(response.headers)")
             let id = try #require(response.headers["x-switchyard-decision-id"])
             let record = try await live.get("/v1/decisions/\(id)").json
