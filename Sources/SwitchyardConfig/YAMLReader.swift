@@ -110,11 +110,12 @@ public struct YAMLReader {
         }
     }
 
-    /// A duration: `250ms`, `30s`, `5m`, `1h`, or a bare number of seconds.
-    func duration(_ node: Node, path: String) -> Duration? {
+    /// A duration: `250ms`, `30s`, `5m`, `1h`, or a bare number of seconds; zero only if `allowZero`.
+    func duration(_ node: Node, path: String, allowZero: Bool = false) -> Duration? {
         guard let text = scalar(node, path: path, expected: "a duration") else { return nil }
-        if let duration = parseDuration(text), duration > .zero { return duration }
-        report("expected a positive duration such as 250ms, 30s, 5m or 1h, got \(quoted(text))", at: node, path: path)
+        if let duration = parseDuration(text), duration > .zero || (allowZero && duration == .zero) { return duration }
+        let kind = allowZero ? "a duration" : "a positive duration"
+        report("expected \(kind) such as 250ms, 30s, 5m or 1h, got \(quoted(text))", at: node, path: path)
         return nil
     }
 
@@ -208,8 +209,8 @@ public final class MappingReader {
         read(key, required: required) { reader.bool($0, path: $1) }
     }
 
-    public func duration(_ key: String, required: Bool = false) -> Duration? {
-        read(key, required: required) { reader.duration($0, path: $1) }
+    public func duration(_ key: String, required: Bool = false, allowZero: Bool = false) -> Duration? {
+        read(key, required: required) { reader.duration($0, path: $1, allowZero: allowZero) }
     }
 
     public func byteSize(_ key: String, required: Bool = false) -> Int? {

@@ -22,6 +22,10 @@ public final class ProviderRegistry: Service, Sendable {
             let readTimeout = TimeAmount(provider.timeout)
             settings.timeout = HTTPClient.Configuration.Timeout(connect: connectTimeout, read: readTimeout)
             settings.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: provider.maxConnections)
+            // A refused or failed connection must surface at once: the chain executor retries
+            // with backoff and falls back itself. (The client's default keeps re-connecting until
+            // the request's deadline, which would spend the whole deadline on a dead provider.)
+            settings.connectionPool.retryConnectionEstablishment = false
             settings.redirectConfiguration = .disallow
             settings.decompression = .disabled
             let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: settings)

@@ -35,7 +35,7 @@ extension MockProfile {
     static func readModel(_ section: MappingReader, base: MockModelProfile) -> MockModelProfile {
         defer { section.rejectUnknownKeys() }
         var model = base
-        if let ttft = section.duration("ttft") { model.timeToFirstToken = ttft }
+        if let ttft = section.duration("ttft", allowZero: true) { model.timeToFirstToken = ttft }
         if let speed = section.double("tokens_per_second", minimum: 0) { model.tokensPerSecond = speed }
         if let tokens = section.int("output_tokens", range: 1...1_000_000) { model.outputTokens = tokens }
         if let logprob = section.double("mean_logprob") {

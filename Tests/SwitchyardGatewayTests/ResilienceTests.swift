@@ -39,6 +39,23 @@ struct ResilienceTests {
         }
     }
 
+    @Test("a refused connection fails the attempt at once and falls back, instead of waiting out the deadline")
+    func refusedConnectionFallsBackAtOnce() async throws {
+        try await LiveGateway.run(yaml: LiveGateway.resilientYAML, configure: { configuration in
+            configuration.providers.append(ProviderSettings(name: "dead", baseURL: "http://127.0.0.1:9/v1", timeout: .seconds(5)))
+            configuration.models[0].provider = "dead"
+        }) { live in
+            let response = try await live.post(chatBody())
+            #expect(response.status == 200, "\(response.body)")
+            #expect(response.headers["x-switchyard-model"] == "middle")
+            let id = try #require(response.headers["x-switchyard-decision-id"])
+            let attempts = try await live.get("/v1/decisions/\(id)").json["attempts"]?.arrayValue ?? []
+            let onDead = attempts.filter { $0["deployment"] == "cheap" }
+            #expect(onDead.count == 2)  // tried and retried, each failing fast
+            #expect(onDead.allSatisfy { $0["error_class"] == "connection_failed" }, "\(onDead)")
+        }
+    }
+
     @Test("a hanging deployment times out and the next one answers")
     func hangTimesOutThenFallsBack() async throws {
         try await LiveGateway.run(yaml: LiveGateway.resilientYAML) { live in

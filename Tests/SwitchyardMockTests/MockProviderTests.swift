@@ -88,12 +88,14 @@ struct MockProviderTests {
             seed: 5
             default: { ttft: 10ms, tokens_per_second: 0, output_tokens: 12 }
             models:
+              instant: { ttft: 0ms }
               flaky: { faults: { rate_limit: 0.2, hang: 0.01 }, mean_logprob: -1.5 }
             """, file: "profile.yaml")
         #expect(profile.seed == 5)
         #expect(profile.defaultModel.timeToFirstToken == .milliseconds(10))
         #expect(profile.models["flaky"]?.faultRates == [.rateLimit: 0.2, .hang: 0.01])
         #expect(profile.models["flaky"]?.outputTokens == 12)
+        #expect(profile.models["instant"]?.timeToFirstToken == .zero)
         do {
             _ = try MockProfile.parse(yaml: "models:\n  m: { faults: { rate_limt: 0.2 } }\n", file: "bad.yaml")
             Issue.record("accepted a typo")
