@@ -4,6 +4,7 @@ import Testing
 @testable import SwitchyardCore
 @testable import SwitchyardGateway
 import SwitchyardMock
+import Logging
 
 /// Retries, fallbacks and circuit breakers, end to end against simulated faults.
 @Suite("Resilience over loopback")
@@ -142,5 +143,45 @@ struct ResilienceTests {
             #expect(response.status == 400)
             #expect(live.mock.requestLog.requests.isEmpty)
         }
+    }
+}
+
+@Suite("Provider limits and load balancing")
+struct LimitsAndBalancingTests {
+    @Test("a deployment at its RPM limit is skipped instead of collecting a 429")
+    func rpmLimitSkips() async throws {
+        try await LiveGateway.run(yaml: LiveGateway.resilientYAML, configure: { configuration in
+            configuration.models[0].limits = DeploymentLimits(requestsPerMinute: 2)
+        }) { live in
+            var served: [String] = []
+            for _ in 0..<4 {
+                served.append(try await live.post(chatBody()).headers["x-switchyard-model"] ?? "?")
+            }
+            #expect(served == ["cheap", "cheap", "middle", "middle"])
+            #expect(live.upstreamCount("sim-light") == 2)
+        }
+    }
+
+    @Test("equal-rank neighbours are ordered by fewest requests in flight")
+    func leastInFlightFirst() async throws {
+        let price = ModelPrice(inputPerMillion: 1, outputPerMillion: 1)
+        let a = ModelDeployment(name: "a", provider: "p", upstreamModel: "a", tier: "light", price: price)
+        let b = ModelDeployment(name: "b", provider: "p", upstreamModel: "b", tier: "light", price: price)
+        let c = ModelDeployment(name: "c", provider: "p", upstreamModel: "c", tier: "mid", price: price)
+        let configuration = GatewayConfiguration(
+            providers: [ProviderSettings(name: "p", baseURL: "http://127.0.0.1:9/v1")], models: [a, b, c], tiers: ["light", "mid"])
+        let providers = ProviderRegistry(configuration: configuration)
+        let monitor = DeploymentMonitor(configuration: configuration, logger: .init(label: "test"))
+        let executor = ChainExecutor(configuration: configuration, providers: providers, monitor: monitor, logger: .init(label: "test"))
+
+        #expect(executor.balanced([a, b, c]).map(\.name) == ["a", "b", "c"])
+        guard case .success(let lease) = monitor.acquire("a", estimatedTokens: 10, now: .now) else {
+            Issue.record("could not take a slot on a")
+            return
+        }
+        #expect(executor.balanced([a, b, c]).map(\.name) == ["b", "a", "c"])  // a is busy; c is another tier and stays last
+        monitor.release(lease)
+        #expect(executor.balanced([a, b, c]).map(\.name) == ["a", "b", "c"])
+        try await providers.shutdown()
     }
 }
