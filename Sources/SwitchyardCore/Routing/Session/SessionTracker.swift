@@ -35,6 +35,12 @@ public struct SessionSnapshot: Sendable, Hashable {
 public struct SessionTracker: Sendable {
     public let stickyFor: Duration
     /// Sessions kept at most; the least recently served are dropped first.
+    ///
+    /// When a new session takes the tracker over `capacity`, expired sessions are pruned and, if
+    /// it is still over, the least recently served are dropped down to ``retainedAfterEviction``
+    /// in the same pass. The next eviction is then at least `capacity / 10` new sessions away,
+    /// so its O(n log n) cost is amortised to O(log n) per request (instead of a full prune and
+    /// a linear scan on every request once full).
     public let capacity: Int
     private let tierRanks: [String: Int]
     private var sessions: [String: SessionSnapshot] = [:]
@@ -51,6 +57,9 @@ public struct SessionTracker: Sendable {
 
     /// Number of sessions held.
     public var count: Int { sessions.count }
+
+    /// Sessions kept after an eviction that had to drop live sessions: 90 % of `capacity`.
+    public var retainedAfterEviction: Int { max(1, capacity - capacity / 10) }
 
     private var stickySeconds: TimeInterval {
         let (seconds, attoseconds) = stickyFor.components
@@ -91,8 +100,10 @@ public struct SessionTracker: Sendable {
 
     private mutating func evict(now: Date) {
         prune(now: now)
-        while sessions.count > capacity, let oldest = sessions.min(by: { ($0.value.lastServedAt ?? .distantPast) < ($1.value.lastServedAt ?? .distantPast) }) {
-            sessions[oldest.key] = nil
-        }
+        // Down to 90 % even if pruning alone got under `capacity`: otherwise a steady trickle of
+        // expiring sessions would make every request pay for a full prune again.
+        guard sessions.count > retainedAfterEviction else { return }
+        let newest = sessions.sorted { ($0.value.lastServedAt ?? .distantPast) > ($1.value.lastServedAt ?? .distantPast) }
+        sessions = Dictionary(uniqueKeysWithValues: newest.prefix(retainedAfterEviction).map { ($0.key, $0.value) })
     }
 }
