@@ -1,5 +1,10 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
+
+/// SwiftPM names a path dependency after its directory, so the root package's identity is the
+/// name of whatever folder the repository was cloned into.
+let rootPackage = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent().lastPathComponent.lowercased()
 
 // Benchmarks live in their own package so the main package does not depend on the benchmark
 // tooling. Run: cd Benchmarks && swift package --disable-sandbox benchmark
@@ -15,7 +20,7 @@ let package = Package(
             name: "RoutingBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "SwitchyardCore", package: "main"),
+                .product(name: "SwitchyardCore", package: rootPackage),
             ],
             path: "Benchmarks/RoutingBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
