@@ -38,8 +38,9 @@ struct MockStream: Sendable {
             return
         }
         for (index, event) in events.enumerated() {
-            if let cutAfter, index >= cutAfter { throw MockConnectionDropped() }
             if index > 1, interval > .zero { try await Task.sleep(for: interval) }
+            // The drop comes one token interval after the last chunk, like a stalled upstream.
+            if let cutAfter, index >= cutAfter { throw MockConnectionDropped() }
             try await writer.write(Self.event(event))
         }
         try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
