@@ -51,8 +51,7 @@ struct ChatCompletionsHandler: Sendable {
                 return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: BufferedStream.events(from: answer.body, includeUsage: chat.includeUsageInStream)))
             }
             headers[.contentType] = "application/json"
-            let bytes = answer.body == answer.completion.body ? answer.completion.bodyBytes : JSONWriter.bytes(.object(answer.body))
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.bodyBytes)))
         }
 
         if chat.stream {

@@ -18,6 +18,8 @@ struct GatedCascade: Sendable {
         var completion: ProviderCompletion
         /// The answer's body as the client receives it (logprobs stripped if it did not ask).
         var body: JSONObject
+        /// `body` serialised: the provider's own bytes unless something was stripped.
+        var bodyBytes: [UInt8]
         var deployment: ModelDeployment
         var attempts: [AttemptRecord]
         /// One entry per gated answer: deployment, tier and the gate report.
@@ -107,9 +109,10 @@ struct GatedCascade: Sendable {
                     gates: .array(reports))
             }
             var body = completion.body
-            if !chat.logprobs { Self.stripLogprobs(&body) }
+            let stripped = !chat.logprobs && Self.stripLogprobs(&body)
             return .success(Outcome(
-                completion: completion, body: body, deployment: deployment, attempts: attempts, reports: reports, escalations: escalations,
+                completion: completion, body: body, bodyBytes: stripped ? JSONWriter.bytes(.object(body)) : completion.bodyBytes,
+                deployment: deployment, attempts: attempts, reports: reports, escalations: escalations,
                 fallbacks: fallbacks, escalationReason: escalationReason, reviewID: reviewID, costUSD: costUSD))
         }
     }
@@ -136,13 +139,17 @@ struct GatedCascade: Sendable {
         return repaired
     }
 
-    /// Removes `choices[].logprobs` the gateway asked for but the client did not.
-    static func stripLogprobs(_ body: inout JSONObject) {
-        guard let choices = body["choices"]?.arrayValue else { return }
+    /// Removes `choices[].logprobs` the gateway asked for but the client did not; returns whether
+    /// anything was removed.
+    static func stripLogprobs(_ body: inout JSONObject) -> Bool {
+        guard let choices = body["choices"]?.arrayValue else { return false }
+        var stripped = false
         body["choices"] = .array(choices.map { choice in
-            guard var object = choice.objectValue, object["logprobs"] != nil else { return choice }
+            guard var object = choice.objectValue, let logprobs = object["logprobs"], logprobs != .null else { return choice }
             object["logprobs"] = .null
+            stripped = true
             return .object(object)
         })
+        return stripped
     }
 }
