@@ -27,6 +27,21 @@ extension CompiledPolicy {
         var escalationPath: String?
         let complexity = signals.complexity.value
 
+        /// A window or budget rule lowering the ceiling (the lowest ceiling wins).
+        func lowerCeiling(to rank: Int, by path: String, effects: inout [String]) {
+            if rank < plan.ceiling {
+                plan.ceiling = rank
+                ceilingPath = path
+            }
+            effects.append("ceiling=\(tiers[rank])")
+        }
+        /// A window or budget rule forbidding escalation (the first one is named).
+        func forbidEscalation(by path: String, effects: inout [String]) {
+            plan.escalation = false
+            escalationPath = escalationPath ?? path
+            effects.append("escalation=false")
+        }
+
         if pinned == nil {
             var matched: (rank: Int, threshold: Double)?
             for entry in task.thresholds where complexity >= entry.threshold {
@@ -73,18 +88,8 @@ extension CompiledPolicy {
                 if floor.map({ rank > $0.rank }) ?? true { floor = (rank, window.path) }
                 effects.append("floor=\(tiers[rank])")
             }
-            if let rank = window.ceiling {
-                if rank < plan.ceiling {
-                    plan.ceiling = rank
-                    ceilingPath = window.path
-                }
-                effects.append("ceiling=\(tiers[rank])")
-            }
-            if window.window.escalation == false {
-                plan.escalation = false
-                escalationPath = escalationPath ?? window.path
-                effects.append("escalation=false")
-            }
+            if let rank = window.ceiling { lowerCeiling(to: rank, by: window.path, effects: &effects) }
+            if window.window.escalation == false { forbidEscalation(by: window.path, effects: &effects) }
             if !window.window.excludeProviders.isEmpty || !window.window.excludeModels.isEmpty {
                 plan.windowExclusions.append(window)
                 let excluded = (window.window.excludeProviders.sorted().map { "provider \($0)" } + window.window.excludeModels.sorted().map { "model \($0)" })
@@ -99,18 +104,8 @@ extension CompiledPolicy {
         if let utilization = context.budgetUtilization {
             for budget in budgets where utilization >= budget.rule.above {
                 var effects: [String] = []
-                if let rank = budget.ceiling {
-                    if rank < plan.ceiling {
-                        plan.ceiling = rank
-                        ceilingPath = budget.path
-                    }
-                    effects.append("ceiling=\(tiers[rank])")
-                }
-                if budget.rule.escalation == false {
-                    plan.escalation = false
-                    escalationPath = escalationPath ?? budget.path
-                    effects.append("escalation=false")
-                }
+                if let rank = budget.ceiling { lowerCeiling(to: rank, by: budget.path, effects: &effects) }
+                if budget.rule.escalation == false { forbidEscalation(by: budget.path, effects: &effects) }
                 plan.clauses.append(PolicyClause(
                     clause: budget.path, effect: effects.joined(separator: " "),
                     reason: "budget utilisation \(percent(utilization)) ≥ \(percent(budget.rule.above))"))
