@@ -11,8 +11,8 @@ struct CheckConfig: ParsableCommand {
         discussion: """
             Every problem is reported with file, line, column and key path, e.g.
               switchyard.yaml:14:14: models[2].price.input: expected a number, got "cheap"
-            Exits with status 1 when the file has problems. ${ENV} references are resolved
-            against the current environment.
+
+            Exits with status 1 when the file has problems. ${ENV} references are resolved against the current environment.
             """
     )
 

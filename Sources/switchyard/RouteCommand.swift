@@ -9,8 +9,8 @@ struct RouteCommand: ParsableCommand {
         commandName: "route",
         abstract: "Explain how a prompt would be routed, without calling any model.",
         discussion: """
-            Prints the signals (with their sources), the rules that matched, every policy clause
-            applied and why, the chain with estimated costs, and the baseline (premium) cost.
+            Prints the signals (with their sources), the rules that matched, every policy clause applied and why, the chain with estimated costs, and the baseline (premium) cost.
+
             Examples:
               switchyard route "Summarize this email: ..." --demo
               switchyard route "Prove that ..." --config switchyard.yaml --tenant-tier free --at 2026-11-22T10:00+01:00

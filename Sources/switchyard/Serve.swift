@@ -14,9 +14,8 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the gateway.",
         discussion: """
-            With --config, serves the models of that file. With --demo, serves three demo tiers
-            (demo-light, demo-mid, demo-premium): simulated in-process, or real OpenAI models when
-            OPENAI_API_KEY is set, or local Ollama models when OLLAMA_HOST is set.
+            With --config, serves the models of that file. With --demo, serves three demo tiers (demo-light, demo-mid, demo-premium): simulated in-process, or real OpenAI models when OPENAI_API_KEY is set, or local Ollama models when OLLAMA_HOST is set.
+
             SIGINT/SIGTERM stop the server gracefully: requests in flight are finished first.
             """
     )
