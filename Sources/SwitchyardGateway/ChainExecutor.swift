@@ -28,10 +28,12 @@ struct ChainExecutor: Sendable {
     }
 
     /// Runs `operation` against the chain's deployments in order (equal-rank neighbours balanced
-    /// by load) until it succeeds, within `deadline`.
+    /// by load) until it succeeds, within `deadline`. `usage` reads the tokens an answer used, so
+    /// the deployment's TPM budget is settled to them (a stream's is known only later: its
+    /// estimate stands).
     func execute<Value>(
         chain: [ModelDeployment], request: ChatCompletionRequest, clientHeaders: [(name: String, value: String)],
-        deadline: ContinuousClock.Instant,
+        deadline: ContinuousClock.Instant, usage: (Value) -> TokenUsage? = { _ in nil },
         operation: (any ChatProvider, ProviderCall) async throws(ProviderError) -> Value
     ) async throws -> Result<Success<Value>, Failure> {
         var attempts: [AttemptRecord] = []
@@ -75,7 +77,7 @@ struct ChainExecutor: Sendable {
                 do {
                     let value = try await operation(adapter, call)
                     let latency = ContinuousClock.now - started
-                    monitor.finish(lease, success: true, latency: latency, tokens: nil, now: .now)
+                    monitor.finish(lease, success: true, latency: latency, tokens: usage(value)?.totalTokens, now: .now)
                     attempts.append(AttemptRecord(deployment: deployment.name, provider: deployment.provider, status: 200, errorClass: nil, latency: latency))
                     return .success(Success(value: value, deployment: deployment, attempts: attempts))
                 } catch {

@@ -74,7 +74,9 @@ struct ChatCompletionsHandler: Sendable {
             })
         }
 
-        let outcome = try await executor.execute(chain: decision.chain, request: chat, clientHeaders: clientHeaders, deadline: deadline) {
+        let outcome = try await executor.execute(
+            chain: decision.chain, request: chat, clientHeaders: clientHeaders, deadline: deadline, usage: \.usage
+        ) {
             (adapter, call) throws(ProviderError) -> ProviderCompletion in
             try await adapter.complete(call)
         }

@@ -55,40 +55,47 @@ public final class DeploymentMonitor: Sendable {
     public struct Lease: Sendable {
         let deployment: String
         let isProbe: Bool
+        /// Tokens taken from the TPM bucket up front (the estimate), settled in ``finish``.
+        let reservedTokens: Int
     }
 
     /// Takes a slot on `deployment` for one attempt that may use about `estimatedTokens` tokens,
     /// or says why it cannot.
     public func acquire(_ deployment: String, estimatedTokens: Int, now: ContinuousClock.Instant) -> Result<Lease, Unavailability> {
-        guard let slot = slots[deployment] else { return .success(Lease(deployment: deployment, isProbe: false)) }
+        guard let slot = slots[deployment] else { return .success(Lease(deployment: deployment, isProbe: false, reservedTokens: 0)) }
         let (result, change): (Result<Lease, Unavailability>, CircuitBreaker.State?) = slot.state.withLock { state in
             guard state.breaker.isAvailable(now: now) else { return (.failure(.breakerOpen), nil) }
             if var requests = state.requests {
                 guard requests.available(now: now) >= 1 else { return (.failure(.limited(wait: requests.wait(for: 1, now: now))), nil) }
                 state.requests = requests
             }
+            var reserved = 0
             if var tokens = state.tokens {
-                let needed = Double(min(estimatedTokens, Int(tokens.capacity)))
-                guard tokens.available(now: now) >= needed else { return (.failure(.limited(wait: tokens.wait(for: needed, now: now))), nil) }
+                reserved = min(estimatedTokens, Int(tokens.capacity))
+                guard tokens.available(now: now) >= Double(reserved) else {
+                    return (.failure(.limited(wait: tokens.wait(for: Double(reserved), now: now))), nil)
+                }
                 state.tokens = tokens
             }
             let (admission, change) = state.breaker.admit(now: now)
             guard admission != .rejected else { return (.failure(.breakerOpen), change) }
             _ = state.requests?.take(1, now: now)
+            state.tokens?.charge(Double(reserved), now: now)
             state.inFlight += 1
-            return (.success(Lease(deployment: deployment, isProbe: admission == .probe)), change)
+            return (.success(Lease(deployment: deployment, isProbe: admission == .probe, reservedTokens: reserved)), change)
         }
         if let change { noteTransition(deployment, to: change) }
         return result
     }
 
-    /// Returns the slot with the attempt's outcome. `tokens` (actual usage) are charged to the
-    /// TPM bucket; `success` and `latency` feed the breaker and the latency average.
+    /// Returns the slot with the attempt's outcome. When the actual usage is known (`tokens`),
+    /// the TPM bucket is settled from the reserved estimate to it; otherwise the estimate stands.
+    /// `success` and `latency` feed the breaker and the latency average.
     public func finish(_ lease: Lease, success: Bool, latency: Duration, tokens: Int?, now: ContinuousClock.Instant) {
         guard let slot = slots[lease.deployment] else { return }
         let change = slot.state.withLock { state -> CircuitBreaker.State? in
             state.inFlight = max(0, state.inFlight - 1)
-            if let tokens { state.tokens?.charge(Double(tokens), now: now) }
+            if let tokens { state.tokens?.charge(Double(tokens - lease.reservedTokens), now: now) }
             if success {
                 let sample = latency.milliseconds
                 state.latencyEWMA = state.latencyEWMA.map { 0.8 * $0 + 0.2 * sample } ?? sample

@@ -50,7 +50,9 @@ struct GatedCascade: Sendable {
         var fallbacks = 0
 
         while true {
-            let outcome = try await executor.execute(chain: chain, request: request, clientHeaders: clientHeaders, deadline: deadline) {
+            let outcome = try await executor.execute(
+                chain: chain, request: request, clientHeaders: clientHeaders, deadline: deadline, usage: \.usage
+            ) {
                 (adapter, call) throws(ProviderError) -> ProviderCompletion in
                 var call = call
                 if !chat.logprobs, gates.wantsLogprobs(task: task, options: options, model: call.deployment) {

@@ -162,6 +162,22 @@ struct LimitsAndBalancingTests {
         }
     }
 
+    @Test("a deployment whose TPM budget cannot cover the next request's estimate is skipped")
+    func tpmLimitSkips() async throws {
+        try await LiveGateway.run(yaml: LiveGateway.resilientYAML, configure: { configuration in
+            configuration.models[0].limits = DeploymentLimits(tokensPerMinute: 300)
+        }) { live in
+            // Each request reserves ~287 tokens (prompt estimate + max_tokens) and settles to its
+            // actual usage (under 100), which leaves too little for a second reservation.
+            let body = chatBody(extra: #","max_tokens":280"#)
+            let first = try await live.post(body)
+            let second = try await live.post(body)
+            #expect(first.headers["x-switchyard-model"] == "cheap")
+            #expect(second.headers["x-switchyard-model"] == "middle")
+            #expect(live.upstreamCount("sim-light") == 1)
+        }
+    }
+
     @Test("equal-rank neighbours are ordered by fewest requests in flight")
     func leastInFlightFirst() async throws {
         let price = ModelPrice(inputPerMillion: 1, outputPerMillion: 1)
