@@ -28,7 +28,7 @@ struct ChatCompletionsHandler: Sendable {
         let hints = switchyardHeaders(request.headers)
         let deadline = received + (try requestTimeout(hints) ?? configuration.resilience.retry.deadline)
         let decisionID = context.id
-        var decision = try route(chat, hints: hints, decisionID: decisionID)
+        let decision = try route(chat, hints: hints, decisionID: decisionID)
         let clientHeaders = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
 
         var headers: HTTPFields = [
@@ -42,7 +42,7 @@ struct ChatCompletionsHandler: Sendable {
         let plan = gates.plan(forTask: decision.signals.task.value, options: gateOptions, model: decision.chosen)
         if Self.isGated(plan: plan, options: gateOptions, stream: chat.stream) {
             let outcome = try await cascade.run(chat: chat, options: gateOptions, decision: decision, clientHeaders: clientHeaders, deadline: deadline)
-            let answer = try servedGated(outcome, decision: &decision, headers: &headers)
+            let answer = try servedGated(outcome, decision: decision, headers: &headers)
             headers[SwitchyardHeader.costUSD] = formatUSD(answer.costUSD)
             if chat.stream {
                 headers[.contentType] = "text/event-stream"
@@ -63,7 +63,7 @@ struct ChatCompletionsHandler: Sendable {
                 let first = try await stream.next()
                 return OpenedStream(stream: stream, first: first)
             }
-            let served = try served(outcome, decision: &decision, headers: &headers).success
+            let served = try served(outcome, decision: decision, headers: &headers).success
             headers[.contentType] = "text/event-stream"
             headers[.cacheControl] = "no-cache"
             let relay = StreamRelay(includeUsage: chat.includeUsageInStream, logger: context.logger)
@@ -80,7 +80,7 @@ struct ChatCompletionsHandler: Sendable {
             (adapter, call) throws(ProviderError) -> ProviderCompletion in
             try await adapter.complete(call)
         }
-        let served = try served(outcome, decision: &decision, headers: &headers).success
+        let served = try served(outcome, decision: decision, headers: &headers).success
         headers[.contentType] = "application/json"
         if let usage = served.value.usage {
             headers[SwitchyardHeader.costUSD] = formatUSD(served.deployment.price.cost(of: usage))
@@ -102,8 +102,8 @@ struct ChatCompletionsHandler: Sendable {
     /// Books the outcome of executing the chain: the decision log, session memory and the
     /// response headers; returns the success or throws the chain's error.
     private func served<Value>(
-        _ outcome: Result<ChainExecutor.Success<Value>, ChainExecutor.Failure>, decision: inout RoutingDecision, headers: inout HTTPFields,
-        record: Bool = true
+        _ outcome: Result<ChainExecutor.Success<Value>, ChainExecutor.Failure>, decision: RoutingDecision, headers: inout HTTPFields,
+        record: Bool = true, escalatedByGates: Bool = false
     ) throws -> (success: ChainExecutor.Success<Value>, log: JSONObject) {
         let attempts: [AttemptRecord]
         switch outcome {
@@ -119,7 +119,8 @@ struct ChatCompletionsHandler: Sendable {
             log["served"] = .string(success.deployment.name)
             if record { decisions.append(id: decision.record.id ?? "", record: .object(log)) }
             if let session = decision.session {
-                sessions.noteServed(session: session, tier: success.deployment.tier, escalated: decision.escalated, now: Date())
+                sessions.noteServed(
+                    session: session, tier: success.deployment.tier, escalated: decision.escalated || escalatedByGates, now: Date())
             }
             headers[SwitchyardHeader.model] = success.deployment.name
             headers[SwitchyardHeader.provider] = success.deployment.provider
@@ -147,16 +148,16 @@ struct ChatCompletionsHandler: Sendable {
     /// Books a gated answer like ``served(_:decision:headers:)``, plus gate reports, escalation
     /// and review flags.
     private func servedGated(
-        _ outcome: Result<GatedCascade.Outcome, ChainExecutor.Failure>, decision: inout RoutingDecision, headers: inout HTTPFields
+        _ outcome: Result<GatedCascade.Outcome, ChainExecutor.Failure>, decision: RoutingDecision, headers: inout HTTPFields
     ) throws -> GatedCascade.Outcome {
         switch outcome {
         case .failure(let failure):
-            _ = try served(Result<ChainExecutor.Success<Void>, ChainExecutor.Failure>.failure(failure), decision: &decision, headers: &headers)
+            _ = try served(Result<ChainExecutor.Success<Void>, ChainExecutor.Failure>.failure(failure), decision: decision, headers: &headers)
             throw failure.error
         case .success(let answer):
             var log = try served(
-                .success(ChainExecutor.Success(value: (), deployment: answer.deployment, attempts: answer.attempts)), decision: &decision,
-                headers: &headers, record: false
+                .success(ChainExecutor.Success(value: (), deployment: answer.deployment, attempts: answer.attempts)), decision: decision,
+                headers: &headers, record: false, escalatedByGates: answer.escalations > 0
             ).log
             // Escalations are not fallbacks: count moves within each run of the chain only.
             log["fallbacks"] = .int(Int64(answer.fallbacks))

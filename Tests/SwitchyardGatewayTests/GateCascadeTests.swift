@@ -61,6 +61,19 @@ struct GateCascadeTests {
         }
     }
 
+    @Test("an escalation by a gate keeps the session at the higher tier")
+    func gateEscalationIsSticky() async throws {
+        try await LiveGateway.run(profile: Self.profile, yaml: LiveGateway.gatedYAML) { live in
+            let session = ("x-switchyard-session", "conversation-\(UUID().uuidString)")
+            let labelled = #"{"model":"auto","messages":[{"role":"user","content":"Classify this ticket."}],"metadata":{"switchyard":{"labels":["refund","shipping"]}}}"#
+            let escalated = try await live.post(labelled, headers: [session, Self.answers("maybe billing", "refund")])
+            #expect(escalated.headers["x-switchyard-escalated"] == "true")
+            #expect(escalated.headers["x-switchyard-tier"] == "mid")
+            let followUp = try await live.post(#"{"model":"auto","messages":[{"role":"user","content":"Thanks, and the next one?"}]}"#, headers: [session])
+            #expect(followUp.headers["x-switchyard-tier"] == "mid", "\(followUp.headers)")
+        }
+    }
+
     @Test("a passing answer is served by the cheap tier without escalation")
     func passingAnswer() async throws {
         try await LiveGateway.run(profile: Self.profile, yaml: LiveGateway.gatedYAML) { live in
