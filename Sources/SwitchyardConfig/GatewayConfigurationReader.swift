@@ -13,6 +13,10 @@ struct GatewayConfigurationReader {
         let providers = readProviders()
         let models = readModels(tiers: tiers, providers: providers)
         let resilience = ResilienceConfigurationReader(document: document).read()
+        let observability = ObservabilityConfigurationReader(document: document)
+        let storage = observability.readStorage()
+        let ledger = observability.readLedger()
+        let telemetry = observability.readTelemetry()
         guard let tiers, let providers, let models else {
             // Routing sections are checked against tiers, providers and models; skip them quietly.
             for key in RoutingConfigurationReader.sections { _ = document.value(key) }
@@ -22,7 +26,8 @@ struct GatewayConfigurationReader {
             document: document, reader: reader, tiers: tiers, providers: providers.map(\.name), models: models.map(\.name)
         ).read()
         return GatewayConfiguration(
-            server: server, providers: providers, models: models, tiers: tiers, routing: routing, resilience: resilience)
+            server: server, providers: providers, models: models, tiers: tiers, routing: routing, resilience: resilience,
+            storage: storage, ledger: ledger, telemetry: telemetry)
     }
 
     private func readServer() -> ServerSettings {

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import SwitchyardCore
+import SwitchyardStorage
 
 /// `POST /v1/chat/completions`: validates the request, routes it to a chain of deployments,
 /// executes the chain (retries, fallbacks, breakers) and answers in OpenAI's format — as one JSON
@@ -17,18 +18,37 @@ struct ChatCompletionsHandler: Sendable {
     let decisions: DecisionLog
     let gates: GateEvaluator
     let cascade: GatedCascade
+    /// Where each request's ledger entry goes (off the request path).
+    let ledger: LedgerRecorder
 
     /// Longest `x-switchyard-timeout-ms` accepted.
     static let maximumTimeout = Duration.seconds(3600)
 
+    /// Answers one request and books exactly one ledger entry for it, whatever happens.
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
-        let received = ContinuousClock.now
+        var draft = LedgerDraft(decisionID: context.id, received: .now, configuration: configuration)
+        do {
+            return try await respond(request, context: context, draft: &draft)
+        } catch {
+            draft.note(error: error)
+            ledger.record(draft.finished())
+            throw error
+        }
+    }
+
+    /// Answers the request. Books the ledger entry itself on success (for streams, when the
+    /// stream ends); on a throw, the caller books it.
+    private func respond(_ request: Request, context: some RequestContext, draft: inout LedgerDraft) async throws -> Response {
+        let received = draft.received
         let body = try await collectBody(request, limit: configuration.server.maxBodyBytes)
         let chat = try ChatCompletionRequest(bytes: body.readableBytesView)
+        draft.note(request: chat)
         let hints = switchyardHeaders(request.headers)
         let deadline = received + (try requestTimeout(hints) ?? configuration.resilience.retry.deadline)
         let decisionID = context.id
-        let decision = try route(chat, hints: hints, decisionID: decisionID)
+        let routingRequest = try RoutingRequest(chat: chat, headers: hints)
+        let decision = try route(routingRequest, decisionID: decisionID)
+        draft.note(decision: decision, region: routingRequest.hints.region)
         let clientHeaders = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
 
         var headers: HTTPFields = [
@@ -42,15 +62,20 @@ struct ChatCompletionsHandler: Sendable {
         let plan = gates.plan(forTask: decision.signals.task.value, options: gateOptions, model: decision.chosen)
         if Self.isGated(plan: plan, options: gateOptions, stream: chat.stream) {
             let outcome = try await cascade.run(chat: chat, options: gateOptions, decision: decision, clientHeaders: clientHeaders, deadline: deadline)
-            let answer = try servedGated(outcome, decision: decision, headers: &headers)
+            let answer = try servedGated(outcome, decision: decision, headers: &headers, draft: &draft)
             headers[SwitchyardHeader.costUSD] = formatUSD(answer.costUSD)
+            draft.note(usage: answer.completion.usage, price: answer.deployment.price, cost: answer.costUSD)
+            draft.note(answer: answer.body)
             if chat.stream {
                 headers[.contentType] = "text/event-stream"
                 headers[.cacheControl] = "no-cache"
                 headers[SwitchyardHeader.buffered] = "true"
+                draft.noteFirstToken(at: .now)
+                ledger.record(draft.finished())
                 return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: BufferedStream.events(from: answer.body, includeUsage: chat.includeUsageInStream)))
             }
             headers[.contentType] = "application/json"
+            ledger.record(draft.finished())
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.bodyBytes)))
         }
 
@@ -63,14 +88,32 @@ struct ChatCompletionsHandler: Sendable {
                 let first = try await stream.next()
                 return OpenedStream(stream: stream, first: first)
             }
-            let served = try served(outcome, decision: decision, headers: &headers).success
+            let served = try served(outcome, decision: decision, headers: &headers, draft: &draft).success
             headers[.contentType] = "text/event-stream"
             headers[.cacheControl] = "no-cache"
             let relay = StreamRelay(includeUsage: chat.includeUsageInStream, logger: context.logger)
             let opened = served.value
+            let price = served.deployment.price
+            let ledger = ledger
+            let relayStarted = ContinuousClock.now
+            draft.noteFirstToken(at: relayStarted)
+            let streamDraft = draft
             return Response(status: .ok, headers: headers, body: ResponseBody { writer in
                 var stream = opened.stream
-                try await relay.relay(first: opened.first, rest: &stream, to: &writer)
+                var draft = streamDraft
+                do {
+                    let outcome = try await relay.relay(first: opened.first, rest: &stream, to: &writer)
+                    draft.noteStreamed(for: .now - relayStarted)
+                    draft.note(usage: outcome.usage, price: price)
+                    if let error = outcome.error { draft.note(streamError: error.errorClass) }
+                    ledger.record(draft.finished())
+                } catch {
+                    // The client went away mid-stream: book what was served so far.
+                    draft.noteStreamed(for: .now - relayStarted)
+                    draft.note(streamError: "client_disconnected")
+                    ledger.record(draft.finished())
+                    throw error
+                }
             })
         }
 
@@ -80,17 +123,24 @@ struct ChatCompletionsHandler: Sendable {
             (adapter, call) throws(ProviderError) -> ProviderCompletion in
             try await adapter.complete(call)
         }
-        let served = try served(outcome, decision: decision, headers: &headers).success
+        let served = try served(outcome, decision: decision, headers: &headers, draft: &draft).success
         headers[.contentType] = "application/json"
         if let usage = served.value.usage {
             headers[SwitchyardHeader.costUSD] = formatUSD(served.deployment.price.cost(of: usage))
         }
+        draft.note(usage: served.value.usage, price: served.deployment.price)
+        draft.note(answer: served.value.body)
+        ledger.record(draft.finished())
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: served.value.bodyBytes)))
     }
 
     /// Routes a parsed request; the context carries what the gateway knows now.
     func route(_ chat: ChatCompletionRequest, hints: [String: String], decisionID: String, userTier: UserTier = .pro) throws(GatewayError) -> RoutingDecision {
-        let routingRequest = try RoutingRequest(chat: chat, headers: hints)
+        try route(RoutingRequest(chat: chat, headers: hints), decisionID: decisionID, userTier: userTier)
+    }
+
+    /// Routes a request whose hints are already read.
+    func route(_ routingRequest: RoutingRequest, decisionID: String, userTier: UserTier = .pro) throws(GatewayError) -> RoutingDecision {
         let now = Date()
         let context = RoutingContext(
             decisionID: decisionID, userTier: userTier, now: now,
@@ -103,7 +153,7 @@ struct ChatCompletionsHandler: Sendable {
     /// response headers; returns the success or throws the chain's error.
     private func served<Value>(
         _ outcome: Result<ChainExecutor.Success<Value>, ChainExecutor.Failure>, decision: RoutingDecision, headers: inout HTTPFields,
-        record: Bool = true, escalatedByGates: Bool = false
+        draft: inout LedgerDraft, record: Bool = true, escalatedByGates: Bool = false
     ) throws -> (success: ChainExecutor.Success<Value>, log: JSONObject) {
         let attempts: [AttemptRecord]
         switch outcome {
@@ -117,6 +167,7 @@ struct ChatCompletionsHandler: Sendable {
         switch outcome {
         case .success(let success):
             log["served"] = .string(success.deployment.name)
+            draft.note(attempts: attempts, served: success.deployment, chain: decision.chain, fallbacks: fallbacks, record: log)
             if record { decisions.append(id: decision.record.id ?? "", record: .object(log)) }
             if let session = decision.session {
                 sessions.noteServed(
@@ -129,6 +180,7 @@ struct ChatCompletionsHandler: Sendable {
             return (success, log)
         case .failure(let failure):
             log["error"] = failure.error.json["error"] ?? .null
+            draft.note(attempts: attempts, served: nil, chain: decision.chain, fallbacks: fallbacks, record: log)
             decisions.append(id: decision.record.id ?? "", record: .object(log))
             throw failure.error
         }
@@ -148,16 +200,18 @@ struct ChatCompletionsHandler: Sendable {
     /// Books a gated answer like ``served(_:decision:headers:)``, plus gate reports, escalation
     /// and review flags.
     private func servedGated(
-        _ outcome: Result<GatedCascade.Outcome, ChainExecutor.Failure>, decision: RoutingDecision, headers: inout HTTPFields
+        _ outcome: Result<GatedCascade.Outcome, ChainExecutor.Failure>, decision: RoutingDecision, headers: inout HTTPFields,
+        draft: inout LedgerDraft
     ) throws -> GatedCascade.Outcome {
         switch outcome {
         case .failure(let failure):
-            _ = try served(Result<ChainExecutor.Success<Void>, ChainExecutor.Failure>.failure(failure), decision: decision, headers: &headers)
+            _ = try served(
+                Result<ChainExecutor.Success<Void>, ChainExecutor.Failure>.failure(failure), decision: decision, headers: &headers, draft: &draft)
             throw failure.error
         case .success(let answer):
             var log = try served(
                 .success(ChainExecutor.Success(value: (), deployment: answer.deployment, attempts: answer.attempts)), decision: decision,
-                headers: &headers, record: false, escalatedByGates: answer.escalations > 0
+                headers: &headers, draft: &draft, record: false, escalatedByGates: answer.escalations > 0
             ).log
             // Escalations are not fallbacks: count moves within each run of the chain only.
             log["fallbacks"] = .int(Int64(answer.fallbacks))
@@ -168,6 +222,9 @@ struct ChatCompletionsHandler: Sendable {
             if let review = answer.reviewID { log["review_id"] = .string(review) }
             log["cost_usd"] = .double(answer.costUSD)
             decisions.append(id: decision.record.id ?? "", record: .object(log))
+            draft.note(
+                attempts: answer.attempts, served: answer.deployment, chain: decision.chain, fallbacks: answer.fallbacks, record: log)
+            draft.note(gates: answer.reports, escalations: answer.escalations, reason: answer.escalationReason, reviewID: answer.reviewID)
             if answer.escalations > 0 {
                 headers[SwitchyardHeader.escalated] = "true"
                 headers[SwitchyardHeader.escalationReason] = answer.escalationReason

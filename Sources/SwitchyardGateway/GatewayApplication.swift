@@ -4,11 +4,20 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import SwitchyardCore
+import SwitchyardStorage
 
 /// Builds the Switchyard HTTP application from a validated configuration.
 public enum GatewayApplication {
     /// The gateway's routes and middleware, without a server (for embedding and tests).
-    public static func buildRouter(configuration: GatewayConfiguration, providers: ProviderRegistry, logger: Logger) -> Router<BasicRequestContext> {
+    ///
+    /// - Parameters:
+    ///   - store: Where `GET /v1/decisions/{id}` finds decisions older than the in-memory log.
+    ///   - ledger: Receives one entry per chat request.
+    ///   - metrics: Serves `GET /metrics`; `nil` disables the route.
+    public static func buildRouter(
+        configuration: GatewayConfiguration, providers: ProviderRegistry, store: any LedgerStore, ledger: LedgerRecorder,
+        metrics: GatewayMetrics?, logger: Logger
+    ) -> Router<BasicRequestContext> {
         let monitor = DeploymentMonitor(configuration: configuration, logger: logger)
         let executor = ChainExecutor(configuration: configuration, providers: providers, monitor: monitor, logger: logger)
         let gates = GateEvaluator(configuration: configuration)
@@ -24,7 +33,8 @@ public enum GatewayApplication {
             gates: gates,
             cascade: GatedCascade(
                 gates: gates, executor: executor, reviews: reviews, statistics: statistics,
-                tierRank: Dictionary(configuration.tiers.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })))
+                tierRank: Dictionary(configuration.tiers.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })),
+            ledger: ledger)
         let route = RouteHandler(chat: chat)
 
         let router = Router(context: BasicRequestContext.self)
@@ -39,12 +49,21 @@ public enum GatewayApplication {
         }
         router.get("/v1/decisions/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
-            guard let record = chat.decisions.record(id: id) else {
-                throw GatewayError(
-                    status: 404, type: "invalid_request_error", code: "decision_not_found",
-                    message: "No recent decision with id '\(id)' (the gateway keeps the last \(chat.decisions.capacity) in memory).")
+            if let record = chat.decisions.record(id: id) { return jsonResponse(record) }
+            // Older decisions come from the ledger (written within one flush interval).
+            if let entry = try await store.ledgerEntry(decisionID: id), let record = entry.decision {
+                return jsonResponse(record)
             }
-            return jsonResponse(record)
+            throw GatewayError(status: 404, type: "invalid_request_error", code: "decision_not_found", message: "No decision with id '\(id)'.")
+        }
+        if let metrics {
+            let deployments = configuration.models
+            router.get("/metrics") { _, _ in
+                let text = metrics.exposition(recorder: ledger, monitor: monitor, deployments: deployments)
+                return Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: text)))
+            }
         }
         let modelList = modelsResponse(configuration)
         router.get("/v1/models") { _, _ in
@@ -63,16 +82,26 @@ public enum GatewayApplication {
     ///
     /// - Parameters:
     ///   - onServerRunning: Called with the bound port once the server accepts connections.
+    /// Opens the store named by `storage` (creating and migrating it as needed); the ledger
+    /// writer runs as a service that stops after the server, so a graceful shutdown writes every
+    /// entry.
     public static func build(
         configuration: GatewayConfiguration, logger: Logger = Logger(label: "switchyard"),
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) throws(StoreError) -> some ApplicationProtocol {
+        let store: SQLiteStore
+        switch configuration.storage {
+        case .sqlite(let path): store = try SQLiteStore(path: path)
+        }
+        let metrics = configuration.telemetry.metricsEnabled ? GatewayMetrics(settings: configuration.telemetry) : nil
+        let ledger = LedgerRecorder(store: store, settings: configuration.ledger, observer: metrics, logger: logger)
         let providers = ProviderRegistry(configuration: configuration)
         let server = configuration.server
         return Application(
-            router: buildRouter(configuration: configuration, providers: providers, logger: logger),
+            router: buildRouter(configuration: configuration, providers: providers, store: store, ledger: ledger, metrics: metrics, logger: logger),
             configuration: ApplicationConfiguration(address: .hostname(server.host, port: server.port), serverName: "switchyard"),
-            services: [providers],
+            // Services stop in reverse order: the server first, the ledger writer last.
+            services: [ledger, providers],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? server.port) },
             logger: logger
         )

@@ -79,8 +79,10 @@ struct Serve: AsyncParsableCommand {
     }
 
     func runGateway(_ configuration: GatewayConfiguration, logger: Logger, description: String) async throws {
-        let app = GatewayApplication.build(configuration: configuration, logger: logger) { port in
-            Self.announce(configuration: configuration, port: port, source: description)
+        let app = try openStore { () throws(StoreError) in
+            try GatewayApplication.build(configuration: configuration, logger: logger) { port in
+                Self.announce(configuration: configuration, port: port, source: description)
+            }
         }
         try await app.runService()
     }
@@ -108,12 +110,24 @@ struct Serve: AsyncParsableCommand {
                 let configuration = try loadConfiguration {
                     try ConfigLoader(environment: environment).parse(yaml: DemoConfiguration.simulated, file: "<demo:simulated>")
                 }
-                return GatewayApplication.build(configuration: configuration, logger: logger) { port in
-                    Self.announce(configuration: configuration, port: port, source: "demo (simulated providers on 127.0.0.1:\(mockPort))")
+                return try openStore { () throws(StoreError) in
+                    try GatewayApplication.build(configuration: configuration, logger: logger) { port in
+                        Self.announce(configuration: configuration, port: port, source: "demo (simulated providers on 127.0.0.1:\(mockPort))")
+                    }
                 }
             }
             let group = ServiceGroup(configuration: .init(services: [mock, gateway], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
+        }
+    }
+
+    /// Builds the gateway, turning a storage problem into a message and exit status 1.
+    func openStore<App>(_ build: () throws(StoreError) -> App) throws -> App {
+        do {
+            return try build()
+        } catch {
+            printError("error: storage: \(error.message)")
+            throw ExitCode(1)
         }
     }
 
@@ -123,6 +137,7 @@ struct Serve: AsyncParsableCommand {
         printNow("""
             Switchyard is ready on http://\(host):\(port)  (\(source))
             Models: \(configuration.models.map(\.name).joined(separator: ", "))
+            Ledger: \(configuration.storage.description)   Metrics: \(configuration.telemetry.metricsEnabled ? "http://\(host):\(port)/metrics" : "off")
             Try:
               curl -s localhost:\(port)/v1/chat/completions -d '{"model":"\(model)","messages":[{"role":"user","content":"Summarize: the meeting moved to Tuesday."}]}'
               curl -sN localhost:\(port)/v1/chat/completions -d '{"model":"\(model)","stream":true,"messages":[{"role":"user","content":"Say hello"}]}'

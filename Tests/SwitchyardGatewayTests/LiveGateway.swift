@@ -32,10 +32,15 @@ struct LiveGateway {
             group.addTask { try await mockApp.run() }
             let mockPort = try await firstValue(mockPorts)
 
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-live-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
             var configuration = try ConfigLoader(environment: [:]).parse(yaml: yaml(mockPort), file: "test.yaml")
+            // Each gateway gets its own database unless the test names one.
+            if configuration.storage == .default { configuration.storage = .sqlite(path: directory.appendingPathComponent("ledger.sqlite").path) }
             configure(&configuration)
             let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-            let gatewayApp = GatewayApplication.build(configuration: configuration, logger: logger) { portSink.yield($0) }
+            let gatewayApp = try GatewayApplication.build(configuration: configuration, logger: logger) { portSink.yield($0) }
             group.addTask { try await gatewayApp.run() }
             let port = try await firstValue(ports)
 

@@ -13,10 +13,17 @@ public struct GatewayConfiguration: Sendable, Hashable {
     public var routing: RoutingConfiguration
     /// Retries, circuit breakers and provider-limit waits (`resilience`).
     public var resilience: ResilienceSettings
+    /// The database (`storage`).
+    public var storage: StorageSettings
+    /// The request ledger (`ledger`).
+    public var ledger: LedgerSettings
+    /// Metrics (`telemetry`).
+    public var telemetry: TelemetrySettings
 
     public init(
         server: ServerSettings = ServerSettings(), providers: [ProviderSettings], models: [ModelDeployment], tiers: [String],
-        routing: RoutingConfiguration? = nil, resilience: ResilienceSettings = ResilienceSettings()
+        routing: RoutingConfiguration? = nil, resilience: ResilienceSettings = ResilienceSettings(), storage: StorageSettings = .default,
+        ledger: LedgerSettings = LedgerSettings(), telemetry: TelemetrySettings = TelemetrySettings()
     ) {
         self.server = server
         self.providers = providers
@@ -24,6 +31,9 @@ public struct GatewayConfiguration: Sendable, Hashable {
         self.tiers = tiers
         self.routing = routing ?? .defaults(tiers: tiers)
         self.resilience = resilience
+        self.storage = storage
+        self.ledger = ledger
+        self.telemetry = telemetry
     }
 
     /// The provider named `name`.
@@ -43,6 +53,18 @@ public struct GatewayConfiguration: Sendable, Hashable {
 
     /// The most capable tier, whose prices define the baseline cost.
     public var premiumTier: String? { tiers.last }
+
+    /// The deployment whose prices define the baseline cost: the cheapest of the most capable
+    /// tier that has any deployment.
+    public var baselineDeployment: ModelDeployment? {
+        for tier in tiers.reversed() {
+            let candidates = models.filter { $0.tier == tier }
+            if let cheapest = candidates.min(by: { $0.price.inputPerMillion + $0.price.outputPerMillion < $1.price.inputPerMillion + $1.price.outputPerMillion }) {
+                return cheapest
+            }
+        }
+        return nil
+    }
 }
 
 /// Settings of the gateway's own HTTP server.

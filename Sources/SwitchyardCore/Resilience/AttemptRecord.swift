@@ -35,3 +35,14 @@ public struct AttemptRecord: Sendable, Hashable {
         return .object(object)
     }
 }
+
+extension AttemptRecord {
+    /// Reads the shape ``json`` writes; `nil` when required fields are missing.
+    public init?(json: JSONValue) {
+        guard let deployment = json["deployment"]?.stringValue, let provider = json["provider"]?.stringValue else { return nil }
+        self.init(
+            deployment: deployment, provider: provider, status: json["status"]?.intValue, errorClass: json["error_class"]?.stringValue,
+            latency: .milliseconds(fractional: json["latency_ms"]?.doubleValue ?? 0),
+            retryDelay: json["retry_delay_ms"]?.doubleValue.map { .milliseconds(fractional: $0) })
+    }
+}

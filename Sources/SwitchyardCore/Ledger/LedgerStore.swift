@@ -1,0 +1,42 @@
+import Foundation
+
+/// Durable storage for ledger entries. The embedded implementation is SQLite
+/// (`SwitchyardStorage.SQLiteStore`); a PostgreSQL one can follow without touching callers.
+///
+/// Implementations must be safe to call from many tasks at once. Readers never block the writer.
+public protocol LedgerStore: Sendable {
+    /// Appends `entries` atomically: all of them are stored, or none.
+    func append(_ entries: [LedgerEntry]) async throws(StoreError)
+
+    /// Entries received in `[since, until)`, oldest first. Either bound may be `nil` (open).
+    /// Bulky fields (`decision`, `prompt`, `answer`, `gates`) are left out unless `full` is set.
+    func ledgerEntries(since: Date?, until: Date?, full: Bool) async throws(StoreError) -> [LedgerEntry]
+
+    /// The entry for one decision id, with every field.
+    func ledgerEntry(decisionID: String) async throws(StoreError) -> LedgerEntry?
+
+    /// How many entries the ledger holds.
+    func ledgerCount() async throws(StoreError) -> Int
+}
+
+/// A storage failure, with a message for a person.
+public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable {
+        /// The database could not be opened or created.
+        case unavailable
+        /// The database exists but its schema is newer or damaged.
+        case incompatible
+        /// A query or write failed.
+        case operationFailed
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,123 @@
+import Logging
+import ServiceLifecycle
+import Synchronization
+import SwitchyardCore
+
+/// Sees every batch of ledger entries on its way to the store (metrics, for instance). Called
+/// on the writer's task, never on the request path.
+public protocol LedgerObserver: Sendable {
+    func observe(_ batch: [LedgerEntry])
+}
+
+/// Takes ledger entries off the request path: ``record(_:)`` only appends to a bounded
+/// in-memory queue; a background service writes the queue to the store in batches.
+///
+/// * The writer sleeps while the queue is empty (no idle wake-ups). The first entry after a
+///   flush wakes it; it then waits one `flushInterval` so entries accumulate, and writes them in
+///   transactions of at most `batchSize`.
+/// * A full queue drops the new entry and counts it (``dropped``); the request is not slowed.
+/// * A failed write is retried (every second) without losing the batch.
+/// * Graceful shutdown writes everything still queued. A kill -9 loses at most the entries
+///   accepted during the last flush interval plus the batch being written.
+public final class LedgerRecorder: Service, Sendable {
+    private struct State {
+        var queue: [LedgerEntry] = []
+        var dropped = 0
+        var written = 0
+        var failedWrites = 0
+    }
+
+    private let store: any LedgerStore
+    private let settings: LedgerSettings
+    private let observer: (any LedgerObserver)?
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let wakeUps: AsyncStream<Void>
+    private let wakeUp: AsyncStream<Void>.Continuation
+
+    public init(store: any LedgerStore, settings: LedgerSettings, observer: (any LedgerObserver)? = nil, logger: Logger) {
+        self.store = store
+        self.settings = settings
+        self.observer = observer
+        self.logger = logger
+        (wakeUps, wakeUp) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Queues `entry` for writing. Returns `false` (and counts a drop) when the queue is full.
+    @discardableResult
+    public func record(_ entry: LedgerEntry) -> Bool {
+        let (accepted, first) = state.withLock { state -> (Bool, Bool) in
+            guard state.queue.count < settings.queueCapacity else {
+                state.dropped += 1
+                return (false, false)
+            }
+            state.queue.append(entry)
+            return (true, state.queue.count == 1)
+        }
+        if first { wakeUp.yield() }
+        return accepted
+    }
+
+    /// Entries waiting to be written.
+    public var depth: Int { state.withLock { $0.queue.count } }
+    /// Entries dropped because the queue was full.
+    public var dropped: Int { state.withLock { $0.dropped } }
+    /// Entries written to the store since start.
+    public var written: Int { state.withLock { $0.written } }
+    /// Batch writes that failed (and were retried).
+    public var failedWrites: Int { state.withLock { $0.failedWrites } }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            for await _ in wakeUps {
+                // Let entries accumulate for one interval so they share a transaction.
+                // Shutdown cuts the wait short; the drain below writes what is queued.
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.settings.flushInterval) }
+                await flush(retryUntilShutdown: true)
+            }
+        } onGracefulShutdown: {
+            self.wakeUp.finish()
+        }
+        // The final drain runs even when the service was cancelled rather than shut down.
+        await Task.detached { await self.flush(retryUntilShutdown: false) }.value
+        logger.debug("ledger writer stopped", metadata: ["written": "\(written)", "dropped": "\(dropped)"])
+    }
+
+    /// Writes everything queued now, in batches.
+    public func flush(retryUntilShutdown: Bool = false) async {
+        let pending = state.withLock { state -> [LedgerEntry] in
+            defer { state.queue.removeAll(keepingCapacity: true) }
+            return state.queue
+        }
+        var start = 0
+        while start < pending.count {
+            let batch = Array(pending[start..<min(pending.count, start + settings.batchSize)])
+            observer?.observe(batch)
+            await write(batch, retrying: retryUntilShutdown)
+            start += batch.count
+        }
+    }
+
+    private func write(_ batch: [LedgerEntry], retrying: Bool) async {
+        while true {
+            do {
+                try await store.append(batch)
+                state.withLock { $0.written += batch.count }
+                return
+            } catch {
+                state.withLock { $0.failedWrites += 1 }
+                logger.error("ledger write failed", metadata: ["entries": "\(batch.count)", "error": "\(error)"])
+                // Keep retrying while the gateway runs; on shutdown give up after one more try.
+                guard retrying, !Task.isCancelled, !Task.isShuttingDownGracefully else {
+                    if (try? await store.append(batch)) != nil {
+                        state.withLock { $0.written += batch.count }
+                    } else {
+                        logger.critical("ledger entries lost at shutdown", metadata: ["entries": "\(batch.count)"])
+                    }
+                    return
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import GRDB
+import SwitchyardCore
+
+/// The versioned schema of the SQLite store. Migrations only ever append: a released migration
+/// is never edited, so a database written by any earlier version opens and upgrades cleanly.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-ledger") { db in
+            try db.execute(sql: """
+                CREATE TABLE ledger (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    decision_id TEXT NOT NULL,
+                    time DOUBLE NOT NULL,
+                    endpoint TEXT NOT NULL,
+                    status INTEGER NOT NULL,
+                    error_code TEXT,
+                    tenant TEXT,
+                    key_id TEXT,
+                    user_tier TEXT,
+                    region TEXT,
+                    session TEXT,
+                    requested_model TEXT,
+                    task TEXT,
+                    task_source TEXT,
+                    complexity DOUBLE,
+                    complexity_source TEXT,
+                    sensitivity TEXT,
+                    reasons TEXT NOT NULL,
+                    chain_position INTEGER,
+                    attempts TEXT NOT NULL,
+                    gates TEXT,
+                    escalations INTEGER NOT NULL,
+                    escalation_reason TEXT,
+                    fallbacks INTEGER NOT NULL,
+                    fallback_reason TEXT,
+                    review_id TEXT,
+                    provider TEXT,
+                    model TEXT,
+                    tier TEXT,
+                    input_tokens INTEGER NOT NULL,
+                    output_tokens INTEGER NOT NULL,
+                    cached_tokens INTEGER NOT NULL,
+                    cost_usd DOUBLE NOT NULL,
+                    baseline_cost_usd DOUBLE NOT NULL,
+                    latency_ms DOUBLE NOT NULL,
+                    upstream_ms DOUBLE NOT NULL,
+                    overhead_ms DOUBLE NOT NULL,
+                    ttft_ms DOUBLE,
+                    cache_hit INTEGER NOT NULL,
+                    stream INTEGER NOT NULL,
+                    decision TEXT,
+                    prompt TEXT,
+                    answer TEXT
+                );
+                CREATE INDEX ledger_by_time ON ledger(time);
+                CREATE INDEX ledger_by_decision ON ledger(decision_id);
+                CREATE INDEX ledger_by_tenant_time ON ledger(tenant, time);
+                """)
+        }
+        return migrator
+    }
+
+    /// Applies pending migrations (or, read-only, checks there is nothing this build cannot read).
+    static func prepare(_ database: any DatabaseWriter, path: String, readOnly: Bool) throws(StoreError) {
+        let migrator = migrator
+        do {
+            if try database.read({ try migrator.hasBeenSuperseded($0) }) {
+                throw StoreError(.incompatible, "the database '\(path)' was written by a newer Switchyard; upgrade to read it")
+            }
+            if readOnly {
+                guard try database.read({ try migrator.hasCompletedMigrations($0) }) else {
+                    throw StoreError(.incompatible, "the database '\(path)' is not up to date; start the gateway once to migrate it")
+                }
+            } else {
+                try migrator.migrate(database)
+            }
+        } catch {
+            if let error = error as? StoreError { throw error }
+            throw StoreError(.incompatible, "cannot prepare the database '\(path)': \(SQLiteStore.describe(error))")
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import GRDB
+import SwitchyardCore
+
+/// The embedded store: one SQLite file in WAL mode, through GRDB.
+///
+/// Readers (`switchyard report`, `GET /v1/decisions/{id}`) never block the gateway's writer, and
+/// another process may read the same file while the gateway runs. Schema changes are versioned
+/// migrations (``SQLiteSchema``), applied when the store opens.
+public final class SQLiteStore: LedgerStore {
+    let database: any DatabaseWriter
+    /// The file path, or `:memory:`.
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    ///
+    /// - Parameter readOnly: Open an existing database for reading only (no migrations are run;
+    ///   a database with a newer schema than this build knows is refused).
+    public init(path: String, readOnly: Bool = false) throws(StoreError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.label = "switchyard"
+        configuration.readonly = readOnly
+        // Wait for a competing writer (another process on the same file) instead of failing.
+        configuration.busyMode = .timeout(5)
+        do {
+            if path == ":memory:" {
+                database = try DatabaseQueue(configuration: configuration)
+            } else {
+                if readOnly, !FileManager.default.fileExists(atPath: path) {
+                    throw StoreError(.unavailable, "no database at '\(path)' (the gateway creates it on first start; see `storage.sqlite`)")
+                }
+                database = try DatabasePool(path: path, configuration: configuration)
+            }
+        } catch {
+            if let error = error as? StoreError { throw error }
+            throw StoreError(.unavailable, "cannot open the database '\(path)': \(Self.describe(error))")
+        }
+        try SQLiteSchema.prepare(database, path: path, readOnly: readOnly)
+    }
+
+    public func append(_ entries: [LedgerEntry]) async throws(StoreError) {
+        guard !entries.isEmpty else { return }
+        do {
+            try await database.write { db in
+                let statement = try db.cachedStatement(sql: LedgerRowCoding.insertSQL)
+                for entry in entries {
+                    try statement.execute(arguments: LedgerRowCoding.arguments(for: entry))
+                }
+            }
+        } catch {
+            throw StoreError(.operationFailed, "cannot write \(entries.count) ledger entries to '\(path)': \(Self.describe(error))")
+        }
+    }
+
+    public func ledgerEntries(since: Date?, until: Date?, full: Bool) async throws(StoreError) -> [LedgerEntry] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let since {
+            conditions.append("time >= ?")
+            _ = arguments.append(contentsOf: [since.timeIntervalSince1970])
+        }
+        if let until {
+            conditions.append("time < ?")
+            _ = arguments.append(contentsOf: [until.timeIntervalSince1970])
+        }
+        let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let sql = "SELECT \(LedgerRowCoding.columns(full: full)) FROM ledger\(filter) ORDER BY time, id"
+        let finalArguments = arguments
+        do {
+            return try await database.read { db in
+                try Row.fetchAll(db, sql: sql, arguments: finalArguments).map { try LedgerRowCoding.entry(from: $0, full: full) }
+            }
+        } catch {
+            throw StoreError(.operationFailed, "cannot read the ledger of '\(path)': \(Self.describe(error))")
+        }
+    }
+
+    public func ledgerEntry(decisionID: String) async throws(StoreError) -> LedgerEntry? {
+        let sql = "SELECT \(LedgerRowCoding.columns(full: true)) FROM ledger WHERE decision_id = ? ORDER BY id DESC LIMIT 1"
+        do {
+            return try await database.read { db in
+                try Row.fetchOne(db, sql: sql, arguments: [decisionID]).map { try LedgerRowCoding.entry(from: $0, full: true) }
+            }
+        } catch {
+            throw StoreError(.operationFailed, "cannot read the ledger of '\(path)': \(Self.describe(error))")
+        }
+    }
+
+    public func ledgerCount() async throws(StoreError) -> Int {
+        do {
+            return try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger") ?? 0 }
+        } catch {
+            throw StoreError(.operationFailed, "cannot count the ledger of '\(path)': \(Self.describe(error))")
+        }
+    }
+
+    /// Runs SQLite's integrity check; returns its findings (`["ok"]` when the file is sound).
+    public func integrityCheck() throws(StoreError) -> [String] {
+        do {
+            return try database.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        } catch {
+            throw StoreError(.operationFailed, "cannot check '\(path)': \(Self.describe(error))")
+        }
+    }
+
+    /// The SQLite journal mode in effect (`wal` for file databases).
+    public func journalMode() throws(StoreError) -> String {
+        do {
+            return try database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+        } catch {
+            throw StoreError(.operationFailed, "cannot read the journal mode of '\(path)': \(Self.describe(error))")
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? error.description }
+        return "\(error)"
+    }
+}

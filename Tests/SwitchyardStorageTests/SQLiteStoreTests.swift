@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+import SwitchyardCore
+@testable import SwitchyardStorage
+
+/// A fresh database file in a temporary directory, removed afterwards.
+func withTemporaryDatabase<T>(_ body: (String) async throws -> T) async throws -> T {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-store-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    return try await body(directory.appendingPathComponent("ledger.sqlite").path)
+}
+
+func sampleEntry(_ index: Int, time: Date = Date(timeIntervalSince1970: 1_790_000_000)) -> LedgerEntry {
+    LedgerEntry(
+        decisionID: "dec-\(index)", time: time.addingTimeInterval(Double(index)), status: 200, tenant: index.isMultiple(of: 2) ? "acme" : "globex",
+        keyID: "key-\(index % 3)", userTier: "pro", region: "eu", session: "s-1", requestedModel: "auto", task: "summarize",
+        taskSource: "rule", complexity: 0.25, complexitySource: "heuristic", sensitivity: "public",
+        reasons: ["policy.user_tiers.pro: ceiling=premium"], chainPosition: 1,
+        attempts: [
+            AttemptRecord(deployment: "cheap", provider: "sim", status: 503, errorClass: "server_error", latency: .milliseconds(12)),
+            AttemptRecord(deployment: "middle", provider: "sim", status: 200, errorClass: nil, latency: .milliseconds(30)),
+        ],
+        gates: .array([.object(["gate": "json", "passed": true])]), escalations: 0, fallbacks: 1, fallbackReason: "server_error",
+        provider: "sim", model: "middle", tier: "mid", inputTokens: 100 + index, outputTokens: 20, cachedTokens: 10,
+        costUSD: 0.000072, baselineCostUSD: 0.00045, latency: .microseconds(45_500), upstreamLatency: .milliseconds(42),
+        timeToFirstToken: nil, stream: false, decision: .object(["id": .string("dec-\(index)")]))
+}
+
+@Suite struct SQLiteStoreTests {
+    @Test func entriesRoundTripThroughAFileDatabase() async throws {
+        try await withTemporaryDatabase { path in
+            let store = try SQLiteStore(path: path)
+            #expect(try store.journalMode() == "wal")
+            let entries = (0..<5).map { sampleEntry($0) }
+            try await store.append(entries)
+            #expect(try await store.ledgerCount() == 5)
+
+            let full = try #require(try await store.ledgerEntry(decisionID: "dec-3"))
+            #expect(full == entries[3])
+
+            let light = try await store.ledgerEntries(since: nil, until: nil, full: false)
+            #expect(light.map(\.decisionID) == entries.map(\.decisionID))
+            #expect(light[0].decision == nil && light[0].gates == nil)
+            #expect(light[0].attempts == entries[0].attempts)
+            #expect(light[0].gatewayOverhead == .microseconds(3_500))
+        }
+    }
+
+    @Test func timeBoundsSelectAHalfOpenRange() async throws {
+        try await withTemporaryDatabase { path in
+            let store = try SQLiteStore(path: path)
+            let start = Date(timeIntervalSince1970: 1_790_000_000)
+            try await store.append((0..<10).map { sampleEntry($0, time: start) })
+            let window = try await store.ledgerEntries(since: start.addingTimeInterval(3), until: start.addingTimeInterval(6), full: false)
+            #expect(window.map(\.decisionID) == ["dec-3", "dec-4", "dec-5"])
+        }
+    }
+
+    @Test func aSecondOpenSeesTheDataAndReadOnlyCannotWrite() async throws {
+        try await withTemporaryDatabase { path in
+            do {
+                let store = try SQLiteStore(path: path)
+                try await store.append([sampleEntry(1)])
+            }
+            let reader = try SQLiteStore(path: path, readOnly: true)
+            #expect(try await reader.ledgerCount() == 1)
+            await #expect(throws: StoreError.self) { try await reader.append([sampleEntry(2)]) }
+            #expect(try reader.integrityCheck() == ["ok"])
+        }
+    }
+
+    @Test func readOnlyOpenOfAMissingFileSaysWhatToDo() throws {
+        let error = #expect(throws: StoreError.self) { try SQLiteStore(path: "/nonexistent/dir/none.sqlite", readOnly: true) }
+        #expect(error?.kind == .unavailable)
+        #expect(error?.message.contains("/nonexistent/dir/none.sqlite") == true)
+    }
+
+    @Test func aFileThatIsNotADatabaseIsRefusedClearly() async throws {
+        try await withTemporaryDatabase { path in
+            try Data("this is not sqlite".utf8 + Array(repeating: 0x41, count: 4096)).write(to: URL(fileURLWithPath: path))
+            let error = #expect(throws: StoreError.self) { try SQLiteStore(path: path) }
+            #expect(error?.message.contains(path) == true)
+        }
+    }
+
+    @Test func inMemoryDatabasesWork() async throws {
+        let store = try SQLiteStore(path: ":memory:")
+        try await store.append([sampleEntry(1), sampleEntry(2)])
+        #expect(try await store.ledgerCount() == 2)
+    }
+}
