@@ -7,18 +7,24 @@ cd "$(dirname "$0")/.."
 BINARY=${1:-.build/debug/switchyard}
 VENV=${SWITCHYARD_SDK_VENV:-.venv-sdk}
 OPENAI_VERSION=3.54.0
+PROMETHEUS_CLIENT_VERSION=0.21.1
 
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
 "$VENV/bin/python" -c "import openai, sys; sys.exit(openai.__version__ != '$OPENAI_VERSION')" 2>/dev/null \
   || "$VENV/bin/pip" install --quiet --disable-pip-version-check "openai==$OPENAI_VERSION"
+"$VENV/bin/python" -c "import prometheus_client" 2>/dev/null \
+  || "$VENV/bin/pip" install --quiet --disable-pip-version-check "prometheus-client==$PROMETHEUS_CLIENT_VERSION"
 
-LOG=$(mktemp)
-# The simulator is always used here, whatever provider keys the environment holds.
-env -u OPENAI_API_KEY -u OLLAMA_HOST "$BINARY" serve --demo --port 0 --log-level warning >"$LOG" 2>&1 &
+WORK=$(mktemp -d)
+LOG="$WORK/gateway.log"
+DB="$WORK/ledger.sqlite"
+# The simulator is always used here, whatever provider keys the environment holds. Trace level
+# and JSON lines: the most log output there is, to check no credential ever reaches it.
+env -u OPENAI_API_KEY -u OLLAMA_HOST "$BINARY" serve --demo --port 0 --database "$DB" --log-level trace --log-format json >"$LOG" 2>&1 &
 PID=$!
-trap 'kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; rm -f "$LOG"' EXIT
+trap 'kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 
 PORT=""
 for _ in $(seq 1 100); do
@@ -30,3 +36,15 @@ done
 [ -n "$PORT" ] || { cat "$LOG"; echo "gateway did not start within 10 s" >&2; exit 1; }
 
 timeout 120 "$VENV/bin/python" scripts/sdk/openai_smoke.py "http://127.0.0.1:$PORT/v1" demo-light
+
+echo "== /metrics, the ledger and switchyard report"
+timeout 60 "$VENV/bin/python" scripts/sdk/observability_check.py "http://127.0.0.1:$PORT" "$BINARY" "$DB"
+
+# Stop gracefully: the ledger writer drains before the process exits.
+kill -TERM "$PID"; wait "$PID" 2>/dev/null || true
+if grep -q "sk-switchyard-test" "$LOG"; then
+  echo "FAIL: the client's API key appears in the gateway log" >&2; exit 1
+fi
+lines=$(wc -l <"$LOG")
+[ "$lines" -gt 20 ] || { echo "FAIL: expected a trace-level log, got $lines lines" >&2; exit 1; }
+echo "log: $lines lines at trace level, no API key material"

@@ -9,18 +9,22 @@ import SwitchyardCore
 /// the answer to bad input.
 struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response: Response
         do {
             return try await next(request, context)
         } catch let error as GatewayError {
-            return error.response
+            response = error.response
         } catch let error as HTTPError {
-            return Self.translate(error, request: request).response
+            response = Self.translate(error, request: request).response
         } catch is NIOTooManyBytesError {
-            return GatewayError(status: 413, type: "invalid_request_error", code: "request_too_large", message: "The request body is too large.").response
+            response = GatewayError(status: 413, type: "invalid_request_error", code: "request_too_large", message: "The request body is too large.").response
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
-            return GatewayError.internalError("The gateway failed unexpectedly; the error was logged.").response
+            response = GatewayError.internalError("The gateway failed unexpectedly; the error was logged.").response
         }
+        // Errors carry the decision id too, so a failed request can be found in the ledger.
+        response.headers[SwitchyardHeader.decisionID] = context.id
+        return response
     }
 
     static func translate(_ error: HTTPError, request: Request) -> GatewayError {

@@ -48,6 +48,7 @@ struct MockProviderCommand: AsyncParsableCommand {
             }
         }
         let host = host
+        logging.bootstrap(secrets: [])
         let app = MockProvider(profile: mockProfile).buildApplication(host: host, port: port, logger: logging.logger(label: "switchyard.mock")) { port in
             printNow("switchyard mock-provider listening on http://\(host):\(port)/v1")
         }

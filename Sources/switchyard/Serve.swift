@@ -35,6 +35,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on (overrides server.port; 0 picks a free port).")
     var port: Int?
 
+    @Option(help: "SQLite ledger file (overrides storage.sqlite; default ./switchyard.sqlite).", completion: .file(extensions: ["sqlite"]))
+    var database: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -50,8 +53,9 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = logging.logger(label: "switchyard")
         let environment = ProcessInfo.processInfo.environment
+        logging.bootstrap(secrets: secretsToRedact(environment: environment))
+        let logger = logging.logger(label: "switchyard")
         if demo {
             let backend = DemoConfiguration.Backend.detect(environment: environment)
             if printConfig {
@@ -65,12 +69,23 @@ struct Serve: AsyncParsableCommand {
         try await runGateway(configuration, logger: logger, description: config!)
     }
 
+    /// Credentials that must never reach a log line: provider keys and the admin key.
+    func secretsToRedact(environment: [String: String]) -> [String] {
+        var secrets = ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "SWITCHYARD_ADMIN_KEY"].compactMap { environment[$0] }
+        if let config, let configuration = try? ConfigLoader(environment: environment).load(path: config) {
+            secrets += configuration.providers.compactMap(\.apiKey) + [configuration.server.adminKey].compactMap { $0 }
+            secrets += configuration.providers.flatMap { $0.headers.values }
+        }
+        return secrets
+    }
+
     /// Loads a configuration, printing its problems and exiting with status 1 if it has any.
     func loadConfiguration(_ load: () throws -> GatewayConfiguration) throws -> GatewayConfiguration {
         do {
             var configuration = try load()
             if let host { configuration.server.host = host }
             if let port { configuration.server.port = port }
+            if let database { configuration.storage = .sqlite(path: database) }
             return configuration
         } catch let error as ConfigurationError {
             printError(error.description)
