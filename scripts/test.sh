@@ -33,5 +33,8 @@ set -e
 echo "== OpenAI Python SDK against a live demo gateway"
 scripts/sdk-smoke.sh .build/debug/switchyard
 
+echo "== kill -9 under load: the ledger survives within its bound"
+scripts/crash-test.sh .build/debug/switchyard
+
 END=$(date +%s)
 echo "scripts/test.sh: build $((BUILT - START)) s, tests $((END - BUILT)) s"
