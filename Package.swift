@@ -56,6 +56,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Offline routing evaluation (APGR, CPT, AIQ), SVG plots and the cost simulator. Reads files; no network.
+        .target(
+            name: "SwitchyardEvaluation",
+            dependencies: ["SwitchyardCore"],
+            swiftSettings: swiftSettings
+        ),
         // The Store implementations (SQLite through GRDB) and the background ledger writer.
         .target(
             name: "SwitchyardStorage",
@@ -106,6 +112,7 @@ let package = Package(
                 "SwitchyardGateway",
                 "SwitchyardMock",
                 "SwitchyardStorage",
+                "SwitchyardEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -122,6 +129,11 @@ let package = Package(
         .testTarget(
             name: "SwitchyardConfigTests",
             dependencies: ["SwitchyardConfig", "SwitchyardCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SwitchyardEvaluationTests",
+            dependencies: ["SwitchyardEvaluation", "SwitchyardCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
