@@ -78,9 +78,23 @@ public final class LedgerRecorder: Service, Sendable {
         } onGracefulShutdown: {
             self.wakeUp.finish()
         }
-        // The final drain runs even when the service was cancelled rather than shut down.
-        await Task.detached { await self.flush(retryUntilShutdown: false) }.value
+        await flush(retryUntilShutdown: false)
         logger.debug("ledger writer stopped", metadata: ["written": "\(written)", "dropped": "\(dropped)"])
+    }
+
+    /// Appends outside the caller's task: cancelling the service must not abandon entries the
+    /// queue already accepted.
+    private func append(_ batch: [LedgerEntry]) async throws(StoreError) {
+        let store = store
+        let result = await Task.detached { () async -> Result<Void, StoreError> in
+            do throws(StoreError) {
+                try await store.append(batch)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }.value
+        try result.get()
     }
 
     /// Writes everything queued now, in batches.
@@ -101,7 +115,7 @@ public final class LedgerRecorder: Service, Sendable {
     private func write(_ batch: [LedgerEntry], retrying: Bool) async {
         while true {
             do {
-                try await store.append(batch)
+                try await append(batch)
                 state.withLock { $0.written += batch.count }
                 return
             } catch {
@@ -109,7 +123,7 @@ public final class LedgerRecorder: Service, Sendable {
                 logger.error("ledger write failed", metadata: ["entries": "\(batch.count)", "error": "\(error)"])
                 // Keep retrying while the gateway runs; on shutdown give up after one more try.
                 guard retrying, !Task.isCancelled, !Task.isShuttingDownGracefully else {
-                    if (try? await store.append(batch)) != nil {
+                    if (try? await append(batch)) != nil {
                         state.withLock { $0.written += batch.count }
                     } else {
                         logger.critical("ledger entries lost at shutdown", metadata: ["entries": "\(batch.count)"])

@@ -26,15 +26,16 @@ struct LiveGateway {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let mock = MockProvider(profile: profile)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-live-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // Removed after the servers have stopped (the ledger writer drains into it on the way out).
+        defer { try? FileManager.default.removeItem(at: directory) }
         return try await withThrowingTaskGroup(of: Void.self) { group in
             let (mockPorts, mockPortSink) = AsyncStream.makeStream(of: Int.self)
             let mockApp = mock.buildApplication(port: 0, logger: logger) { mockPortSink.yield($0) }
             group.addTask { try await mockApp.run() }
             let mockPort = try await firstValue(mockPorts)
 
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-live-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
             var configuration = try ConfigLoader(environment: [:]).parse(yaml: yaml(mockPort), file: "test.yaml")
             // Each gateway gets its own database unless the test names one.
             if configuration.storage == .default { configuration.storage = .sqlite(path: directory.appendingPathComponent("ledger.sqlite").path) }
