@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SwitchyardCore", targets: ["SwitchyardCore"]),
         .library(name: "SwitchyardGateway", targets: ["SwitchyardGateway"]),
         .library(name: "SwitchyardMock", targets: ["SwitchyardMock"]),
+        .library(name: "SwitchyardStorage", targets: ["SwitchyardStorage"]),
     ],
     dependencies: [
         // One trait per multi-trait dependency keeps SwiftPM's -D order stable (see
