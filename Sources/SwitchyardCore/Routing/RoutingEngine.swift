@@ -45,8 +45,9 @@ public struct RoutingEngine: Sendable {
     ///   unavailable deployments leave nothing (the message names every exclusion).
     public func route(_ request: RoutingRequest, context: RoutingContext) throws(GatewayError) -> RoutingDecision {
         let mode = try mode(forModel: request.model)
-        let (signals, matches) = try classifier.classify(request)
-        guard !policy.tiers.isEmpty, let taskIndex = policy.taskIndex[signals.task.value] else {
+        // The classifier's task index is `policy.taskIndex[signals.task.value]` (both are built from the same task list).
+        let (signals, matches, taskIndex) = try classifier.classifyIndexed(request)
+        guard !policy.tiers.isEmpty, policy.tasks.indices.contains(taskIndex) else {
             throw .internalError("The routing configuration has no task '\(signals.task.value)'.")
         }
         let task = policy.tasks[taskIndex]
@@ -67,23 +68,29 @@ public struct RoutingEngine: Sendable {
 
         var plan = try policy.plan(task: task, signals: signals, context: context, pinned: pinned, pinLabel: pinLabel)
         let candidates: [CompiledPolicy.Deployment]
-        let description: String
+        var ranks: [Int] = []
         switch mode {
         case .auto:
-            let ranks = policy.chainTiers(task: task, plan: &plan)
-            candidates = ranks.flatMap { policy.deploymentsByTier[$0] }
-            let range = ranks.count == 1 ? policy.tiers[ranks[0]] : "\(policy.tiers[ranks[0]])…\(policy.tiers[ranks[ranks.count - 1]])"
-            description = "task '\(task.name)' (tiers \(range))"
-        case .tier(let tier):
+            ranks = policy.chainTiers(task: task, plan: &plan)
+            candidates = ranks.count == 1 ? policy.deploymentsByTier[ranks[0]] : ranks.flatMap { policy.deploymentsByTier[$0] }
+        case .tier:
             candidates = policy.deploymentsByTier[plan.start]
-            description = "tier:\(tier)"
-        case .model(let name):
+        case .model:
             // The pinned model first, then its configured fallbacks up to the ceiling; the
             // chain builder applies residency, windows and availability to all of them alike.
             candidates = pinnedDeployment.map { pinned in
                 [pinned] + pinned.model.fallbacks.compactMap { policy.deploymentIndex[$0] }.filter { $0.rank <= plan.ceiling }
             } ?? []
-            description = "model '\(name)'"
+        }
+        /// What was asked for, for the 503 (only built when nothing is eligible).
+        func description() -> String {
+            switch mode {
+            case .auto:
+                let range = ranks.count == 1 ? policy.tiers[ranks[0]] : "\(policy.tiers[ranks[0]])…\(policy.tiers[ranks[ranks.count - 1]])"
+                return "task '\(task.name)' (tiers \(range))"
+            case .tier(let tier): return "tier:\(tier)"
+            case .model(let name): return "model '\(name)'"
+            }
         }
         let builder = ChainBuilder(policy: policy)
         var built = builder.build(candidates: candidates, pinnedModel: pinnedDeployment != nil, signals: signals, request: request, context: context, plan: plan)
@@ -104,7 +111,7 @@ public struct RoutingEngine: Sendable {
                 built.excluded += retry.excluded
             }
         }
-        guard !built.chain.isEmpty else { throw built.noEligibleDeployment(description) }
+        guard !built.chain.isEmpty else { throw built.noEligibleDeployment(description()) }
 
         let outputTokens = min(request.maxOutputTokens ?? policy.expectedOutputTokens, policy.expectedOutputTokens)
         func cost(_ deployment: CompiledPolicy.Deployment) -> Double {
@@ -116,7 +123,7 @@ public struct RoutingEngine: Sendable {
         }
         let record = DecisionRecord(
             id: context.decisionID, requestedModel: request.model, mode: mode, tenant: context.tenant, userTier: context.userTier,
-            signals: signals, rulesMatched: matches, clauses: plan.clauses + built.clauses,
+            signals: signals, rulesMatched: matches, clauses: built.clauses.isEmpty ? plan.clauses : plan.clauses + built.clauses,
             startTier: built.chain[0].model.tier, ceilingTier: policy.tiers[plan.ceiling], escalationAllowed: plan.escalation,
             chain: entries, excluded: built.excluded, chosen: built.chain[0].model.name, expectedOutputTokens: outputTokens,
             estimatedCostUSD: entries[0].estimatedCostUSD, baselineCostUSD: policy.baseline.map(cost))

@@ -128,16 +128,23 @@ public struct TimeWindow: Sendable, Hashable {
 
     /// Whether the window is open at `date` (in its own timezone, DST-aware).
     public func isOpen(at date: Date) -> Bool {
+        Self.isOpen(at: date, timeZone: timeZone, fromMinute: fromMinute, toMinute: toMinute) { days.contains(Weekday.ordered[$0]) }
+    }
+
+    /// ``isOpen(at:)`` for a schedule, with the days given by `opensOn(weekday index)` (the
+    /// routing engine passes a precomputed bit mask rather than hashing into `days`).
+    @inline(__always)
+    static func isOpen(at date: Date, timeZone: TimeZone, fromMinute: Int, toMinute: Int, opensOn: (Int) -> Bool) -> Bool {
         let seconds = date.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: date))
         let day = Int((seconds / 86_400).rounded(.down))
         let minute = Int((seconds - Double(day) * 86_400) / 60)
         let weekday = ((day % 7) + 7 + 4) % 7  // 1970-01-01 was a Thursday (4)
         if fromMinute <= toMinute {
-            return minute >= fromMinute && minute < toMinute && days.contains(Weekday.ordered[weekday])
+            return minute >= fromMinute && minute < toMinute && opensOn(weekday)
         }
         // Past midnight: the part before midnight belongs to today, the rest to yesterday's window.
-        if minute >= fromMinute { return days.contains(Weekday.ordered[weekday]) }
-        if minute < toMinute { return days.contains(Weekday.ordered[(weekday + 6) % 7]) }
+        if minute >= fromMinute { return opensOn(weekday) }
+        if minute < toMinute { return opensOn((weekday + 6) % 7) }
         return false
     }
 }

@@ -26,7 +26,7 @@ struct ChainBuilder {
         let sensitivity = signals.sensitivity.value
         var residencyNote: String?
 
-        if let rule = policy.residency[sensitivity] {
+        if let rule = policy.residencyByRank[sensitivity.rank] {
             let base = "policy.residency.\(sensitivity.rawValue)"
             if rule.localOnly {
                 if !pinnedModel && !candidates.isEmpty {
@@ -60,29 +60,45 @@ struct ChainBuilder {
         var chain: [CompiledPolicy.Deployment] = []
         var excluded: [Exclusion] = []
         chain.reserveCapacity(candidates.count)
-        candidateLoop: for deployment in candidates {
-            let name = deployment.model.name
-            for limit in limits {
-                guard let region = deployment.region, limit.regions.contains(region) else {
-                    excluded.append(Exclusion(
-                        model: name, clause: limit.clause, reason: "\(limit.why); \(name) is in \(deployment.region ?? "an unknown region")"))
+        // Through a pointer: iterating the array itself copied every candidate (retaining all its
+        // fields) before deciding whether to keep it.
+        candidates.withUnsafeBufferPointer { candidates in
+            guard let first = candidates.baseAddress else { return }
+            candidateLoop: for index in candidates.indices {
+                let deployment = first + index
+                let name = deployment.pointee.model.name
+                let region = deployment.pointee.region
+                for limit in limits {
+                    guard let region, limit.regions.contains(region) else {
+                        excluded.append(Exclusion(model: name, clause: limit.clause, reason: "\(limit.why); \(name) is in \(region ?? "an unknown region")"))
+                        continue candidateLoop
+                    }
+                }
+                for window in plan.windowExclusions {
+                    if window.window.excludeProviders.contains(deployment.pointee.model.provider) || window.window.excludeModels.contains(name) {
+                        excluded.append(Exclusion(model: name, clause: window.path, reason: "window '\(window.window.name)' excludes it"))
+                        continue candidateLoop
+                    }
+                }
+                if Self.contains(context.unavailableDeployments, name) {
+                    excluded.append(Exclusion(model: name, clause: "unavailable", reason: "unavailable (circuit breaker open or provider limit reached)"))
                     continue candidateLoop
                 }
+                chain.append(deployment.pointee)
             }
-            for window in plan.windowExclusions {
-                if window.window.excludeProviders.contains(deployment.model.provider) || window.window.excludeModels.contains(name) {
-                    excluded.append(Exclusion(model: name, clause: window.path, reason: "window '\(window.window.name)' excludes it"))
-                    continue candidateLoop
-                }
-            }
-            if context.unavailableDeployments.contains(name) {
-                excluded.append(Exclusion(model: name, clause: "unavailable", reason: "unavailable (circuit breaker open or provider limit reached)"))
-                continue candidateLoop
-            }
-            chain.append(deployment)
         }
 
         return Result(chain: chain, excluded: excluded, clauses: clauses, residencyNote: residencyNote)
+    }
+}
+
+extension ChainBuilder {
+    /// `set.contains(name)`, by comparing when the set is small: hashing a string costs more than
+    /// a few comparisons, and the unavailable set is usually empty or holds a handful of names.
+    @inline(__always)
+    static func contains(_ set: Set<String>, _ name: String) -> Bool {
+        guard set.count > 4 else { return set.contains { $0 == name } }
+        return set.contains(name)
     }
 }
 

@@ -28,87 +28,71 @@ extension CompiledPolicy {
         let complexity = signals.complexity.value
 
         /// A window or budget rule lowering the ceiling (the lowest ceiling wins).
-        func lowerCeiling(to rank: Int, by path: String, effects: inout [String]) {
+        func lowerCeiling(to rank: Int, by path: String) {
             if rank < plan.ceiling {
                 plan.ceiling = rank
                 ceilingPath = path
             }
-            effects.append("ceiling=\(tiers[rank])")
         }
         /// A window or budget rule forbidding escalation (the first one is named).
-        func forbidEscalation(by path: String, effects: inout [String]) {
+        func forbidEscalation(by path: String) {
             plan.escalation = false
             escalationPath = escalationPath ?? path
-            effects.append("escalation=false")
         }
 
+        // Every clause text fixed by the configuration was built with the policy (see
+        // CompiledPolicy+Clauses.swift); only the request's numbers are formatted here.
         if pinned == nil {
-            var matched: (rank: Int, threshold: Double)?
-            for entry in task.thresholds where complexity >= entry.threshold {
-                if entry.rank > plan.start, entry.rank >= (matched?.rank ?? 0) { matched = entry }
+            var matched: Int?  // index in task.thresholds
+            for (index, entry) in task.thresholds.enumerated() where complexity >= entry.threshold {
+                if entry.rank > plan.start, entry.rank >= (matched.map { task.thresholds[$0].rank } ?? 0) { matched = index }
             }
+            let head = "complexity \(format(complexity))"
             if let matched {
-                plan.start = matched.rank
-                plan.clauses.append(PolicyClause(
-                    clause: "tasks.\(task.name).thresholds.\(tiers[matched.rank])", effect: "start=\(tiers[matched.rank])",
-                    reason: "complexity \(format(complexity)) ≥ \(format(matched.threshold)) for task \(task.name)"))
+                let entry = task.thresholds[matched]
+                plan.start = entry.rank
+                plan.clauses.append(task.thresholdClauses[matched].clause(reasonHead: head) { task.thresholdTail(entry.threshold) })
             } else {
-                let lowest = task.thresholds.first.map { " (lowest threshold: \(tiers[$0.rank]) at \(format($0.threshold)))" } ?? ""
-                plan.clauses.append(PolicyClause(
-                    clause: "tasks.\(task.name).chain", effect: "start=\(tiers[plan.start])",
-                    reason: "complexity \(format(complexity)) is below every threshold of task \(task.name)\(lowest)"))
+                plan.clauses.append(task.belowThresholds.clause(reasonHead: head) { task.belowThresholdsTail(tiers: tiers) })
             }
         }
 
         // User tier.
-        if let limits = userTiers[context.userTier] {
-            let base = "policy.user_tiers.\(context.userTier.rawValue)"
-            if let rank = limits.floor { floor = (rank, "\(base).floor") }
+        if let limits = userTierLimits[context.userTier.slot] {
+            let clauses = userTierClauses[context.userTier.slot]
+            if let rank = limits.floor { floor = (rank, clauses.floorPath) }
             if let rank = limits.ceiling, rank < plan.ceiling {
                 plan.ceiling = rank
-                ceilingPath = "\(base).ceiling"
-                plan.clauses.append(PolicyClause(clause: "\(base).ceiling", effect: "ceiling=\(tiers[rank])", reason: "\(context.userTier.rawValue) users may not go above \(tiers[rank])"))
+                ceilingPath = clauses.ceiling.clause
+                plan.clauses.append(clauses.ceiling)
             }
             if !limits.escalation {
                 plan.escalation = false
-                escalationPath = "\(base).escalation"
-                plan.clauses.append(PolicyClause(clause: "\(base).escalation", effect: "escalation=false", reason: "\(context.userTier.rawValue) users are not escalated"))
+                escalationPath = clauses.escalation.clause
+                plan.clauses.append(clauses.escalation)
             }
         }
 
-        // Time windows.
-        for window in windows where window.window.userTiers.isEmpty || window.window.userTiers.contains(context.userTier) {
-            guard window.window.isOpen(at: context.now) else { continue }
-            var effects: [String] = []
-            if let rank = window.prefer {
-                if prefer.map({ rank < $0.rank }) ?? true { prefer = (rank, window.path) }
-                effects.append("prefer=\(tiers[rank])")
-            }
-            if let rank = window.floor {
-                if floor.map({ rank > $0.rank }) ?? true { floor = (rank, window.path) }
-                effects.append("floor=\(tiers[rank])")
-            }
-            if let rank = window.ceiling { lowerCeiling(to: rank, by: window.path, effects: &effects) }
-            if window.window.escalation == false { forbidEscalation(by: window.path, effects: &effects) }
+        // Time windows (each checked through its small gate: a `Window` is large, and copying one
+        // retains all its fields).
+        for (index, gate) in windowGates.enumerated() where gate.isOpen(for: context.userTier, at: context.now) {
+            let window = windows[index]
+            if let rank = window.prefer, prefer.map({ rank < $0.rank }) ?? true { prefer = (rank, window.path) }
+            if let rank = window.floor, floor.map({ rank > $0.rank }) ?? true { floor = (rank, window.path) }
+            if let rank = window.ceiling { lowerCeiling(to: rank, by: window.path) }
+            if window.window.escalation == false { forbidEscalation(by: window.path) }
             if !window.window.excludeProviders.isEmpty || !window.window.excludeModels.isEmpty {
                 plan.windowExclusions.append(window)
-                let excluded = (window.window.excludeProviders.sorted().map { "provider \($0)" } + window.window.excludeModels.sorted().map { "model \($0)" })
-                effects.append("exclude=\(excluded.joined(separator: ","))")
             }
-            plan.clauses.append(PolicyClause(
-                clause: window.path, effect: effects.joined(separator: " "),
-                reason: "window '\(window.window.name)' is open (\(window.window.timeZone.identifier) local time)"))
+            plan.clauses.append(window.clause)
         }
 
         // Budget stress.
         if let utilization = context.budgetUtilization {
             for budget in budgets where utilization >= budget.rule.above {
-                var effects: [String] = []
-                if let rank = budget.ceiling { lowerCeiling(to: rank, by: budget.path, effects: &effects) }
-                if budget.rule.escalation == false { forbidEscalation(by: budget.path, effects: &effects) }
-                plan.clauses.append(PolicyClause(
-                    clause: budget.path, effect: effects.joined(separator: " "),
-                    reason: "budget utilisation \(percent(utilization)) ≥ \(percent(budget.rule.above))"))
+                if let rank = budget.ceiling { lowerCeiling(to: rank, by: budget.path) }
+                if budget.rule.escalation == false { forbidEscalation(by: budget.path) }
+                plan.clauses.append(budget.clause.clause(reasonHead: "budget utilisation \(percent(utilization))") { budget.reasonTail })
             }
         }
 
@@ -183,13 +167,40 @@ extension CompiledPolicy {
     }
 }
 
+/// `value` with two decimals, e.g. `0.65` (the text `"\(whole).\(fraction, two digits)"`).
 func format(_ value: Double) -> String {
     let scaled = (value * 100).rounded()
     let whole = Int(scaled) / 100
     let fraction = Int(abs(scaled)) % 100
-    return "\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
+    return decimalText(whole, suffix: (UInt8(ascii: "."), UInt8(ascii: "0") + UInt8(fraction / 10), UInt8(ascii: "0") + UInt8(fraction % 10)), suffixCount: 3)
 }
 
+/// `value` as a whole percentage, e.g. `42%`.
 func percent(_ value: Double) -> String {
-    "\(Int((value * 100).rounded()))%"
+    decimalText(Int((value * 100).rounded()), suffix: (UInt8(ascii: "%"), 0, 0), suffixCount: 1)
+}
+
+/// `"\(number)"` followed by the first `suffixCount` bytes of `suffix`, written into a stack
+/// buffer: interpolation went through several generic appends, and these texts (at most 15 bytes
+/// in practice) become small strings that need no heap allocation.
+private func decimalText(_ number: Int, suffix: (UInt8, UInt8, UInt8), suffixCount: Int) -> String {
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+        // Digits right to left from the end of the first 20 bytes (Int.min has 19 digits).
+        var start = 20
+        var magnitude = number.magnitude
+        repeat {
+            start -= 1
+            buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+        } while magnitude > 0
+        if number < 0 {
+            start -= 1
+            buffer[start] = UInt8(ascii: "-")
+        }
+        buffer[20] = suffix.0
+        buffer[21] = suffix.1
+        buffer[22] = suffix.2
+        let end = 20 + suffixCount
+        return String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self)
+    }
 }
