@@ -17,6 +17,7 @@ struct GatewayConfigurationReader {
         let storage = observability.readStorage()
         let ledger = observability.readLedger()
         let telemetry = observability.readTelemetry()
+        let tenancy = TenancyConfigurationReader(document: document).read()
         guard let tiers, let providers, let models else {
             // Routing sections are checked against tiers, providers and models; skip them quietly.
             for key in RoutingConfigurationReader.sections { _ = document.value(key) }
@@ -27,7 +28,7 @@ struct GatewayConfigurationReader {
         ).read()
         return GatewayConfiguration(
             server: server, providers: providers, models: models, tiers: tiers, routing: routing, resilience: resilience,
-            storage: storage, ledger: ledger, telemetry: telemetry)
+            storage: storage, ledger: ledger, telemetry: telemetry, tenancy: tenancy)
     }
 
     private func readServer() -> ServerSettings {

@@ -226,6 +226,13 @@ public final class MappingReader {
         read(key, required: required) { reader.stringList($0, path: $1) }
     }
 
+    /// A list of numbers.
+    public func doubleList(_ key: String, required: Bool = false) -> [Double]? {
+        read(key, required: required) { node, path in
+            reader.sequence(node, path: path).map { $0.compactMap { reader.double($0.node, path: $0.path) } }
+        }
+    }
+
     public func mapping(_ key: String, required: Bool = false) -> MappingReader? {
         read(key, required: required) { reader.mapping($0, path: $1) }
     }

@@ -15,6 +15,12 @@ struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
             constantTimeEquals(Array(header.utf8.dropFirst(7)), Array(adminKey.utf8))
         else {
+            if request.headers[.authorization]?.hasPrefix("Bearer sy-") == true {
+                // A tenant's virtual key: authenticated, but never an administrator.
+                throw GatewayError(
+                    status: 403, type: "permission_error", code: "admin_only",
+                    message: "Virtual keys cannot use the admin API; use the admin key.")
+            }
             throw GatewayError(
                 status: 401, type: "authentication_error", code: "invalid_admin_key",
                 message: "The admin API needs 'Authorization: Bearer <server.admin_key>'.")

@@ -20,6 +20,10 @@ struct ChatCompletionsHandler: Sendable {
     let cascade: GatedCascade
     /// Where each request's ledger entry goes (off the request path).
     let ledger: LedgerRecorder
+    /// Virtual keys and tenants.
+    let tenants: TenantDirectory
+    /// Budgets and rate limits.
+    let budgets: BudgetBook
 
     /// Longest `x-switchyard-timeout-ms` accepted.
     static let maximumTimeout = Duration.seconds(3600)
@@ -31,8 +35,23 @@ struct ChatCompletionsHandler: Sendable {
             return try await respond(request, context: context, draft: &draft)
         } catch {
             draft.note(error: error)
-            ledger.record(draft.finished())
+            book(draft)
             throw error
+        }
+    }
+
+    /// Records the request's ledger entry and settles its budget reservation to the actual cost
+    /// (a failed request costs nothing, which releases the reservation).
+    func book(_ draft: LedgerDraft) {
+        let entry = draft.finished()
+        ledger.record(entry)
+        guard let admission = draft.admission else { return }
+        if entry.succeeded, entry.inputTokens == 0, entry.outputTokens == 0, entry.stream {
+            // A stream that ended without usage (the client left early): charge the reservation
+            // rather than risk under-counting.
+            budgets.settle(admission, usd: admission.amount.usd, tokens: admission.amount.tokens, session: entry.session, now: Date())
+        } else {
+            budgets.settle(admission, usd: entry.costUSD, tokens: entry.inputTokens + entry.outputTokens, session: entry.session, now: Date())
         }
     }
 
@@ -40,15 +59,35 @@ struct ChatCompletionsHandler: Sendable {
     /// stream ends); on a throw, the caller books it.
     private func respond(_ request: Request, context: some RequestContext, draft: inout LedgerDraft) async throws -> Response {
         let received = draft.received
+        let identity = try tenants.identify(authorization: request.headers[.authorization], now: Date())
+        draft.note(identity: identity)
         let body = try await collectBody(request, limit: configuration.server.maxBodyBytes)
         let chat = try ChatCompletionRequest(bytes: body.readableBytesView)
         draft.note(request: chat)
+        if let allowed = identity.key?.allowedModels, !allowed.contains(chat.model) {
+            throw GatewayError(
+                status: 403, type: "permission_error", code: "model_not_allowed", param: "model",
+                message: "This key may not use '\(chat.model)'; it may use: \(allowed.sorted().joined(separator: ", ")).")
+        }
         let hints = switchyardHeaders(request.headers)
         let deadline = received + (try requestTimeout(hints) ?? configuration.resilience.retry.deadline)
         let decisionID = context.id
         let routingRequest = try RoutingRequest(chat: chat, headers: hints)
-        let decision = try route(routingRequest, decisionID: decisionID)
+        var decision = try route(routingRequest, decisionID: decisionID, identity: identity)
         draft.note(decision: decision, region: routingRequest.hints.region)
+        if let tiers = identity.key?.allowedTiers {
+            decision.chain = decision.chain.filter { tiers.contains($0.tier) }
+            guard !decision.chain.isEmpty else {
+                throw GatewayError.tierNotAllowed("This key may use the tiers \(tiers.sorted().joined(separator: ", ")); none can serve this request.")
+            }
+        }
+        let gateOptions = try gates.validate(request: chat)
+        let plan = gates.plan(forTask: decision.signals.task.value, options: gateOptions, model: decision.chosen)
+        let gated = Self.isGated(plan: plan, options: gateOptions, stream: chat.stream)
+        draft.admission = try await budgets.admit(
+            identity,
+            amount: worstCase(chat, chain: decision.chain, answers: gated ? min(1 + configuration.routing.gates.maxEscalations, decision.chain.count) : 1),
+            exempt: configuration.tenancy.exemptLocal && decision.chain.allSatisfy(\.price.isFree), now: Date())
         let clientHeaders = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
 
         var headers: HTTPFields = [
@@ -58,9 +97,7 @@ struct ChatCompletionsHandler: Sendable {
             SwitchyardHeader.requestID: decisionID,
         ]
 
-        let gateOptions = try gates.validate(request: chat)
-        let plan = gates.plan(forTask: decision.signals.task.value, options: gateOptions, model: decision.chosen)
-        if Self.isGated(plan: plan, options: gateOptions, stream: chat.stream) {
+        if gated {
             let outcome = try await cascade.run(chat: chat, options: gateOptions, decision: decision, clientHeaders: clientHeaders, deadline: deadline)
             let answer = try servedGated(outcome, decision: decision, headers: &headers, draft: &draft)
             headers[SwitchyardHeader.costUSD] = formatUSD(answer.costUSD)
@@ -71,11 +108,11 @@ struct ChatCompletionsHandler: Sendable {
                 headers[.cacheControl] = "no-cache"
                 headers[SwitchyardHeader.buffered] = "true"
                 draft.noteFirstToken(at: .now)
-                ledger.record(draft.finished())
+                book(draft)
                 return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: BufferedStream.events(from: answer.body, includeUsage: chat.includeUsageInStream)))
             }
             headers[.contentType] = "application/json"
-            ledger.record(draft.finished())
+            book(draft)
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.bodyBytes)))
         }
 
@@ -94,7 +131,7 @@ struct ChatCompletionsHandler: Sendable {
             let relay = StreamRelay(includeUsage: chat.includeUsageInStream, logger: context.logger)
             let opened = served.value
             let price = served.deployment.price
-            let ledger = ledger
+            let handler = self
             let relayStarted = ContinuousClock.now
             draft.noteFirstToken(at: relayStarted)
             let streamDraft = draft
@@ -106,12 +143,12 @@ struct ChatCompletionsHandler: Sendable {
                     draft.noteStreamed(for: .now - relayStarted)
                     draft.note(usage: outcome.usage, price: price)
                     if let error = outcome.error { draft.note(streamError: error.errorClass) }
-                    ledger.record(draft.finished())
+                    handler.book(draft)
                 } catch {
                     // The client went away mid-stream: book what was served so far.
                     draft.noteStreamed(for: .now - relayStarted)
                     draft.note(streamError: "client_disconnected")
-                    ledger.record(draft.finished())
+                    handler.book(draft)
                     throw error
                 }
             })
@@ -130,7 +167,7 @@ struct ChatCompletionsHandler: Sendable {
         }
         draft.note(usage: served.value.usage, price: served.deployment.price)
         draft.note(answer: served.value.body)
-        ledger.record(draft.finished())
+        book(draft)
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: served.value.bodyBytes)))
     }
 
@@ -141,12 +178,36 @@ struct ChatCompletionsHandler: Sendable {
 
     /// Routes a request whose hints are already read.
     func route(_ routingRequest: RoutingRequest, decisionID: String, userTier: UserTier = .pro) throws(GatewayError) -> RoutingDecision {
+        try route(routingRequest, decisionID: decisionID, identity: .anonymous, userTier: userTier)
+    }
+
+    /// Routes for `identity`: its tenant's user tier, allowed regions and budget utilization
+    /// (which the policy's `budget_stress` rules act on) shape the chain.
+    func route(
+        _ routingRequest: RoutingRequest, decisionID: String, identity: CallerIdentity, userTier: UserTier = .pro
+    ) throws(GatewayError) -> RoutingDecision {
         let now = Date()
         let context = RoutingContext(
-            decisionID: decisionID, userTier: userTier, now: now,
+            decisionID: decisionID, tenant: identity.tenant?.id, userTier: identity.tenant?.userTier ?? userTier,
+            allowedRegions: identity.tenant?.allowedRegions, now: now, budgetUtilization: budgets.utilization(of: identity, now: now),
             session: routingRequest.hints.session.flatMap { sessions.state(for: $0, now: now) },
             unavailableDeployments: monitor.unavailableDeployments(now: .now))
         return try engine.route(routingRequest, context: context)
+    }
+
+    /// The most a request can cost: its prompt (over-estimated at 3 bytes a token, plus framing)
+    /// and its longest possible answer, at the priciest deployment of the chain, for each answer
+    /// a gated cascade may produce.
+    func worstCase(_ chat: ChatCompletionRequest, chain: [ModelDeployment], answers: Int) -> BudgetAccount.Amount {
+        let input = chat.promptText.utf8.count / 3 + 8 * chat.messages.count + 8
+        var usd = 0.0
+        var tokens = 0
+        for deployment in chain {
+            let output = min(chat.maxOutputTokens ?? deployment.maxOutputTokens, deployment.maxOutputTokens)
+            usd = max(usd, deployment.price.cost(of: TokenUsage(promptTokens: input, completionTokens: output)))
+            tokens = max(tokens, input + output)
+        }
+        return BudgetAccount.Amount(usd: usd * Double(answers), tokens: tokens * answers)
     }
 
     /// Books the outcome of executing the chain: the decision log, session memory and the

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -14,9 +15,9 @@ public enum GatewayApplication {
     ///   - store: Where `GET /v1/decisions/{id}` finds decisions older than the in-memory log.
     ///   - ledger: Receives one entry per chat request.
     ///   - metrics: Serves `GET /metrics`; `nil` disables the route.
-    public static func buildRouter(
-        configuration: GatewayConfiguration, providers: ProviderRegistry, store: any LedgerStore, ledger: LedgerRecorder,
-        metrics: GatewayMetrics?, logger: Logger
+    static func buildRouter(
+        configuration: GatewayConfiguration, providers: ProviderRegistry, store: any LedgerStore & TenantStore, ledger: LedgerRecorder,
+        metrics: GatewayMetrics?, tenants: TenantDirectory, budgets: BudgetBook, logger: Logger
     ) -> Router<BasicRequestContext> {
         let monitor = DeploymentMonitor(configuration: configuration, logger: logger)
         let executor = ChainExecutor(configuration: configuration, providers: providers, monitor: monitor, logger: logger)
@@ -34,13 +35,14 @@ public enum GatewayApplication {
             cascade: GatedCascade(
                 gates: gates, executor: executor, reviews: reviews, statistics: statistics,
                 tierRank: Dictionary(configuration.tiers.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })),
-            ledger: ledger)
+            ledger: ledger, tenants: tenants, budgets: budgets)
         let route = RouteHandler(chat: chat)
 
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: OpenAIErrorMiddleware())
         let admin = router.group("/admin").add(middleware: AdminAuthMiddleware(adminKey: configuration.server.adminKey))
         ReviewRoutes(queue: reviews, statistics: statistics).register(on: admin)
+        TenancyRoutes(directory: tenants, budgets: budgets, store: store, configuration: configuration).register(admin: admin, router: router)
         router.post("/v1/chat/completions") { request, context in
             try await chat.handle(request, context: context)
         }
@@ -88,17 +90,25 @@ public enum GatewayApplication {
     public static func build(
         configuration: GatewayConfiguration, logger: Logger = Logger(label: "switchyard"),
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) throws(StoreError) -> some ApplicationProtocol {
+    ) async throws(StoreError) -> some ApplicationProtocol {
         let store: SQLiteStore
         switch configuration.storage {
         case .sqlite(let path): store = try SQLiteStore(path: path)
         }
         let metrics = configuration.telemetry.metricsEnabled ? GatewayMetrics(settings: configuration.telemetry) : nil
         let ledger = LedgerRecorder(store: store, settings: configuration.ledger, observer: metrics, logger: logger)
+        let tenants = TenantDirectory(store: store, settings: configuration.tenancy)
+        try await tenants.load()
+        let budgets = BudgetBook(
+            settings: configuration.tenancy, alerts: AlertDispatcher(webhooks: configuration.tenancy.webhooks, logger: logger, metrics: metrics))
+        // Spend so far this day and month comes from the ledger: budgets survive restarts.
+        try await budgets.preload(store: store, tenants: tenants.allTenants, keys: tenants.allKeys, now: Date())
         let providers = ProviderRegistry(configuration: configuration)
         let server = configuration.server
         return Application(
-            router: buildRouter(configuration: configuration, providers: providers, store: store, ledger: ledger, metrics: metrics, logger: logger),
+            router: buildRouter(
+                configuration: configuration, providers: providers, store: store, ledger: ledger, metrics: metrics, tenants: tenants,
+                budgets: budgets, logger: logger),
             configuration: ApplicationConfiguration(address: .hostname(server.host, port: server.port), serverName: "switchyard"),
             // Services stop in reverse order: the server first, the ledger writer last.
             services: [ledger, providers],

@@ -137,6 +137,11 @@ public final class GatewayMetrics: LedgerObserver, Sendable {
             fallbacks: CoreMetrics.Counter(label: "switchyard_fallbacks_total", dimensions: withoutOutcome, factory: factory))
     }
 
+    /// Counts a budget or session alert.
+    func countAlert(kind: String) {
+        CoreMetrics.Counter(label: "switchyard_budget_alerts_total", dimensions: [("kind", kind)], factory: factory).increment()
+    }
+
     /// The Prometheus text exposition, with the present-state gauges refreshed first.
     func exposition(recorder: LedgerRecorder?, monitor: DeploymentMonitor, deployments: [ModelDeployment]) -> [UInt8] {
         if let recorder {

@@ -6,6 +6,8 @@ import SwitchyardCore
 /// the recorder exactly once, when the response (or stream) is finished.
 struct LedgerDraft: Sendable {
     private(set) var entry: LedgerEntry
+    /// The budget reservation to settle when the entry is booked.
+    var admission: BudgetBook.Admission?
     let received: ContinuousClock.Instant
     let logContent: Bool
     let baselinePrice: ModelPrice?
@@ -15,6 +17,12 @@ struct LedgerDraft: Sendable {
         self.received = received
         logContent = configuration.ledger.logContent
         baselinePrice = configuration.baselineDeployment?.price
+    }
+
+    /// The authenticated caller.
+    mutating func note(identity: CallerIdentity) {
+        entry.tenant = identity.tenant?.id
+        entry.keyID = identity.key?.id
     }
 
     /// The parsed request.
@@ -27,7 +35,7 @@ struct LedgerDraft: Sendable {
     /// The routing decision and the context it was made in.
     mutating func note(decision: RoutingDecision, region: String?) {
         let signals = decision.signals
-        entry.tenant = decision.record.tenant
+        entry.tenant = decision.record.tenant ?? entry.tenant
         entry.userTier = decision.record.userTier.rawValue
         entry.region = region
         entry.session = decision.session

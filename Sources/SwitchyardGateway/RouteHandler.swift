@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import SwitchyardCore
 
@@ -10,18 +11,21 @@ struct RouteHandler: Sendable {
     let chat: ChatCompletionsHandler
 
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
+        // With a virtual key, the tenant's tier, regions and budget state apply, as they would
+        // to the real request.
+        let identity = try chat.tenants.identify(authorization: request.headers[.authorization], now: Date())
         let body = try await collectBody(request, limit: chat.configuration.server.maxBodyBytes)
         let parsed = try ChatCompletionRequest(bytes: body.readableBytesView)
         let hints = switchyardHeaders(request.headers)
-        var userTier = UserTier.pro
-        if let text = hints["x-switchyard-user-tier"] {
+        var userTier = identity.tenant?.userTier ?? .pro
+        if identity.tenant == nil, let text = hints["x-switchyard-user-tier"] {
             guard let tier = UserTier(rawValue: text) else {
                 throw GatewayError.invalidRequest(
                     "'x-switchyard-user-tier' must be one of free, pro, enterprise; got '\(text)'.", param: "x-switchyard-user-tier", code: "invalid_value")
             }
             userTier = tier
         }
-        let decision = try chat.route(parsed, hints: hints, decisionID: context.id, userTier: userTier)
+        let decision = try chat.route(RoutingRequest(chat: parsed, headers: hints), decisionID: context.id, identity: identity, userTier: userTier)
         return jsonResponse(decision.record.json)
     }
 }

@@ -22,6 +22,9 @@ public protocol LedgerObserver: Sendable {
 public final class LedgerRecorder: Service, Sendable {
     private struct State {
         var queue: [LedgerEntry] = []
+        /// The buffer the writer drained last time, emptied and handed back so the queue never
+        /// has to allocate in steady state.
+        var spare: [LedgerEntry] = []
         var dropped = 0
         var written = 0
         var failedWrites = 0
@@ -99,9 +102,11 @@ public final class LedgerRecorder: Service, Sendable {
 
     /// Writes everything queued now, in batches.
     public func flush(retryUntilShutdown: Bool = false) async {
-        let pending = state.withLock { state -> [LedgerEntry] in
-            defer { state.queue.removeAll(keepingCapacity: true) }
-            return state.queue
+        var pending = state.withLock { state -> [LedgerEntry] in
+            var drained: [LedgerEntry] = []
+            swap(&drained, &state.spare)
+            swap(&drained, &state.queue)
+            return drained
         }
         var start = 0
         while start < pending.count {
@@ -109,6 +114,10 @@ public final class LedgerRecorder: Service, Sendable {
             observer?.observe(batch)
             await write(batch, retrying: retryUntilShutdown)
             start += batch.count
+        }
+        pending.removeAll(keepingCapacity: true)
+        state.withLock { state in
+            if state.spare.capacity < pending.capacity { swap(&state.spare, &pending) }
         }
     }
 

@@ -58,6 +58,36 @@ enum SQLiteSchema {
                 CREATE INDEX ledger_by_tenant_time ON ledger(tenant, time);
                 """)
         }
+        migrator.registerMigration("v2-tenancy") { db in
+            try db.execute(sql: """
+                CREATE TABLE tenants (
+                    id TEXT PRIMARY KEY,
+                    body TEXT NOT NULL,
+                    updated DOUBLE NOT NULL
+                );
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY,
+                    tenant TEXT NOT NULL,
+                    secret_hash TEXT NOT NULL UNIQUE,
+                    body TEXT NOT NULL,
+                    updated DOUBLE NOT NULL
+                );
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time DOUBLE NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    before TEXT,
+                    after TEXT
+                );
+                -- The audit log is append-only, enforced by the database itself.
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                """)
+        }
         return migrator
     }
 

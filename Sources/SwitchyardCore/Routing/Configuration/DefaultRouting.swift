@@ -138,8 +138,9 @@ public enum DefaultRouting {
         tasks(tiers: tiers).first { $0.name == name }
     }
 
-    /// Default policy for `tiers`: free users capped below the top tier without escalation,
-    /// escalation forbidden at 90 % budget, 30-minute sticky sessions.
+    /// Default policy for `tiers`: free users capped below the top tier without escalation; at
+    /// 90 % of a budget the same cap and no escalation (the auto-downgrade); 30-minute sticky
+    /// sessions.
     public static func policy(tiers: [String]) -> RoutingPolicy {
         var policy = RoutingPolicy()
         let belowTop = tiers.count >= 2 ? tiers[tiers.count - 2] : nil
@@ -148,7 +149,7 @@ public enum DefaultRouting {
             .pro: UserTierPolicy(),
             .enterprise: UserTierPolicy(),
         ]
-        policy.budgetStress = [BudgetStressRule(above: 0.9, escalation: false)]
+        policy.budgetStress = [BudgetStressRule(above: 0.9, ceiling: belowTop, escalation: false)]
         return policy
     }
 }

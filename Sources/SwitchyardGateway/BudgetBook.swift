@@ -1,0 +1,254 @@
+import Foundation
+import Synchronization
+import SwitchyardCore
+import SwitchyardStorage
+
+/// Budgets and rate limits of tenants and keys, enforced before a request is sent.
+///
+/// A request first passes its key's and tenant's rate limits (requests per minute now; tokens per
+/// minute are charged with actual usage when it settles). Then it reserves its worst-case cost on
+/// every budget that applies. A reservation that does not fit beside the reservations in flight
+/// waits (up to `budgets.reservation_wait`) for them to settle; one that does not fit the
+/// period's remaining budget at all is refused with 429 `budget_exceeded` and the reset time.
+/// Settlement replaces the reservation by the actual cost, so concurrent requests cannot spend
+/// more than the cap.
+final class BudgetBook: Sendable {
+    /// One budget of one tenant or key.
+    struct Scope: Hashable, Sendable {
+        enum Kind: String, Sendable { case tenant, key }
+        var kind: Kind
+        var id: String
+        var period: Budget.Period
+
+        var description: String { "\(kind.rawValue) '\(id)' \(period.rawValue)" }
+    }
+
+    /// What a request holds between admission and settlement.
+    struct Admission: Sendable {
+        var scopes: [Scope] = []
+        var amount = BudgetAccount.Amount(usd: 0, tokens: 0)
+        var tenant: String?
+        var keyID: String?
+    }
+
+    private struct Limiter {
+        var requests: TokenBucket?
+        var tokens: TokenBucket?
+    }
+
+    private struct State {
+        var accounts: [Scope: BudgetAccount] = [:]
+        var limiters: [String: Limiter] = [:]
+        var sessionTokens: [String: Int] = [:]
+        var sessionsAlerted: Set<String> = []
+    }
+
+    private let state = Mutex(State())
+    let settings: TenancySettings
+    let alerts: AlertDispatcher
+
+    init(settings: TenancySettings, alerts: AlertDispatcher) {
+        self.settings = settings
+        self.alerts = alerts
+    }
+
+    /// The budgets that apply to `identity`.
+    static func budgets(of identity: CallerIdentity) -> [(Scope, Budget)] {
+        var result: [(Scope, Budget)] = []
+        if let tenant = identity.tenant {
+            result += tenant.budgets.map { (Scope(kind: .tenant, id: tenant.id, period: $0.period), $0) }
+        }
+        if let key = identity.key {
+            result += key.budgets.map { (Scope(kind: .key, id: key.id, period: $0.period), $0) }
+        }
+        return result
+    }
+
+    /// Rebuilds this period's spend from the ledger (the gateway starts with what it already spent).
+    func preload(store: any LedgerStore, tenants: [Tenant], keys: [VirtualKey], now: Date) async throws(StoreError) {
+        for period in Budget.Period.allCases {
+            let start = period.interval(containing: now).start
+            let totals = try await store.spend(since: start)
+            state.withLock { state in
+                for tenant in tenants {
+                    for budget in tenant.budgets where budget.period == period {
+                        let spent = totals.filter { $0.tenant == tenant.id }
+                        var account = BudgetAccount(
+                            budget: budget, containing: now, spentUSD: spent.reduce(0) { $0 + $1.usd }, spentTokens: spent.reduce(0) { $0 + $1.tokens })
+                        _ = account.crossedThresholds(settings.alertThresholds)  // already announced before the restart
+                        state.accounts[Scope(kind: .tenant, id: tenant.id, period: period)] = account
+                    }
+                }
+                for key in keys {
+                    for budget in key.budgets where budget.period == period {
+                        let spent = totals.filter { $0.keyID == key.id }
+                        var account = BudgetAccount(
+                            budget: budget, containing: now, spentUSD: spent.reduce(0) { $0 + $1.usd }, spentTokens: spent.reduce(0) { $0 + $1.tokens })
+                        _ = account.crossedThresholds(settings.alertThresholds)
+                        state.accounts[Scope(kind: .key, id: key.id, period: period)] = account
+                    }
+                }
+            }
+        }
+    }
+
+    /// The account of `scope` for the period containing `now`, created (empty) or rolled over.
+    private static func account(_ scope: Scope, budget: Budget, now: Date, in state: inout State) -> BudgetAccount {
+        if let account = state.accounts[scope], account.budget == budget, now < account.periodEnd, now >= account.periodStart {
+            return account
+        }
+        var account = BudgetAccount(budget: budget, containing: now)
+        if let old = state.accounts[scope], old.periodStart == account.periodStart {
+            // The cap changed within the period: keep what was spent and reserved.
+            account = BudgetAccount(budget: budget, containing: now, spentUSD: old.spentUSD, spentTokens: old.spentTokens)
+            account.reserve(BudgetAccount.Amount(usd: old.reservedUSD, tokens: old.reservedTokens))
+        }
+        state.accounts[scope] = account
+        return account
+    }
+
+    /// The highest committed utilization of `identity`'s budgets (what routing's budget-stress
+    /// rules see), or `nil` without budgets.
+    func utilization(of identity: CallerIdentity, now: Date) -> Double? {
+        let budgets = Self.budgets(of: identity)
+        guard !budgets.isEmpty else { return nil }
+        return state.withLock { state in
+            budgets.map { Self.account($0.0, budget: $0.1, now: now, in: &state).committedUtilization }.max()
+        }
+    }
+
+    /// Status of every budget of `identity`, for `/v1/usage` and `/admin/budgets`.
+    func status(of identity: CallerIdentity, now: Date) -> [(Scope, BudgetAccount)] {
+        let budgets = Self.budgets(of: identity)
+        return state.withLock { state in budgets.map { ($0.0, Self.account($0.0, budget: $0.1, now: now, in: &state)) } }
+    }
+
+    /// Checks rate limits and reserves `amount` on every budget of `identity`.
+    func admit(_ identity: CallerIdentity, amount: BudgetAccount.Amount, exempt: Bool, now: Date) async throws(GatewayError) -> Admission {
+        try checkRateLimits(identity)
+        var admission = Admission(tenant: identity.tenant?.id, keyID: identity.key?.id)
+        let budgets = Self.budgets(of: identity)
+        guard !budgets.isEmpty, !exempt else { return admission }
+        let giveUp = ContinuousClock.now + settings.reservationWait
+        while true {
+            let outcome = state.withLock { state -> Result<Bool, GatewayError> in
+                var waiting = false
+                for (scope, budget) in budgets {
+                    let account = Self.account(scope, budget: budget, now: now, in: &state)
+                    switch account.verdict(for: amount) {
+                    case .granted: continue
+                    case .wait: waiting = true
+                    case .exhausted: return .failure(Self.exceeded(scope, account: account, now: now))
+                    }
+                }
+                if waiting { return .success(false) }
+                for (scope, budget) in budgets {
+                    var account = Self.account(scope, budget: budget, now: now, in: &state)
+                    account.reserve(amount)
+                    state.accounts[scope] = account
+                }
+                return .success(true)
+            }
+            switch outcome {
+            case .failure(let error): throw error
+            case .success(true):
+                admission.scopes = budgets.map(\.0)
+                admission.amount = amount
+                return admission
+            case .success(false):
+                guard ContinuousClock.now < giveUp else {
+                    let (scope, budget) = budgets[0]
+                    let account = state.withLock { Self.account(scope, budget: budget, now: now, in: &$0) }
+                    throw Self.exceeded(scope, account: account, now: now, inFlight: true)
+                }
+                try? await Task.sleep(for: .milliseconds(2))
+            }
+        }
+    }
+
+    /// Replaces the reservation by the actual cost and tokens; raises alerts for thresholds
+    /// crossed. `usd == 0, tokens == 0` releases it (the request cost nothing).
+    func settle(_ admission: Admission, usd: Double, tokens: Int, session: String?, now: Date) {
+        let actual = BudgetAccount.Amount(usd: usd, tokens: tokens)
+        var raised: [BudgetAlert] = []
+        state.withLock { state in
+            for scope in admission.scopes {
+                guard var account = state.accounts[scope] else { continue }
+                account.settle(admission.amount, actual: actual)
+                for threshold in account.crossedThresholds(settings.alertThresholds) {
+                    raised.append(BudgetAlert(
+                        kind: "budget_threshold", scope: scope.description, tenant: admission.tenant, keyID: admission.keyID,
+                        threshold: threshold, utilization: account.utilization, spentUSD: account.spentUSD, capUSD: account.budget.usd,
+                        resetsAt: account.periodEnd))
+                }
+                state.accounts[scope] = account
+            }
+            let clock = ContinuousClock.now
+            for id in [admission.tenant.map { "tenant:\($0)" }, admission.keyID.map { "key:\($0)" }].compactMap({ $0 }) {
+                state.limiters[id]?.tokens?.charge(Double(tokens), now: clock)
+            }
+            if let session, tokens > 0 {
+                let total = state.sessionTokens[session, default: 0] + tokens
+                state.sessionTokens[session] = total
+                if total > settings.sessionTokenAlert, state.sessionsAlerted.insert(session).inserted {
+                    raised.append(BudgetAlert(
+                        kind: "session_tokens", scope: "session '\(session)'", tenant: admission.tenant, keyID: admission.keyID,
+                        threshold: Double(settings.sessionTokenAlert), utilization: Double(total), spentUSD: nil, capUSD: nil, resetsAt: nil))
+                }
+                if state.sessionTokens.count > 100_000 { state.sessionTokens.removeAll(keepingCapacity: true) }
+            }
+        }
+        for alert in raised { alerts.raise(alert) }
+    }
+
+    private func checkRateLimits(_ identity: CallerIdentity) throws(GatewayError) {
+        var subjects: [(String, RateLimits)] = []
+        if let tenant = identity.tenant, !tenant.limits.isUnlimited { subjects.append(("tenant:\(tenant.id)", tenant.limits)) }
+        if let key = identity.key, !key.limits.isUnlimited { subjects.append(("key:\(key.id)", key.limits)) }
+        guard !subjects.isEmpty else { return }
+        let now = ContinuousClock.now
+        let refusal = state.withLock { state -> GatewayError? in
+            for (id, limits) in subjects {
+                var limiter = state.limiters[id] ?? Limiter(
+                    requests: limits.requestsPerMinute.map { TokenBucket(capacity: Double($0), now: now) },
+                    tokens: limits.tokensPerMinute.map { TokenBucket(capacity: Double($0), now: now) })
+                defer { state.limiters[id] = limiter }
+                if var tokens = limiter.tokens, tokens.available(now: now) <= 0 {
+                    let wait = tokens.wait(for: 1, now: now)
+                    limiter.tokens = tokens
+                    return Self.rateLimited(id, what: "tokens per minute", wait: wait)
+                }
+                if var requests = limiter.requests {
+                    guard requests.take(1, now: now) else {
+                        let wait = requests.wait(for: 1, now: now)
+                        limiter.requests = requests
+                        return Self.rateLimited(id, what: "requests per minute", wait: wait)
+                    }
+                    limiter.requests = requests
+                }
+            }
+            return nil
+        }
+        if let refusal { throw refusal }
+    }
+
+    static func rateLimited(_ subject: String, what: String, wait: Duration) -> GatewayError {
+        let seconds = max(1, Int((wait.milliseconds / 1000).rounded(.up)))
+        return GatewayError(
+            status: 429, type: "rate_limit_error", code: "rate_limited",
+            message: "The \(subject.replacingOccurrences(of: ":", with: " '"))' limit of \(what) is reached; retry in \(seconds) s.",
+            retryAfterSeconds: seconds)
+    }
+
+    static func exceeded(_ scope: Scope, account: BudgetAccount, now: Date, inFlight: Bool = false) -> GatewayError {
+        let reset = TenancyCoding.iso(account.periodEnd)
+        let seconds = max(1, Int(account.periodEnd.timeIntervalSince(now).rounded(.up)))
+        let detail = inFlight
+            ? "the rest of the \(scope.description) budget is held by requests in flight"
+            : "the \(scope.description) budget is used up (\(String(format: "%.6f", account.spentUSD)) USD, \(account.spentTokens) tokens)"
+        return GatewayError(
+            status: 429, type: "insufficient_quota", code: "budget_exceeded",
+            message: "Budget exceeded: \(detail); it resets at \(reset).", retryAfterSeconds: inFlight ? 1 : seconds,
+            details: JSONObject([("resets_at", .string(reset)), ("scope", .string(scope.description))]))
+    }
+}
