@@ -81,9 +81,10 @@ struct TenancyConfigurationReader {
         guard let budgets = entry.mappings("budgets") else { return [] }
         return budgets.compactMap { budget in
             defer { budget.rejectUnknownKeys() }
-            guard let period = budget.choice("period", as: Budget.Period.self, required: true) else { return nil }
+            let period = budget.choice("period", as: Budget.Period.self, required: true)
             let usd = budget.double("usd", minimum: 0)
             let tokens = budget.int("tokens", range: 0...Int.max)
+            guard let period else { return nil }
             guard usd != nil || tokens != nil else {
                 budget.reportMissing("usd", hint: "a budget needs usd, tokens or both")
                 return nil

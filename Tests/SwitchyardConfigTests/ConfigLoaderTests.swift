@@ -182,3 +182,52 @@ struct ShippedConfigurationTests {
         #expect(parseByteSize("big") == nil)
     }
 }
+
+@Suite("Tenancy configuration")
+struct TenancyConfigTests {
+    let base = """
+        tiers: [light]
+        providers: [{ name: p, base_url: "http://127.0.0.1:1/v1" }]
+        models: [{ name: m, provider: p, upstream_model: m, tier: light, price: { input: 1, output: 1 } }]
+
+        """
+
+    @Test("tenants, keys and budgets are read")
+    func reads() throws {
+        let yaml = base + """
+            auth: { require_key: true }
+            budgets: { alerts: [0.8, 0.5], session_token_alert: 1000, webhooks: [{ url: "https://hooks.example.com/a", secret: s3cret }] }
+            tenants:
+              - { id: acme, user_tier: free, regions: [EU], budgets: [{ period: monthly, usd: 50 }, { period: daily, tokens: 1000 }], limits: { rpm: 60 } }
+            keys:
+              - { id: ci, tenant: acme, key: sy-0123456789abcdefghij, models: [m] }
+            """
+        let configuration = try ConfigLoader(environment: [:]).parse(yaml: yaml, file: "t.yaml")
+        let tenancy = configuration.tenancy
+        #expect(tenancy.requireKey)
+        #expect(tenancy.alertThresholds == [0.5, 0.8])
+        #expect(tenancy.sessionTokenAlert == 1000)
+        #expect(tenancy.webhooks == [AlertWebhook(url: "https://hooks.example.com/a", secret: "s3cret")])
+        #expect(tenancy.tenants.first?.userTier == .free)
+        #expect(tenancy.tenants.first?.allowedRegions == ["eu"])
+        #expect(tenancy.tenants.first?.budgets == [Budget(period: .monthly, usd: 50), Budget(period: .daily, tokens: 1000)])
+        #expect(tenancy.tenants.first?.limits == RateLimits(requestsPerMinute: 60))
+        #expect(tenancy.keys.first?.allowedModels == ["m"])
+    }
+
+    @Test("mistakes name the line and the key")
+    func mistakes() {
+        let yaml = base + """
+            tenants:
+              - { id: acme, budgets: [{ period: weekly, usd: 5 }] }
+            keys:
+              - { id: k, tenant: nobody, key: short }
+            """
+        let error = #expect(throws: ConfigurationError.self) { try ConfigLoader(environment: [:]).parse(yaml: yaml, file: "t.yaml") }
+        let text = error?.description ?? ""
+        #expect(text.contains("t.yaml:5:37: tenants[0].budgets[0].period"), "\(text)")
+        #expect(!text.contains("unknown key"))
+        #expect(text.contains("keys[0].tenant"))
+        #expect(text.contains("keys[0].key"))
+    }
+}
