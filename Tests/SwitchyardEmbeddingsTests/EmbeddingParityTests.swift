@@ -1,0 +1,83 @@
+import Foundation
+import SwitchyardCore
+import SwitchyardEmbeddings
+import Testing
+
+/// Embeddings must match sentence-transformers' (reference.json, 256-token limit).
+@Suite("MiniLM embedding parity with sentence-transformers")
+struct EmbeddingParityTests {
+    struct Reference {
+        var text: String
+        var embedding: [Double]
+    }
+
+    static func references() throws -> [Reference] {
+        let items = try #require(try TestResources.json("reference.json")["items"]?.arrayValue)
+        return try items.map { item in
+            Reference(
+                text: try #require(item["text"]?.stringValue),
+                embedding: try #require(item["embedding"]?.arrayValue).compactMap(\.doubleValue))
+        }
+    }
+
+    // Skipped when the model cannot be obtained or the shared fixture is absent (TestResources
+    // prints why).
+    @Test(.enabled(if: TestResources.hasModel && TestResources.hasFixture("reference.json"), "needs the model and ../shared/fixtures/minilm/reference.json"))
+    func everySentenceOneByOne() throws {
+        let embedder = try #require(TestResources.embedder)
+        var worst = 1.0
+        for reference in try Self.references() {
+            let vector = embedder.embed(reference.text)
+            #expect(vector.count == 384)
+            let cosine = TestResources.cosine(vector, reference.embedding)
+            worst = min(worst, cosine)
+            #expect(cosine >= 0.9999, "\(reference.text.prefix(60)): cosine \(cosine)")
+        }
+        print("embedding parity (\(embedder.backendDescription)): worst cosine \(worst)")
+    }
+
+    @Test(.enabled(if: TestResources.hasModel && TestResources.hasFixture("reference.json"), "needs the model and ../shared/fixtures/minilm/reference.json"))
+    func packedBatchMatchesToo() throws {
+        let embedder = try #require(TestResources.embedder)
+        let references = try Self.references()
+        let vectors = embedder.embed(batch: references.map(\.text))
+        #expect(vectors.count == references.count)
+        for (vector, reference) in zip(vectors, references) {
+            #expect(TestResources.cosine(vector, reference.embedding) >= 0.9999, "\(reference.text.prefix(60))")
+        }
+    }
+
+    @Test(.enabled(if: TestResources.hasModel && TestResources.hasFixture("reference.json"), "needs the model and ../shared/fixtures/minilm/reference.json"))
+    func halfPrecisionWeightsStayClose() throws {
+        let embedder = try MiniLMEmbedder(directory: try #require(TestResources.modelDirectory), options: EmbeddingModelOptions(weightPrecision: .float16))
+        var worst = 1.0
+        for reference in try Self.references() {
+            worst = min(worst, TestResources.cosine(embedder.embed(reference.text), reference.embedding))
+        }
+        print("embedding parity (fp16 weights): worst cosine \(worst)")
+        #expect(worst >= 0.999)
+    }
+
+    @Test(.enabled(if: TestResources.hasModel && TestResources.hasFixture("reference.json"), "needs the model and ../shared/fixtures/minilm/reference.json"))
+    func swiftKernelsMatchWhateverBackendIsDefault() throws {
+        let embedder = try MiniLMEmbedder(directory: try #require(TestResources.modelDirectory), options: EmbeddingModelOptions(backend: .swiftSIMD))
+        #expect(!embedder.usesOpenBLAS)
+        for reference in try Self.references().prefix(6) {
+            #expect(TestResources.cosine(embedder.embed(reference.text), reference.embedding) >= 0.9999)
+        }
+    }
+
+    @Test(.enabled(if: TestResources.hasModel, "needs the model"))
+    func concurrentCallsAgree() async throws {
+        let embedder = try #require(TestResources.embedder).truncating(to: 128)
+        let texts = ["route me to a cheap model", "prove that the square root of two is irrational", "hola, ¿qué tal?", "東京の天気は？"]
+        let expected = texts.map(embedder.embed)
+        try await withThrowingTaskGroup(of: (Int, [Float]).self) { group in
+            for round in 0..<16 {
+                let index = round % texts.count
+                group.addTask { (index, embedder.embed(texts[index])) }
+            }
+            for try await (index, vector) in group { #expect(vector == expected[index]) }
+        }
+    }
+}
