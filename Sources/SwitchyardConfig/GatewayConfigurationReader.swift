@@ -18,6 +18,7 @@ struct GatewayConfigurationReader {
         let ledger = observability.readLedger()
         let telemetry = observability.readTelemetry()
         let tenancy = TenancyConfigurationReader(document: document).read()
+        let embeddings = observability.readEmbeddings()
         guard let tiers, let providers, let models else {
             // Routing sections are checked against tiers, providers and models; skip them quietly.
             for key in RoutingConfigurationReader.sections { _ = document.value(key) }
@@ -28,7 +29,7 @@ struct GatewayConfigurationReader {
         ).read()
         return GatewayConfiguration(
             server: server, providers: providers, models: models, tiers: tiers, routing: routing, resilience: resilience,
-            storage: storage, ledger: ledger, telemetry: telemetry, tenancy: tenancy)
+            storage: storage, ledger: ledger, telemetry: telemetry, tenancy: tenancy, embeddings: embeddings)
     }
 
     private func readServer() -> ServerSettings {

@@ -1,6 +1,6 @@
 import SwitchyardCore
 
-/// Reads `storage`, `ledger` and `telemetry`.
+/// Reads `storage`, `ledger`, `telemetry` and `embeddings`.
 struct ObservabilityConfigurationReader {
     let document: MappingReader
 
@@ -39,6 +39,20 @@ struct ObservabilityConfigurationReader {
         if let enabled = section.bool("metrics") { settings.metricsEnabled = enabled }
         if let tenant = section.bool("tenant_label") { settings.tenantLabel = tenant }
         if let limit = section.int("max_tenant_labels", range: 1...100_000) { settings.maxTenantLabels = limit }
+        return settings
+    }
+
+    func readEmbeddings() -> EmbeddingsSettings {
+        var settings = EmbeddingsSettings()
+        guard let section = document.mapping("embeddings") else { return settings }
+        defer { section.rejectUnknownKeys() }
+        if let path = section.string("model_path") { settings.modelPath = path }
+        settings.exemplars = section.string("exemplars")
+        settings.router = section.string("router")
+        if let k = section.int("neighbors", range: 1...100) { settings.neighbors = k }
+        if let threshold = section.double("threshold", minimum: -1) { settings.threshold = threshold }
+        if let size = section.int("cache_size", range: 0...1_000_000) { settings.cacheSize = size }
+        if let half = section.bool("half_precision") { settings.halfPrecision = half }
         return settings
     }
 }

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import SwitchyardCore
+import SwitchyardEmbeddings
 import SwitchyardStorage
 
 /// Builds the Switchyard HTTP application from a validated configuration.
@@ -17,7 +18,7 @@ public enum GatewayApplication {
     ///   - metrics: Serves `GET /metrics`; `nil` disables the route.
     static func buildRouter(
         configuration: GatewayConfiguration, providers: ProviderRegistry, store: any LedgerStore & TenantStore, ledger: LedgerRecorder,
-        metrics: GatewayMetrics?, tenants: TenantDirectory, budgets: BudgetBook, logger: Logger
+        metrics: GatewayMetrics?, tenants: TenantDirectory, budgets: BudgetBook, semantic: SemanticModels = SemanticModels(), logger: Logger
     ) -> Router<BasicRequestContext> {
         let monitor = DeploymentMonitor(configuration: configuration, logger: logger)
         let executor = ChainExecutor(configuration: configuration, providers: providers, monitor: monitor, logger: logger)
@@ -26,7 +27,7 @@ public enum GatewayApplication {
         let statistics = CascadeStatistics(escalationCeiling: configuration.routing.gates.escalationAlertRate, logger: logger)
         let chat = ChatCompletionsHandler(
             configuration: configuration,
-            engine: RoutingEngine(configuration: configuration),
+            engine: RoutingEngine(configuration: configuration, semantic: semantic.classifier),
             executor: executor,
             monitor: monitor,
             sessions: SessionStore(configuration: configuration),
@@ -45,6 +46,10 @@ public enum GatewayApplication {
         TenancyRoutes(directory: tenants, budgets: budgets, store: store, configuration: configuration).register(admin: admin, router: router)
         router.post("/v1/chat/completions") { request, context in
             try await chat.handle(request, context: context)
+        }
+        let embeddings = EmbeddingsHandler(embedder: semantic.embedder, maxBodyBytes: configuration.server.maxBodyBytes)
+        router.post("/v1/embeddings") { request, _ in
+            try await embeddings.handle(request)
         }
         router.post("/v1/route") { request, context in
             try await route.handle(request, context: context)
@@ -103,12 +108,18 @@ public enum GatewayApplication {
             settings: configuration.tenancy, alerts: AlertDispatcher(webhooks: configuration.tenancy.webhooks, logger: logger, metrics: metrics))
         // Spend so far this day and month comes from the ledger: budgets survive restarts.
         try await budgets.preload(store: store, tenants: tenants.allTenants, keys: tenants.allKeys, now: Date())
+        let semantic: SemanticModels
+        do throws(EmbeddingError) {
+            semantic = try SemanticModels.load(configuration.embeddings, routing: configuration.routing, tiers: configuration.tiers, logger: logger)
+        } catch {
+            throw StoreError(.unavailable, "embeddings: \(error)")
+        }
         let providers = ProviderRegistry(configuration: configuration)
         let server = configuration.server
         return Application(
             router: buildRouter(
                 configuration: configuration, providers: providers, store: store, ledger: ledger, metrics: metrics, tenants: tenants,
-                budgets: budgets, logger: logger),
+                budgets: budgets, semantic: semantic, logger: logger),
             configuration: ApplicationConfiguration(address: .hostname(server.host, port: server.port), serverName: "switchyard"),
             // Services stop in reverse order: the server first, the ledger writer last.
             services: [ledger, providers],

@@ -39,6 +39,8 @@ struct LiveGateway {
             var configuration = try ConfigLoader(environment: [:]).parse(yaml: yaml(mockPort), file: "test.yaml")
             // Each gateway gets its own database unless the test names one.
             if configuration.storage == .default { configuration.storage = .sqlite(path: directory.appendingPathComponent("ledger.sqlite").path) }
+            // The embedding model loads only for tests that ask for it (it takes a few hundred ms).
+            if configuration.embeddings == EmbeddingsSettings() { configuration.embeddings.modelPath = directory.appendingPathComponent("no-model").path }
             configure(&configuration)
             let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
             let gatewayApp = try await GatewayApplication.build(configuration: configuration, logger: logger) { portSink.yield($0) }

@@ -21,11 +21,14 @@ public struct GatewayConfiguration: Sendable, Hashable {
     public var telemetry: TelemetrySettings
     /// Keys, tenants and budgets (`auth`, `budgets`, `tenants`, `keys`).
     public var tenancy: TenancySettings
+    /// The local embedding model (`embeddings`).
+    public var embeddings: EmbeddingsSettings
 
     public init(
         server: ServerSettings = ServerSettings(), providers: [ProviderSettings], models: [ModelDeployment], tiers: [String],
         routing: RoutingConfiguration? = nil, resilience: ResilienceSettings = ResilienceSettings(), storage: StorageSettings = .default,
-        ledger: LedgerSettings = LedgerSettings(), telemetry: TelemetrySettings = TelemetrySettings(), tenancy: TenancySettings = TenancySettings()
+        ledger: LedgerSettings = LedgerSettings(), telemetry: TelemetrySettings = TelemetrySettings(), tenancy: TenancySettings = TenancySettings(),
+        embeddings: EmbeddingsSettings = EmbeddingsSettings()
     ) {
         self.server = server
         self.providers = providers
@@ -37,6 +40,7 @@ public struct GatewayConfiguration: Sendable, Hashable {
         self.ledger = ledger
         self.telemetry = telemetry
         self.tenancy = tenancy
+        self.embeddings = embeddings
     }
 
     /// The provider named `name`.

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+@testable import SwitchyardCore
+@testable import SwitchyardGateway
+
+/// `POST /v1/embeddings` with the local model.
+@Suite("Embeddings endpoint")
+struct EmbeddingsEndpointTests {
+    /// `<repo>/models/all-MiniLM-L6-v2`, fetched by scripts/fetch-model.sh.
+    static let modelPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("models/all-MiniLM-L6-v2").path
+    static let modelPresent = FileManager.default.fileExists(atPath: modelPath + "/model.safetensors")
+
+    @Test("vectors in OpenAI's format, unit length, similar texts closer", .enabled(if: modelPresent, "run scripts/fetch-model.sh to fetch the model"))
+    func embeds() async throws {
+        try await LiveGateway.run(configure: { $0.embeddings.modelPath = Self.modelPath }) { live in
+            let response = try await live.post(
+                #"{"model":"local/all-MiniLM-L6-v2","input":["The invoice is overdue.","Payment for the bill is late.","Penguins live in Antarctica."]}"#,
+                path: "/v1/embeddings")
+            #expect(response.status == 200, "\(response.body)")
+            let vectors = try #require(response.json["data"]?.arrayValue).map { item in
+                (item["embedding"]?.arrayValue ?? []).compactMap(\.doubleValue)
+            }
+            #expect(vectors.count == 3 && vectors.allSatisfy { $0.count == 384 })
+            func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+            #expect(abs(dot(vectors[0], vectors[0]) - 1) < 1e-4)
+            #expect(dot(vectors[0], vectors[1]) > dot(vectors[0], vectors[2]) + 0.2)
+            #expect((response.json["usage"]?["prompt_tokens"]?.intValue ?? 0) > 10)
+        }
+    }
+
+    @Test("without the model: 503 for the local model, 404 for others, 400 for bad input")
+    func errors() async throws {
+        try await LiveGateway.run { live in
+            let missing = try await live.post(#"{"model":"local/all-MiniLM-L6-v2","input":"hi"}"#, path: "/v1/embeddings")
+            #expect(missing.status == 503)
+            #expect(missing.errorCode == "model_not_loaded")
+            #expect(try await live.post(#"{"model":"text-embedding-3-small","input":"hi"}"#, path: "/v1/embeddings").status == 404)
+            #expect(try await live.post(#"{"input":"hi"}"#, path: "/v1/embeddings").status == 400)
+        }
+    }
+}
