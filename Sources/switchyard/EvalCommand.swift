@@ -56,6 +56,12 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Output tokens assumed per prompt when the dataset has neither costs nor token counts.")
     var outputTokens = 256
 
+    @Option(help: "With --router learned: the router file from `switchyard train` (train it on the train split only).", completion: .file(extensions: ["json"]))
+    var routerModel: String?
+
+    @Option(help: "With --router learned: the MiniLM model folder.", completion: .directory)
+    var modelPath: String = "models/all-MiniLM-L6-v2"
+
     @Option(name: .shortAndLong, help: "Configuration file (YAML) whose routing rules the heuristic router uses; default: the built-in rules.", completion: .file(extensions: ["yaml", "yml"]))
     var config: String?
 
@@ -79,14 +85,22 @@ struct EvalCommand: ParsableCommand {
         if outputTokens < 0 { throw ValidationError("--output-tokens must not be negative; got \(outputTokens).") }
     }
 
-    /// The routers `--router` accepts. Semantic and learned scorers are registered here
-    /// (`registry.register(SomeScorer.factory)`) when their modules land.
+    /// The routers `--router` accepts.
     static func routers() -> ScorerRegistry {
-        ScorerRegistry.standard
+        var registry = ScorerRegistry.standard
+        registry.register(LearnedScorer.factory(routerPath: "router.json", modelPath: "models/all-MiniLM-L6-v2"))
+        return registry
     }
 
     func run() throws {
         var registry = Self.routers()
+        if router == "learned" {
+            guard let routerModel else {
+                printError("error: --router learned needs --router-model FILE (from `switchyard train`).")
+                throw ExitCode(1)
+            }
+            registry.register(LearnedScorer.factory(routerPath: routerModel, modelPath: modelPath))
+        }
         if let config {
             do {
                 registry.register(HeuristicScorer.factory(configuration: try ConfigLoader().load(path: config)))
