@@ -31,19 +31,9 @@ public struct Tenant: Sendable, Hashable {
     }
 }
 
-/// Requests and tokens per minute; `nil` is unlimited.
-public struct RateLimits: Sendable, Hashable {
-    public var requestsPerMinute: Int?
-    /// Counts actual tokens (input + output) at settlement.
-    public var tokensPerMinute: Int?
-
-    public init(requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil) {
-        self.requestsPerMinute = requestsPerMinute
-        self.tokensPerMinute = tokensPerMinute
-    }
-
-    public var isUnlimited: Bool { requestsPerMinute == nil && tokensPerMinute == nil }
-}
+/// Requests and tokens per minute of a tenant or key (`nil` is unlimited): the same ceilings a
+/// deployment has. Tokens per minute count actual tokens (input + output) at settlement.
+public typealias RateLimits = DeploymentLimits
 
 /// A spending cap over a UTC calendar period.
 public struct Budget: Sendable, Hashable {
