@@ -8,11 +8,16 @@ let rootPackage = URL(fileURLWithPath: Context.packageDirectory).deletingLastPat
 
 // Benchmarks live in their own package so the main package does not depend on the benchmark
 // tooling. Run: cd Benchmarks && swift package --disable-sandbox benchmark
+/// Root package traits for the embedding kernels, e.g. `SWITCHYARD_TRAITS=AVX512` (use
+/// `--manifest-cache none` when changing it).
+let rootTraits: Set<Package.Dependency.Trait> = Set(
+    (Context.environment["SWITCHYARD_TRAITS"] ?? "").split(separator: ",").map { .init(name: String($0)) })
+
 let package = Package(
     name: "SwitchyardBenchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(path: "../"),
+        .package(path: "../", traits: rootTraits.isEmpty ? [.defaults] : rootTraits),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
@@ -35,6 +40,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/LedgerBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "EmbeddingBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SwitchyardCore", package: rootPackage),
+                .product(name: "SwitchyardEmbeddings", package: rootPackage),
+            ],
+            path: "Benchmarks/EmbeddingBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]
