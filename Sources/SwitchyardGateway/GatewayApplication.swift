@@ -47,7 +47,8 @@ public enum GatewayApplication {
         router.post("/v1/chat/completions") { request, context in
             try await chat.handle(request, context: context)
         }
-        let embeddings = EmbeddingsHandler(embedder: semantic.embedder, maxBodyBytes: configuration.server.maxBodyBytes)
+        let embeddings = EmbeddingsHandler(
+            embedder: semantic.embedder, maxBodyBytes: configuration.server.maxBodyBytes, configuration: configuration, providers: providers)
         router.post("/v1/embeddings") { request, _ in
             try await embeddings.handle(request)
         }

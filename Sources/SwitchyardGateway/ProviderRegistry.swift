@@ -12,10 +12,12 @@ import SwitchyardProviders
 public final class ProviderRegistry: Service, Sendable {
     private let adapters: [String: any ChatProvider]
     private let clients: [HTTPClient]
+    private let clientsByProvider: [String: HTTPClient]
 
     public init(configuration: GatewayConfiguration) {
         var adapters: [String: any ChatProvider] = [:]
         var clients: [HTTPClient] = []
+        var clientsByProvider: [String: HTTPClient] = [:]
         for provider in configuration.providers {
             var settings = HTTPClient.Configuration()
             let connectTimeout = TimeAmount(provider.connectTimeout)
@@ -30,12 +32,20 @@ public final class ProviderRegistry: Service, Sendable {
             settings.decompression = .disabled
             let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: settings)
             clients.append(client)
+            clientsByProvider[provider.name] = client
             switch provider.kind {
             case .openai: adapters[provider.name] = OpenAICompatibleProvider(settings: provider, client: client)
             }
         }
         self.adapters = adapters
         self.clients = clients
+        self.clientsByProvider = clientsByProvider
+    }
+
+    /// The pooled HTTP client of the provider named `name` (for calls other than chat, such as
+    /// embeddings).
+    func client(forProvider name: String) -> HTTPClient? {
+        clientsByProvider[name]
     }
 
     /// The adapter for the provider named `name`.

@@ -36,6 +36,9 @@ public struct MockProvider: Sendable {
         router.post("/v1/chat/completions") { request, context in
             try await self.chatCompletions(request, context: context)
         }
+        router.post("/v1/embeddings") { request, _ in
+            try await self.embeddings(request)
+        }
         router.get("/v1/models") { _, _ in
             let names = profile.models.keys.sorted()
             let data = JSONValue.array(names.map { ["id": .string($0), "object": "model", "owned_by": "switchyard-mock"] })

@@ -3,6 +3,7 @@ import Testing
 
 @testable import SwitchyardCore
 @testable import SwitchyardGateway
+import SwitchyardMock
 
 /// `POST /v1/embeddings` with the local model.
 @Suite("Embeddings endpoint")
@@ -38,6 +39,18 @@ struct EmbeddingsEndpointTests {
             #expect(missing.errorCode == "model_not_loaded")
             #expect(try await live.post(#"{"model":"text-embedding-3-small","input":"hi"}"#, path: "/v1/embeddings").status == 404)
             #expect(try await live.post(#"{"input":"hi"}"#, path: "/v1/embeddings").status == 400)
+        }
+    }
+
+    @Test("a configured model is forwarded to its provider with the upstream id and key, and relayed")
+    func forwardsToProvider() async throws {
+        try await LiveGateway.run { live in
+            let response = try await live.post(#"{"model":"cheap","input":["a","b"]}"#, path: "/v1/embeddings")
+            #expect(response.status == 200, "\(response.body)")
+            #expect(response.json["data"]?.arrayValue?.count == 2)
+            let received = try #require(live.mock.requestLog.requests.last)
+            #expect(received.body["model"] == "sim-light")
+            #expect(received.headers["authorization"] == "Bearer sk-upstream-secret")
         }
     }
 }
