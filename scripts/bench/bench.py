@@ -1,0 +1,459 @@
+#!/usr/bin/env python3
+"""Helpers for scripts/bench/run.sh (standard library only).
+
+  bench.py proc PID                 cpu_ticks=… rss_kb=… hwm_kb=… for PID and its descendants
+  bench.py coldstart --trials N CMD…
+                                    starts CMD (with {port} and {db} filled in) N times, polls
+                                    GET /healthz every 5 ms, prints the times to the first 200 (ms)
+  bench.py ttft --url URL --model M --requests N
+                                    sequential streamed requests on one keep-alive connection;
+                                    prints time to the first SSE data chunk and to the end (µs)
+  bench.py meta KEY=VALUE…           the machine description (JSON) with extra fields
+  bench.py report --rows FILE --meta FILE --json OUT [--micro FILE]
+                                    the table (stdout) and the results JSON
+"""
+import argparse
+import platform
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BODY = ('{"model":"%s","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user",'
+        '"content":"Summarize this email in one sentence: the quarterly review moved to Thursday at 10am, '
+        'bring the updated budget numbers."}]}')
+
+
+# ---------------------------------------------------------------------------------------- /proc
+def descendants(pid):
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry))
+        except (OSError, IndexError):
+            pass
+    result, stack = [], [pid]
+    while stack:
+        p = stack.pop()
+        result.append(p)
+        stack.extend(children.get(p, []))
+    return result
+
+
+def proc_sample(pid):
+    ticks = rss = hwm = 0
+    for p in descendants(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime + stime (fields 14 and 15)
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("VmHWM:"):
+                        hwm += int(line.split()[1])
+        except (OSError, IndexError):
+            pass
+    return ticks, rss, hwm
+
+
+def cmd_proc(args):
+    ticks, rss, hwm = proc_sample(args.pid)
+    print(f"cpu_ticks={ticks} rss_kb={rss} hwm_kb={hwm}")
+
+
+# ---------------------------------------------------------------------------------- cold start
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthz_ok(port, path="/healthz"):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+            s.sendall(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            return s.recv(64).startswith(b"HTTP/1.1 200")
+    except OSError:
+        return False
+
+
+def cmd_coldstart(args):
+    results = []
+    for _ in range(args.trials):
+        port = free_port()
+        with tempfile.TemporaryDirectory() as tmp:
+            cmd = [c.replace("{port}", str(port)).replace("{db}", os.path.join(tmp, "cold.sqlite")) for c in args.cmd]
+            start = time.perf_counter()
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            elapsed = None
+            deadline = start + args.timeout
+            while time.perf_counter() < deadline and proc.poll() is None:
+                if healthz_ok(port, args.path):
+                    elapsed = (time.perf_counter() - start) * 1000
+                    break
+                time.sleep(0.005)
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if elapsed is None:
+            print("coldstart: no 200 from " + args.path + " within %.0f s" % args.timeout, file=sys.stderr)
+            sys.exit(1)
+        results.append(elapsed)
+    print(" ".join("%.1f" % r for r in results))
+
+
+# ---------------------------------------------------------------------------------------- TTFT
+class Conn:
+    """Minimal HTTP/1.1 keep-alive client that timestamps the first body bytes of a stream."""
+
+    def __init__(self, host, port):
+        self.sock = socket.create_connection((host, port))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = b""
+
+    def _fill(self):
+        data = self.sock.recv(65536)
+        if not data:
+            raise ConnectionError("closed")
+        self.buf += data
+
+    def request(self, path, body):
+        head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode()
+        start = time.perf_counter_ns()
+        self.sock.sendall(head + body)
+        while b"\r\n\r\n" not in self.buf:
+            self._fill()
+        header, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        status = int(header.split(b" ", 2)[1])
+        headers = header.lower()
+        first = None
+        if b"transfer-encoding: chunked" in headers:
+            # Chunked: read chunks until the terminating zero-length chunk.
+            body_bytes = b""
+            while True:
+                while b"\r\n" not in self.buf:
+                    self._fill()
+                size_line, rest = self.buf.split(b"\r\n", 1)
+                size = int(size_line.split(b";")[0], 16)
+                while len(rest) < size + 2:
+                    self._fill()
+                    size_line, rest = self.buf.split(b"\r\n", 1)
+                chunk, self.buf = rest[:size], rest[size + 2:]
+                if size == 0:
+                    break
+                body_bytes += chunk
+                if first is None and b"data:" in body_bytes:
+                    first = time.perf_counter_ns()
+        else:
+            match = re.search(rb"content-length: *(\d+)", headers)
+            length = int(match.group(1)) if match else 0
+            while len(self.buf) < length:
+                self._fill()
+                if first is None and b"data:" in self.buf:
+                    first = time.perf_counter_ns()
+            body_bytes, self.buf = self.buf[:length], self.buf[length:]
+            if first is None:
+                first = time.perf_counter_ns()
+        end = time.perf_counter_ns()
+        if first is None:
+            first = end
+        return status, (first - start) / 1000, (end - start) / 1000, body_bytes
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def cmd_ttft(args):
+    match = re.match(r"http://([^:/]+):(\d+)(/.*)", args.url)
+    host, port, path = match.group(1), int(match.group(2)), match.group(3)
+    conn = Conn(host, port)
+    body = (BODY % args.model).encode()
+    ttft, total, errors = [], [], 0
+    warmup = min(50, args.requests // 5)
+    deadline = time.monotonic() + args.max_seconds
+    for i in range(args.requests + warmup):
+        if time.monotonic() > deadline:
+            break
+        status, first, end, data = conn.request(path, body)
+        if status != 200 or b"[DONE]" not in data:
+            errors += 1
+            continue
+        if i >= warmup:
+            ttft.append(first)
+            total.append(end)
+    print(json.dumps({"requests": len(ttft), "errors": errors,
+                      "ttft_p50_us": round(percentile(ttft, 50), 1), "ttft_p90_us": round(percentile(ttft, 90), 1),
+                      "ttft_p99_us": round(percentile(ttft, 99), 1),
+                      "total_p50_us": round(percentile(total, 50), 1), "total_p99_us": round(percentile(total, 99), 1)}))
+
+
+# ---------------------------------------------------------------------------------------- meta
+def run_quiet(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def cmd_meta(args):
+    cpu_model = None
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kb = int(f.readline().split()[1])
+    swift = run_quiet(["swift", "--version"])
+    commit = run_quiet(["git", "rev-parse", "HEAD"])
+    dirty = run_quiet(["git", "status", "--porcelain", "--untracked-files=no"])
+    wrk = run_quiet(["sh", "-c", "wrk -v 2>&1 | head -1"])
+    meta = {
+        "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "nproc": os.cpu_count(),
+        "cpu_model": cpu_model,
+        "mem_total_mb": mem_kb // 1024,
+        "kernel": platform.release(),
+        "os": run_quiet(["sh", "-c", ". /etc/os-release 2>/dev/null && echo $PRETTY_NAME"]),
+        "swift_version": swift.splitlines()[0] if swift else None,
+        "git_commit": commit,
+        "git_dirty": bool(dirty),
+        "wrk": wrk,
+        "loadavg_start": open("/proc/loadavg").read().split()[:3],
+    }
+    for item in args.fields:
+        key, _, value = item.partition("=")
+        try:
+            meta[key] = json.loads(value)
+        except ValueError:
+            meta[key] = value
+    print(json.dumps(meta, indent=2))
+
+
+# -------------------------------------------------------------------------------------- report
+def parse_rows(path):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                rows.append(json.loads(line))
+    return rows
+
+
+def fmt_ms(us):
+    return "%.2f" % (us / 1000) if us < 100_000 else "%.0f" % (us / 1000)
+
+
+def micro_numbers(path):
+    """Wall-clock p50/p99 (µs) of each benchmark in the benchmark plugin's markdown output:
+    a "### NAME" heading, then a pipe table with a "Time (wall clock) (UNIT)" row."""
+    if not path or not os.path.exists(path):
+        return {}
+    scale = {"ns": 0.001, "μs": 1.0, "µs": 1.0, "us": 1.0, "ms": 1000.0, "s": 1e6}
+    found, current, header = {}, None, None
+    for line in open(path, encoding="utf-8", errors="replace"):
+        line = line.strip()
+        if line.startswith("### "):
+            current, header = line[4:].strip(), None
+            continue
+        if not current or not line.startswith("|"):
+            continue
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if "p50" in cells and "p99" in cells:
+            header = cells
+            continue
+        if header and cells[0].startswith("Time (wall clock)"):
+            units = re.findall(r"\(([^()]+)\)", cells[0])
+            unit = units[-1] if len(units) > 1 else "ns"
+            factor = scale.get(unit)
+            if factor is None:
+                continue
+            try:
+                values = {h: float(c.replace(",", "")) * factor for h, c in zip(header, cells) if h.startswith("p")}
+            except ValueError:
+                continue
+            found[current] = {"p50_us": round(values["p50"], 3), "p99_us": round(values["p99"], 3),
+                              "p100_us": round(values.get("p100", 0), 3)}
+    return found
+
+
+def cmd_report(args):
+    meta = json.load(open(args.meta))
+    meta["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
+    rows = parse_rows(args.rows)
+    runs = [r for r in rows if r.get("kind") == "wrk"]
+    extras = {r["kind"]: r for r in rows if r.get("kind") != "wrk"}
+    ttft = [r for r in rows if r.get("kind") == "ttft"]
+
+    def find(target, scenario, c):
+        for r in runs:
+            if r["target"] == target and r["scenario"] == scenario and r["concurrency"] == c:
+                return r
+        return None
+
+    for r in runs:
+        r["rps"] = r["requests"] / (r["duration_us"] / 1e6) if r["duration_us"] else 0.0
+        r["cpu_us_per_request"] = (r["cpu_us"] / r["requests"]) if r["requests"] and r.get("cpu_us") is not None else None
+        base_scenario = "stream" if r["scenario"] == "stream" else "explicit"
+        base = find("direct", base_scenario, r["concurrency"]) if r["target"] != "direct" else None
+        if base and base["requests"] and r["requests"]:
+            r["added_p50_us"] = r["p50_us"] - base["p50_us"]
+            r["added_p99_us"] = r["p99_us"] - base["p99_us"]
+
+    lines = []
+    head = ["scenario", "c", "target", "req/s", "p50 ms", "p90 ms", "p99 ms", "added p50 µs", "added p99 µs",
+            "CPU µs/req", "upstream CPU µs/req", "peak RSS MB", "errors", "load1"]
+    table = [head]
+    for r in runs:
+        table.append([
+            r["scenario"], str(r["concurrency"]), r["target"], "%.0f" % r["rps"], fmt_ms(r["p50_us"]), fmt_ms(r["p90_us"]),
+            fmt_ms(r["p99_us"]),
+            "%+.0f" % r["added_p50_us"] if "added_p50_us" in r else "-",
+            "%+.0f" % r["added_p99_us"] if "added_p99_us" in r else "-",
+            "%.0f" % r["cpu_us_per_request"] if r.get("cpu_us_per_request") is not None else "-",
+            "%.0f" % (r["upstream_cpu_us"] / r["requests"]) if r["requests"] else "-",
+            "%.1f" % (r["hwm_kb"] / 1024) if r.get("hwm_kb") else "-",
+            str(r["errors"] + r["non2xx"]),
+            "%.2f" % r["load1"],
+        ])
+    widths = [max(len(row[i]) for row in table) for i in range(len(head))]
+    for i, row in enumerate(table):
+        lines.append("  ".join(cell.rjust(widths[j]) if j >= 1 else cell.ljust(widths[j]) for j, cell in enumerate(row)))
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+
+    ratios = []
+    for r in runs:
+        if r["target"] != "switchyard":
+            continue
+        peer = find("litellm", r["scenario"], r["concurrency"])
+        if not peer:
+            continue
+        ratio = {"scenario": r["scenario"], "concurrency": r["concurrency"],
+                 "rps": r["rps"] / peer["rps"] if peer["rps"] else None,
+                 "p50": r["p50_us"] / peer["p50_us"] if peer["p50_us"] else None,
+                 "added_p50": (r["added_p50_us"] / peer["added_p50_us"]) if peer.get("added_p50_us") else None,
+                 "cpu": (r["cpu_us_per_request"] / peer["cpu_us_per_request"]) if peer.get("cpu_us_per_request") else None,
+                 "rss": (r["hwm_kb"] / peer["hwm_kb"]) if peer.get("hwm_kb") else None}
+        ratios.append(ratio)
+    if ratios:
+        lines.append("")
+        lines.append("Switchyard ÷ LiteLLM (same upstream, same run; 'auto' is a plain model alias on LiteLLM):")
+        rhead = ["scenario", "c", "req/s ×", "p50 ×", "added p50 ×", "CPU/req ×", "peak RSS ×"]
+        rtable = [rhead]
+        for x in ratios:
+            def f(v, digits=3):
+                return "-" if v is None else ("%.*f" % (digits, v))
+            rtable.append([x["scenario"], str(x["concurrency"]), f(x["rps"], 1), f(x["p50"]), f(x["added_p50"]), f(x["cpu"]), f(x["rss"])])
+        rwidths = [max(len(row[i]) for row in rtable) for i in range(len(rhead))]
+        for i, row in enumerate(rtable):
+            lines.append("  ".join(c.rjust(rwidths[j]) if j >= 1 else c.ljust(rwidths[j]) for j, c in enumerate(row)))
+            if i == 0:
+                lines.append("  ".join("-" * w for w in rwidths))
+
+    lines.append("")
+    for t in ttft:
+        lines.append("streaming TTFT, c=1, %-10s p50 %7.0f µs  p99 %7.0f µs  (%d requests)"
+                     % (t["target"], t["ttft_p50_us"], t["ttft_p99_us"], t["requests"]))
+    direct_ttft = next((t for t in ttft if t["target"] == "direct"), None)
+    if direct_ttft:
+        for t in ttft:
+            if t["target"] != "direct":
+                t["added_ttft_p50_us"] = t["ttft_p50_us"] - direct_ttft["ttft_p50_us"]
+                t["added_ttft_p99_us"] = t["ttft_p99_us"] - direct_ttft["ttft_p99_us"]
+                lines.append("added TTFT, c=1, %-10s p50 %+7.0f µs  p99 %+7.0f µs"
+                             % (t["target"], t["added_ttft_p50_us"], t["added_ttft_p99_us"]))
+    for target in ("switchyard", "litellm"):
+        cs = extras.get("coldstart-" + target)
+        if cs:
+            lines.append("cold start to first 200 on /healthz, %-10s median %.0f ms (min %.0f, max %.0f; %d starts)"
+                         % (target, statistics.median(cs["ms"]), min(cs["ms"]), max(cs["ms"]), len(cs["ms"])))
+        idle = extras.get("idle-" + target)
+        if idle:
+            lines.append("RSS, %-10s idle after start %.1f MB, after the load %.1f MB, peak %.1f MB"
+                         % (target, idle["idle_rss_kb"] / 1024, idle.get("final_rss_kb", 0) / 1024, idle.get("final_hwm_kb", 0) / 1024))
+    if "peer-skipped" in extras:
+        lines.append("peer: " + extras["peer-skipped"]["reason"])
+
+    micro = micro_numbers(args.micro)
+    if micro:
+        lines.append("")
+        for name, v in micro.items():
+            lines.append("micro: %-48s p50 %9.2f µs  p99 %9.2f µs" % (name, v["p50_us"], v["p99_us"]))
+
+    lines.append("")
+    lines.append("machine: %s; %s CPUs; kernel %s; %s; load average %s at start, %s at end"
+                 % (meta.get("cpu_model"), meta.get("nproc"), meta.get("kernel"), meta.get("swift_version"),
+                    meta.get("loadavg_start"), meta.get("loadavg_end")))
+    text = "\n".join(lines)
+    print(text)
+
+    document = {"meta": meta, "runs": runs, "ttft": ttft, "ratios_switchyard_over_litellm": ratios,
+                "coldstart_ms": {k[len("coldstart-"):]: v["ms"] for k, v in extras.items() if k.startswith("coldstart-")},
+                "rss": {k[len("idle-"):]: v for k, v in extras.items() if k.startswith("idle-")},
+                "peer": extras.get("peer-skipped", {}).get("reason") or ("litellm" if ratios else None),
+                "micro": micro, "micro_output": os.path.basename(args.micro) if args.micro and os.path.exists(args.micro) else None,
+                "table": text}
+    with open(args.json, "w") as f:
+        json.dump(document, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("proc")
+    p.add_argument("pid", type=int)
+    p.set_defaults(func=cmd_proc)
+    p = sub.add_parser("coldstart")
+    p.add_argument("--trials", type=int, default=5)
+    p.add_argument("--timeout", type=float, default=30)
+    p.add_argument("--path", default="/healthz")
+    p.add_argument("cmd", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_coldstart)
+    p = sub.add_parser("ttft")
+    p.add_argument("--url", required=True)
+    p.add_argument("--model", required=True)
+    p.add_argument("--requests", type=int, default=1000)
+    p.add_argument("--max-seconds", type=float, default=20)
+    p.set_defaults(func=cmd_ttft)
+    p = sub.add_parser("meta")
+    p.add_argument("fields", nargs="*")
+    p.set_defaults(func=cmd_meta)
+    p = sub.add_parser("report")
+    p.add_argument("--rows", required=True)
+    p.add_argument("--meta", required=True)
+    p.add_argument("--json", required=True)
+    p.add_argument("--micro")
+    p.set_defaults(func=cmd_report)
+    args = parser.parse_args()
+    if getattr(args, "cmd", None) and args.cmd[0] == "--":
+        args.cmd = args.cmd[1:]
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,326 @@
+#!/usr/bin/env bash
+# The performance harness (issue #10): Switchyard against a direct call to the same loopback
+# upstream (and, with --peer litellm, against LiteLLM's proxy), with wrk.
+#
+# Usage: scripts/bench/run.sh [--quick] [--peer litellm] [--no-micro] [--duration SECONDS]
+#   --quick            3 s per run, fewer TTFT samples and cold starts (a smoke test of the harness)
+#   --peer litellm     also install LiteLLM's proxy (pinned) into .venv-litellm and measure it
+#   --no-micro         skip the Core microbenchmarks (Benchmarks/ package)
+#   --duration S       seconds per measured run (default 10, at most 60)
+#   SWITCHYARD_BIN=path/to/switchyard   use that binary instead of building release
+#
+# What it does, all on 127.0.0.1: builds release; starts `switchyard mock-provider --instant`
+# (the upstream) and the gateway on a generated configuration (three tiers on the mock, SQLite
+# ledger in a temporary directory); pins the gateway (and the peer) to CPU 1 and the upstream,
+# wrk and the probes to CPU 0 when there are two or more CPUs. Scenarios: explicit model, model
+# "auto" (routing) and streaming, at concurrency 1, 32 and 128, each run directly against the
+# upstream and through the gateway. Measures req/s and latency percentiles (wrk), the gateway's
+# CPU per request (/proc utime+stime ÷ requests), peak and idle RSS (VmHWM, VmRSS), cold start
+# (process start to the first 200 on /healthz, polled every 5 ms) and streamed time to first
+# token at concurrency 1. Prints one table and writes benchmarks/results/<timestamp>.json, plus
+# the microbenchmark output next to it (<timestamp>-micro.md).
+#
+# Every process it starts is stopped by PID on exit; every wait is bounded.
+set -euo pipefail
+
+QUICK=0
+PEER=""
+MICRO=1
+DURATION=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --peer) shift; PEER=${1:-}; [ "$PEER" = litellm ] || { echo "--peer takes 'litellm'" >&2; exit 2; } ;;
+    --peer=litellm) PEER=litellm ;;
+    --no-micro) MICRO=0 ;;
+    --duration) shift; DURATION=${1:-} ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+HERE=scripts/bench
+export SWIFT_DETERMINISTIC_HASHING=1
+
+if [ -z "$DURATION" ]; then DURATION=$([ $QUICK = 1 ] && echo 3 || echo 10); fi
+[[ "$DURATION" =~ ^[0-9]+$ ]] && [ "$DURATION" -ge 1 ] && [ "$DURATION" -le 60 ] || { echo "--duration must be 1–60 s" >&2; exit 2; }
+WARMUP=1
+CONCURRENCY=(1 32 128)
+TTFT_REQUESTS=$([ $QUICK = 1 ] && echo 300 || echo 2000)
+COLD_TRIALS=$([ $QUICK = 1 ] && echo 3 || echo 7)
+TS=$(date -u +%Y%m%dT%H%M%SZ)
+RESULTS=benchmarks/results
+mkdir -p "$RESULTS"
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '== %s\n' "$*" >&2; }
+
+# --- tools -------------------------------------------------------------------------------------
+if ! command -v wrk >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing wrk"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+  else
+    echo "wrk is required (Debian: apt-get install wrk)" >&2; exit 1
+  fi
+fi
+command -v curl >/dev/null || { echo "curl is required" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 1; }
+
+if [ -z "${SWITCHYARD_BIN:-}" ]; then
+  say "building release (swift build -c release --product switchyard)"
+  swift build -c release --product switchyard >&2
+  BIN=$ROOT/.build/release/switchyard
+else
+  BIN=$SWITCHYARD_BIN
+fi
+[ -x "$BIN" ] || { echo "no switchyard binary at $BIN" >&2; exit 1; }
+
+# Gateway (and peer) on CPU 1; upstream, wrk and probes on CPU 0.
+GW_PIN=()
+LOAD_PIN=()
+PINNED=false
+if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+  GW_PIN=(taskset -c 1)
+  LOAD_PIN=(taskset -c 0)
+  PINNED=true
+fi
+WRK_THREADS=1
+[ "$PINNED" = true ] || WRK_THREADS=2
+HZ=$(getconf CLK_TCK)
+
+# waits up to $3 seconds (in 50 ms steps) for regex $2 in file $1, prints the first match's group
+wait_for_line() {
+  local file=$1 regex=$2 seconds=$3 i
+  for i in $(seq 1 $((seconds * 20))); do
+    if [ -f "$file" ] && grep -Eq "$regex" "$file"; then
+      sed -nE "s#.*${regex}.*#\\1#p" "$file" | head -1
+      return 0
+    fi
+    sleep 0.05
+  done
+  return 1
+}
+# waits up to $2 seconds for HTTP 200 from URL $1 (polling every 50 ms); gives up early if
+# process $3 (optional) has exited
+wait_for_200() {
+  local url=$1 seconds=$2 pid=${3:-} i
+  for i in $(seq 1 $((seconds * 20))); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)" = 200 ] && return 0
+    [ -z "$pid" ] || kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.05
+  done
+  return 1
+}
+proc() { python3 "$HERE/bench.py" proc "$1"; }
+field() { sed -nE "s/.*\\b$1=([0-9.]+).*/\\1/p" <<<"$2"; }
+
+python3 "$HERE/bench.py" meta quick=$([ $QUICK = 1 ] && echo true || echo false) duration_s="$DURATION" \
+  pinned="$PINNED" gateway_cpu="$([ "$PINNED" = true ] && echo '"1"' || echo null)" \
+  load_cpu="$([ "$PINNED" = true ] && echo '"0 (upstream, wrk, probes)"' || echo null)" \
+  wrk_threads="$WRK_THREADS" binary="\"$BIN\"" >"$WORK/meta.json"
+ROWS=$WORK/rows.jsonl
+: >"$ROWS"
+
+# --- upstream ----------------------------------------------------------------------------------
+say "starting the upstream: switchyard mock-provider --instant"
+"${LOAD_PIN[@]}" "$BIN" mock-provider --instant --port 0 --log-level error >"$WORK/mock.out" 2>&1 &
+MOCK_PID=$!
+PIDS+=("$MOCK_PID")
+MOCK_PORT=$(wait_for_line "$WORK/mock.out" 'listening on http://127\.0\.0\.1:([0-9]+)/v1' 30) \
+  || { cat "$WORK/mock.out" >&2; echo "the mock provider did not start" >&2; exit 1; }
+MOCK_URL=http://127.0.0.1:$MOCK_PORT/v1
+
+# --- gateway -----------------------------------------------------------------------------------
+cat >"$WORK/switchyard.yaml" <<YAML
+server: { host: 127.0.0.1, port: 0 }
+tiers: [light, mid, premium]
+providers:
+  - { name: mock, kind: openai, base_url: "$MOCK_URL", timeout: 30s }
+models:
+  - { name: bench-light, provider: mock, upstream_model: sim-light, tier: light, price: { input: 0.15, output: 0.60 }, capabilities: [logprobs, json, tools, streaming] }
+  - { name: bench-mid, provider: mock, upstream_model: sim-mid, tier: mid, price: { input: 0.40, output: 1.60 }, capabilities: [logprobs, json, tools, streaming] }
+  - { name: bench-premium, provider: mock, upstream_model: sim-premium, tier: premium, price: { input: 2.50, output: 10.00 }, capabilities: [logprobs, json, tools, streaming] }
+storage: { sqlite: "$WORK/bench.sqlite" }
+YAML
+
+say "cold start: $COLD_TRIALS starts of the gateway, time to the first 200 on /healthz"
+COLD=$(python3 "$HERE/bench.py" coldstart --trials "$COLD_TRIALS" -- "${GW_PIN[@]}" "$BIN" serve --config "$WORK/switchyard.yaml" \
+  --port '{port}' --database '{db}' --log-level error)
+printf '{"kind":"coldstart-switchyard","ms":[%s]}\n' "$(tr ' ' ',' <<<"$COLD")" >>"$ROWS"
+
+say "starting the gateway"
+"${GW_PIN[@]}" "$BIN" serve --config "$WORK/switchyard.yaml" --log-level error >"$WORK/gateway.out" 2>&1 &
+GW_PID=$!
+PIDS+=("$GW_PID")
+GW_PORT=$(wait_for_line "$WORK/gateway.out" 'ready on http://127\.0\.0\.1:([0-9]+)' 30) \
+  || { cat "$WORK/gateway.out" >&2; echo "the gateway did not start" >&2; exit 1; }
+GW_URL=http://127.0.0.1:$GW_PORT/v1
+wait_for_200 "http://127.0.0.1:$GW_PORT/healthz" 10 || { echo "gateway /healthz is not 200" >&2; exit 1; }
+sleep 2
+IDLE=$(proc "$GW_PID")
+
+# Where "auto" goes for the benchmark prompt (recorded in the results).
+AUTO_MODEL=$(curl -s -D - -o /dev/null --max-time 5 "$GW_URL/chat/completions" -H 'content-type: application/json' \
+  -d '{"model":"auto","messages":[{"role":"user","content":"Summarize this email in one sentence: the quarterly review moved to Thursday at 10am, bring the updated budget numbers."}]}' \
+  | tr -d '\r' | sed -n 's/^x-switchyard-model: //Ip')
+say "model auto routes the benchmark prompt to: ${AUTO_MODEL:-?}"
+
+# --- scenarios ---------------------------------------------------------------------------------
+# run_wrk TARGET SCENARIO CONCURRENCY URL MODEL STREAM PROXY_PID
+run_wrk() {
+  local target=$1 scenario=$2 c=$3 url=$4 model=$5 stream=$6 pid=$7
+  local before after up_before up_after load out line cpu_us up_cpu_us sample hwm
+  # Check once that the request succeeds before measuring it.
+  if [ "$c" = "${CONCURRENCY[0]}" ]; then
+    local code
+    code=$(curl -s -o "$WORK/check.out" -w '%{http_code}' --max-time 30 "$url/chat/completions" -H 'content-type: application/json' \
+      -d "{\"model\":\"$model\",\"stream\":$stream,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}" || true)
+    [ "$code" = 200 ] || { echo "$target $scenario: HTTP $code: $(head -c 300 "$WORK/check.out")" >&2; return 1; }
+  fi
+  BODY_MODEL=$model BODY_STREAM=$stream timeout $((WARMUP + 30)) "${LOAD_PIN[@]}" wrk -t"$WRK_THREADS" -c"$c" -d"${WARMUP}s" \
+    --timeout 10s -s "$HERE/chat.lua" "$url/chat/completions" >/dev/null 2>&1 || true
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  before=$(proc "$pid"); up_before=$(proc "$MOCK_PID")
+  out=$(BODY_MODEL=$model BODY_STREAM=$stream timeout $((DURATION + 40)) "${LOAD_PIN[@]}" wrk -t"$WRK_THREADS" -c"$c" -d"${DURATION}s" \
+    --timeout 10s -s "$HERE/chat.lua" "$url/chat/completions" 2>&1) || true
+  after=$(proc "$pid"); up_after=$(proc "$MOCK_PID")
+  line=$(grep '^bench ' <<<"$out" | head -1)
+  if [ -z "$line" ]; then echo "$target $scenario c=$c: wrk gave no result:" >&2; echo "$out" >&2; return 1; fi
+  up_cpu_us=$(( ($(field cpu_ticks "$up_after") - $(field cpu_ticks "$up_before")) * 1000000 / HZ ))
+  if [ "$target" = direct ]; then
+    cpu_us=null; hwm=null
+  else
+    cpu_us=$(( ($(field cpu_ticks "$after") - $(field cpu_ticks "$before")) * 1000000 / HZ ))
+    hwm=$(field hwm_kb "$after")
+  fi
+  sample=$(sed -e 's/^bench //' -e 's/\([a-z0-9_]*\)=\([0-9.]*\)/"\1":\2/g' -e 's/ /,/g' <<<"$line")
+  printf '{"kind":"wrk","target":"%s","scenario":"%s","concurrency":%s,"model":"%s","stream":%s,%s,"cpu_us":%s,"upstream_cpu_us":%s,"hwm_kb":%s,"load1":%s}\n' \
+    "$target" "$scenario" "$c" "$model" "$stream" "$sample" "$cpu_us" "$up_cpu_us" "$hwm" "$load" >>"$ROWS"
+  printf '   %-10s %-8s c=%-3s %s\n' "$target" "$scenario" "$c" "${line#bench }" >&2
+}
+
+say "scenarios: ${DURATION}s per run after a ${WARMUP}s warm-up, concurrency ${CONCURRENCY[*]}"
+for c in "${CONCURRENCY[@]}"; do
+  run_wrk direct explicit "$c" "$MOCK_URL" sim-light false "$MOCK_PID"
+  run_wrk switchyard explicit "$c" "$GW_URL" bench-light false "$GW_PID"
+  run_wrk switchyard auto "$c" "$GW_URL" auto false "$GW_PID"
+  run_wrk direct stream "$c" "$MOCK_URL" sim-light true "$MOCK_PID"
+  run_wrk switchyard stream "$c" "$GW_URL" bench-light true "$GW_PID"
+done
+
+say "streamed time to first token, concurrency 1, $TTFT_REQUESTS requests each"
+for spec in "direct $MOCK_URL sim-light" "switchyard $GW_URL bench-light"; do
+  read -r target url model <<<"$spec"
+  result=$(timeout 120 "${LOAD_PIN[@]}" python3 "$HERE/bench.py" ttft --url "$url/chat/completions" --model "$model" \
+    --requests "$TTFT_REQUESTS" --max-seconds 30)
+  printf '{"kind":"ttft","target":"%s",%s\n' "$target" "${result#\{}" >>"$ROWS"
+done
+FINAL=$(proc "$GW_PID")
+printf '{"kind":"idle-switchyard","idle_rss_kb":%s,"idle_hwm_kb":%s,"final_rss_kb":%s,"final_hwm_kb":%s,"auto_routes_to":"%s"}\n' \
+  "$(field rss_kb "$IDLE")" "$(field hwm_kb "$IDLE")" "$(field rss_kb "$FINAL")" "$(field hwm_kb "$FINAL")" "$AUTO_MODEL" >>"$ROWS"
+
+# --- peer: LiteLLM -------------------------------------------------------------------------------
+peer_skip() { say "peer skipped: $1"; printf '{"kind":"peer-skipped","reason":"%s"}\n' "$1" >>"$ROWS"; }
+if [ "$PEER" = litellm ]; then
+  VENV=$ROOT/.venv-litellm
+  LITELLM_VERSION=1.106.2
+  if ! "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('litellm') != '$LITELLM_VERSION')" 2>/dev/null; then
+    say "installing litellm[proxy]==$LITELLM_VERSION into .venv-litellm"
+    if ! { python3 -m venv "$VENV" && timeout 1200 "$VENV/bin/pip" install -q "litellm[proxy]==$LITELLM_VERSION" >"$WORK/pip.log" 2>&1; }; then
+      tail -20 "$WORK/pip.log" >&2 || true
+      peer_skip "pip install litellm[proxy]==$LITELLM_VERSION failed (see above); no peer measured"
+      PEER=""
+    fi
+  fi
+fi
+if [ "$PEER" = litellm ]; then
+  # LiteLLM has no routing equivalent to "auto": it is a plain alias of the same mock model.
+  cat >"$WORK/litellm.yaml" <<YAML
+model_list:
+  - model_name: bench-light
+    litellm_params: { model: openai/sim-light, api_base: "$MOCK_URL", api_key: unused }
+  - model_name: auto
+    litellm_params: { model: openai/sim-light, api_base: "$MOCK_URL", api_key: unused }
+litellm_settings:
+  drop_params: true
+  telemetry: false
+YAML
+  # No master key and no database: a local benchmark (LiteLLM refuses to start keyless without
+  # the explicit opt-in below).
+  LL_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  say "starting LiteLLM (one worker) on port $LL_PORT"
+  LL_START=$(date +%s%N)
+  env -u DATABASE_URL -u LITELLM_MASTER_KEY LITELLM_LOCAL_MODEL_COST_MAP=True LITELLM_LOG=ERROR \
+    LITELLM_DANGEROUSLY_PERMIT_WEAK_OR_UNSET_MASTER_KEY=true "${GW_PIN[@]}" "$VENV/bin/litellm" \
+    --config "$WORK/litellm.yaml" --host 127.0.0.1 --port "$LL_PORT" --num_workers 1 >"$WORK/litellm.out" 2>&1 &
+  LL_PID=$!
+  PIDS+=("$LL_PID")
+  if wait_for_200 "http://127.0.0.1:$LL_PORT/health/liveliness" 180 "$LL_PID"; then
+    # One start, polled every 50 ms (LiteLLM takes seconds to start, so one sample is enough).
+    printf '{"kind":"coldstart-litellm","ms":[%s]}\n' "$(( ($(date +%s%N) - LL_START) / 1000000 ))" >>"$ROWS"
+    sleep 2
+    LL_IDLE=$(proc "$LL_PID")
+    LL_URL=http://127.0.0.1:$LL_PORT/v1
+    for c in "${CONCURRENCY[@]}"; do
+      run_wrk litellm explicit "$c" "$LL_URL" bench-light false "$LL_PID" || true
+      run_wrk litellm auto "$c" "$LL_URL" auto false "$LL_PID" || true
+      run_wrk litellm stream "$c" "$LL_URL" bench-light true "$LL_PID" || true
+    done
+    result=$(timeout 120 "${LOAD_PIN[@]}" python3 "$HERE/bench.py" ttft --url "$LL_URL/chat/completions" --model bench-light \
+      --requests $((TTFT_REQUESTS / 4)) --max-seconds 30) && printf '{"kind":"ttft","target":"litellm",%s\n' "${result#\{}" >>"$ROWS"
+    LL_FINAL=$(proc "$LL_PID")
+    printf '{"kind":"idle-litellm","idle_rss_kb":%s,"idle_hwm_kb":%s,"final_rss_kb":%s,"final_hwm_kb":%s}\n' \
+      "$(field rss_kb "$LL_IDLE")" "$(field hwm_kb "$LL_IDLE")" "$(field rss_kb "$LL_FINAL")" "$(field hwm_kb "$LL_FINAL")" >>"$ROWS"
+  else
+    tail -30 "$WORK/litellm.out" >&2 || true
+    peer_skip "LiteLLM did not become ready within 180 s (or exited); no peer measured"
+  fi
+fi
+
+# Stop the servers before the microbenchmarks so they do not compete for the CPUs.
+cleanup_servers() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  done
+}
+cleanup_servers
+
+# --- microbenchmarks -----------------------------------------------------------------------------
+MICRO_OUT=""
+if [ $MICRO = 1 ]; then
+  say "Core microbenchmarks (Benchmarks/: RoutingBenchmarks, LedgerBenchmarks)"
+  MICRO_OUT=$RESULTS/$TS-micro.md
+  if ! (cd Benchmarks && timeout 3600 swift package --disable-sandbox benchmark --no-progress --format markdown --path stdout) \
+      >"$MICRO_OUT" 2>"$WORK/micro.err"; then
+    tail -20 "$WORK/micro.err" >&2 || true
+    echo "microbenchmarks failed; see above" >&2
+  fi
+fi
+
+# --- report ------------------------------------------------------------------------------------
+echo
+python3 "$HERE/bench.py" report --rows "$ROWS" --meta "$WORK/meta.json" --json "$RESULTS/$TS.json" ${MICRO_OUT:+--micro "$MICRO_OUT"}
+echo
+echo "results: $RESULTS/$TS.json${MICRO_OUT:+ and $MICRO_OUT}"
