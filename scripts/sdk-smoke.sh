@@ -24,7 +24,8 @@ DB="$WORK/ledger.sqlite"
 # and JSON lines: the most log output there is, to check no credential ever reaches it.
 env -u OPENAI_API_KEY -u OLLAMA_HOST "$BINARY" serve --demo --port 0 --database "$DB" --log-level trace --log-format json >"$LOG" 2>&1 &
 PID=$!
-trap 'kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+# `|| true`: with `set -e` a failing command inside the trap would turn success into exit 1.
+trap 'kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 PORT=""
 for _ in $(seq 1 100); do
