@@ -25,12 +25,17 @@ struct ChatCompletionsHandler: Sendable {
     /// Budgets and rate limits.
     let budgets: BudgetBook
 
+    /// Prices of the baseline deployment (savings are measured against them); the compiled
+    /// policy holds it, so this is a field read.
+    var baselinePrice: ModelPrice? { engine.baselineDeployment?.price }
+
     /// Longest `x-switchyard-timeout-ms` accepted.
     static let maximumTimeout = Duration.seconds(3600)
 
     /// Answers one request and books exactly one ledger entry for it, whatever happens.
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
-        var draft = LedgerDraft(decisionID: context.id, received: .now, configuration: configuration)
+        var draft = LedgerDraft(
+            decisionID: context.id, received: .now, logContent: configuration.ledger.logContent, baselinePrice: baselinePrice)
         do {
             return try await respond(request, context: context, draft: &draft)
         } catch {

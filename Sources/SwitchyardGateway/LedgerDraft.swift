@@ -12,11 +12,11 @@ struct LedgerDraft: Sendable {
     let logContent: Bool
     let baselinePrice: ModelPrice?
 
-    init(decisionID: String, received: ContinuousClock.Instant, configuration: GatewayConfiguration) {
+    init(decisionID: String, received: ContinuousClock.Instant, logContent: Bool, baselinePrice: ModelPrice?) {
         entry = LedgerEntry(decisionID: decisionID, time: Date(), status: 200)
         self.received = received
-        logContent = configuration.ledger.logContent
-        baselinePrice = configuration.baselineDeployment?.price
+        self.logContent = logContent
+        self.baselinePrice = baselinePrice
     }
 
     /// The authenticated caller.

@@ -60,18 +60,6 @@ public struct GatewayConfiguration: Sendable, Hashable {
 
     /// The most capable tier, whose prices define the baseline cost.
     public var premiumTier: String? { tiers.last }
-
-    /// The deployment whose prices define the baseline cost: the cheapest of the most capable
-    /// tier that has any deployment.
-    public var baselineDeployment: ModelDeployment? {
-        for tier in tiers.reversed() {
-            let candidates = models.filter { $0.tier == tier }
-            if let cheapest = candidates.min(by: { $0.price.inputPerMillion + $0.price.outputPerMillion < $1.price.inputPerMillion + $1.price.outputPerMillion }) {
-                return cheapest
-            }
-        }
-        return nil
-    }
 }
 
 /// Settings of the gateway's own HTTP server.

@@ -16,6 +16,10 @@ public struct RoutingEngine: Sendable {
         self.policy = CompiledPolicy(configuration: configuration)
     }
 
+    /// The deployment whose prices define the baseline cost (the cheapest of the most capable
+    /// tier that has any), as decision records and the ledger use it.
+    public var baselineDeployment: ModelDeployment? { policy.baseline?.model }
+
     /// Interprets the `model` field: `auto`, `tier:NAME` or a configured model name (else 404).
     public func mode(forModel model: String) throws(GatewayError) -> RoutingMode {
         if model == "auto" { return .auto }
