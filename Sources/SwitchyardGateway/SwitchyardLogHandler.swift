@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import SwitchyardCore
 
 /// How log lines are written.
 public enum LogFormat: String, Sendable, CaseIterable {
@@ -74,27 +75,15 @@ public struct SwitchyardLogHandler: LogHandler {
             let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\(redactor.redact($0.value.description))" }
             sink("\(timestamp) \(event.level) \(label): \(message)" + (fields.isEmpty ? "" : " " + fields.joined(separator: " ")) + "\n")
         case .json:
-            var object: [(String, String)] = [("ts", timestamp), ("level", event.level.rawValue), ("logger", label), ("message", message)]
-            if let id = merged.removeValue(forKey: "hb.request.id") { object.append(("decision_id", id.description)) }
-            for (key, value) in merged.sorted(by: { $0.key < $1.key }) { object.append((key, redactor.redact(value.description))) }
-            sink("{" + object.map { "\(Self.quoted($0.0)):\(Self.quoted($0.1))" }.joined(separator: ",") + "}\n")
-        }
-    }
-
-    static func quoted(_ text: String) -> String {
-        var output = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20: output += String(format: "\\u%04x", scalar.value)
-            default: output.unicodeScalars.append(scalar)
+            var object = JSONObject([
+                ("ts", .string(timestamp)), ("level", .string(event.level.rawValue)), ("logger", .string(label)), ("message", .string(message)),
+            ])
+            if let id = merged.removeValue(forKey: "hb.request.id") { object["decision_id"] = .string(id.description) }
+            for (key, value) in merged.sorted(by: { $0.key < $1.key }) where object[key] == nil {
+                object[key] = .string(redactor.redact(value.description))
             }
+            sink(JSONWriter.string(.object(object)) + "\n")
         }
-        return output + "\""
     }
 
     private static let errorLock = Mutex(())
