@@ -66,27 +66,16 @@ final class BudgetBook: Sendable {
 
     /// Rebuilds this period's spend from the ledger (the gateway starts with what it already spent).
     func preload(store: any LedgerStore, tenants: [Tenant], keys: [VirtualKey], now: Date) async throws(StoreError) {
+        let owners = tenants.map { CallerIdentity(tenant: $0, key: nil) } + keys.map { CallerIdentity(tenant: nil, key: $0) }
         for period in Budget.Period.allCases {
-            let start = period.interval(containing: now).start
-            let totals = try await store.spend(since: start)
+            let totals = try await store.spend(since: period.interval(containing: now).start)
             state.withLock { state in
-                for tenant in tenants {
-                    for budget in tenant.budgets where budget.period == period {
-                        let spent = totals.filter { $0.tenant == tenant.id }
-                        var account = BudgetAccount(
-                            budget: budget, containing: now, spentUSD: spent.reduce(0) { $0 + $1.usd }, spentTokens: spent.reduce(0) { $0 + $1.tokens })
-                        _ = account.crossedThresholds(settings.alertThresholds)  // already announced before the restart
-                        state.accounts[Scope(kind: .tenant, id: tenant.id, period: period)] = account
-                    }
-                }
-                for key in keys {
-                    for budget in key.budgets where budget.period == period {
-                        let spent = totals.filter { $0.keyID == key.id }
-                        var account = BudgetAccount(
-                            budget: budget, containing: now, spentUSD: spent.reduce(0) { $0 + $1.usd }, spentTokens: spent.reduce(0) { $0 + $1.tokens })
-                        _ = account.crossedThresholds(settings.alertThresholds)
-                        state.accounts[Scope(kind: .key, id: key.id, period: period)] = account
-                    }
+                for (scope, budget) in owners.flatMap(Self.budgets(of:)) where budget.period == period {
+                    let spent = totals.filter { scope.kind == .tenant ? $0.tenant == scope.id : $0.keyID == scope.id }
+                    var account = BudgetAccount(
+                        budget: budget, containing: now, spentUSD: spent.reduce(0) { $0 + $1.usd }, spentTokens: spent.reduce(0) { $0 + $1.tokens })
+                    _ = account.crossedThresholds(settings.alertThresholds)  // already announced before the restart
+                    state.accounts[scope] = account
                 }
             }
         }
