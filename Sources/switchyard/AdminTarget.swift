@@ -82,7 +82,5 @@ struct AdminTargetOptions: ParsableArguments {
 
 /// Reads `30m`, `12h`, `30d`, `4w` as seconds.
 func parseLifetime(_ text: String) -> TimeInterval? {
-    let units: [Character: Double] = ["m": 60, "h": 3600, "d": 86_400, "w": 604_800]
-    guard let unit = text.last, let scale = units[unit], let amount = Double(text.dropLast()), amount > 0 else { return nil }
-    return amount * scale
+    ReportPeriod.span(text).flatMap { $0 > 0 ? $0 : nil }
 }

@@ -92,14 +92,18 @@ struct ReportCommand: AsyncParsableCommand {
 enum ReportPeriod {
     /// `value` as an instant: a look-back from `now` (`30m`, `24h`, `7d`, `4w`) or an ISO date.
     static func instant(_ value: String, now: Date) -> Date? {
-        let units: [Character: Double] = ["m": 60, "h": 3600, "d": 86_400, "w": 604_800]
-        if let unit = value.last, let seconds = units[unit], let amount = Double(value.dropLast()), amount >= 0 {
-            return now.addingTimeInterval(-amount * seconds)
-        }
+        if let seconds = span(value) { return now.addingTimeInterval(-seconds) }
         let full = ISO8601DateFormatter()
         if let date = full.date(from: value) { return date }
         let day = ISO8601DateFormatter()
         day.formatOptions = [.withFullDate]
         return day.date(from: value)
+    }
+
+    /// `30m`, `24h`, `7d`, `4w` in seconds (not negative), or `nil`.
+    static func span(_ value: String) -> TimeInterval? {
+        let units: [Character: Double] = ["m": 60, "h": 3600, "d": 86_400, "w": 604_800]
+        guard let unit = value.last, let scale = units[unit], let amount = Double(value.dropLast()), amount >= 0 else { return nil }
+        return amount * scale
     }
 }
