@@ -44,11 +44,7 @@ struct TenancyRoutes: Sendable {
             let current = try tenant(context)
             try refuseDeclared(tenant: current.id)
             // Its keys stop working with it (they are revoked, so the audit log shows it).
-            for key in directory.allKeys where key.tenant == current.id && key.revoked == nil {
-                var revoked = key
-                revoked.revoked = Date()
-                try await directory.save(revoked, actor: Self.actor, action: "key.revoke")
-            }
+            for key in directory.allKeys where key.tenant == current.id { try await revoke(key) }
             try await directory.deleteTenant(id: current.id, actor: Self.actor)
             return jsonResponse(["id": .string(current.id), "deleted": true])
         }
@@ -85,13 +81,9 @@ struct TenancyRoutes: Sendable {
             return jsonResponse(TenancyCoding.json(updated))
         }
         admin.delete("keys/:id") { _, context in
-            var current = try key(context)
+            let current = try key(context)
             try refuseDeclared(key: current.id)
-            if current.revoked == nil {
-                current.revoked = Date()
-                try await directory.save(current, actor: Self.actor, action: "key.revoke")
-            }
-            return jsonResponse(TenancyCoding.json(current))
+            return jsonResponse(TenancyCoding.json(try await revoke(current)))
         }
 
         // Budgets: the status of every budget, and setting a tenant's or key's budgets.
@@ -111,18 +103,8 @@ struct TenancyRoutes: Sendable {
             let body = try await Self.body(request)
             let list = try Self.budgetList(body["budgets"])
             switch (body["tenant"]?.stringValue, body["key"]?.stringValue) {
-            case (let id?, nil):
-                guard var tenant = directory.tenant(id: id) else { throw Self.notFound("tenant", id) }
-                try refuseDeclared(tenant: id)
-                tenant.budgets = list
-                try await directory.save(tenant, actor: Self.actor, action: "budget.set")
-                return jsonResponse(TenancyCoding.json(tenant))
-            case (nil, let id?):
-                guard var key = directory.key(id: id) else { throw Self.notFound("key", id) }
-                try refuseDeclared(key: id)
-                key.budgets = list
-                try await directory.save(key, actor: Self.actor, action: "budget.set")
-                return jsonResponse(TenancyCoding.json(key))
+            case (let id?, nil): return try await replaceBudgets(tenant: id, with: list, action: "budget.set")
+            case (nil, let id?): return try await replaceBudgets(key: id, with: list, action: "budget.set")
             default:
                 throw GatewayError.invalidRequest("Give exactly one of 'tenant' or 'key', and 'budgets'.", param: "tenant", code: "invalid_value")
             }
@@ -132,18 +114,8 @@ struct TenancyRoutes: Sendable {
         admin.delete("budgets/:scope/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
             switch context.parameters.get("scope") {
-            case "tenants":
-                guard var tenant = directory.tenant(id: id) else { throw Self.notFound("tenant", id) }
-                try refuseDeclared(tenant: id)
-                tenant.budgets = []
-                try await directory.save(tenant, actor: Self.actor, action: "budget.delete")
-                return jsonResponse(TenancyCoding.json(tenant))
-            case "keys":
-                guard var key = directory.key(id: id) else { throw Self.notFound("key", id) }
-                try refuseDeclared(key: id)
-                key.budgets = []
-                try await directory.save(key, actor: Self.actor, action: "budget.delete")
-                return jsonResponse(TenancyCoding.json(key))
+            case "tenants": return try await replaceBudgets(tenant: id, with: [], action: "budget.delete")
+            case "keys": return try await replaceBudgets(key: id, with: [], action: "budget.delete")
             default:
                 throw GatewayError(status: 404, type: "invalid_request_error", code: "not_found", message: "Use /admin/budgets/tenants/{id} or /admin/budgets/keys/{id}.")
             }
@@ -182,6 +154,34 @@ struct TenancyRoutes: Sendable {
         let id = context.parameters.get("id") ?? ""
         guard let key = directory.key(id: id) else { throw Self.notFound("key", id) }
         return key
+    }
+
+    /// Revokes `key` (audited) unless it already is; returns it as it now stands.
+    @discardableResult
+    private func revoke(_ key: VirtualKey) async throws -> VirtualKey {
+        guard key.revoked == nil else { return key }
+        var revoked = key
+        revoked.revoked = Date()
+        try await directory.save(revoked, actor: Self.actor, action: "key.revoke")
+        return revoked
+    }
+
+    /// Replaces the budgets of the tenant `id` (audited as `action`).
+    private func replaceBudgets(tenant id: String, with budgets: [Budget], action: String) async throws -> Response {
+        guard var tenant = directory.tenant(id: id) else { throw Self.notFound("tenant", id) }
+        try refuseDeclared(tenant: id)
+        tenant.budgets = budgets
+        try await directory.save(tenant, actor: Self.actor, action: action)
+        return jsonResponse(TenancyCoding.json(tenant))
+    }
+
+    /// Replaces the budgets of the key `id` (audited as `action`).
+    private func replaceBudgets(key id: String, with budgets: [Budget], action: String) async throws -> Response {
+        guard var key = directory.key(id: id) else { throw Self.notFound("key", id) }
+        try refuseDeclared(key: id)
+        key.budgets = budgets
+        try await directory.save(key, actor: Self.actor, action: action)
+        return jsonResponse(TenancyCoding.json(key))
     }
 
     private func refuseDeclared(tenant id: String) throws(GatewayError) {
