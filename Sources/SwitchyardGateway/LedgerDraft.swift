@@ -83,9 +83,6 @@ struct LedgerDraft: Sendable {
             entry.baselineCostUSD = baselinePrice?.cost(of: usage) ?? 0
         }
         entry.costUSD = cost ?? usage.flatMap { usage in price.map { $0.cost(of: usage) } } ?? 0
-        // A request that cost more than the baseline (an escalation chain) saved nothing; keep
-        // the baseline honest rather than negative-savings noise below the actual cost.
-        entry.baselineCostUSD = max(entry.baselineCostUSD, 0)
     }
 
     /// The answer text (kept only with `log_content`).
