@@ -19,37 +19,47 @@ struct StreamRelay: Sendable {
         var error: ProviderError?
     }
 
+    /// Most bytes gathered before a write even while more chunks are already at hand.
+    static let batchLimit = 64 * 1024
+
     /// Writes `first` (already read from the provider; `nil` if the stream was empty) and then
-    /// the rest of `stream`, followed by `data: [DONE]` or an error event.
+    /// the rest of `stream`, followed by `data: [DONE]` or an error event. Chunks that arrived
+    /// together are written together: one write (and one flush) per upstream read, not per chunk.
     @discardableResult
     func relay(first: ChatStreamChunk?, rest stream: inout some ChatCompletionStream, to writer: inout any ResponseBodyWriter) async throws -> Outcome {
         var outcome = Outcome()
+        var batch = ByteBuffer()
         do {
             var next = first
             while let chunk = next {
                 if let usage = chunk.usage { outcome.usage = usage }
                 if !(chunk.isUsageOnly && !includeUsage) {
                     outcome.chunks += 1
-                    try await writer.write(Self.event(chunk.data))
+                    Self.appendEvent(chunk.data, to: &batch)
+                }
+                if batch.readableBytes > 0, !stream.hasBufferedChunk || batch.readableBytes >= Self.batchLimit {
+                    try await writer.write(batch)
+                    batch = ByteBuffer()
                 }
                 next = try await stream.next()
             }
-            try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+            batch.writeStaticString("data: [DONE]\n\n")
+            try await writer.write(batch)
         } catch let error as ProviderError {
             outcome.error = error
             logger.warning("upstream stream failed", metadata: ["error_class": "\(error.errorClass)", "chunks": "\(outcome.chunks)"])
-            try await writer.write(ByteBuffer(bytes: ServerSentEvent(data: JSONWriter.string(error.gatewayError.json)).encoded))
+            batch.writeBytes(ServerSentEvent(data: JSONWriter.string(error.gatewayError.json)).encoded)
+            try await writer.write(batch)
         }
         try await writer.finish(nil)
         return outcome
     }
 
-    static func event(_ data: String) -> ByteBuffer {
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(data.utf8.count + 8)
+    /// Appends `data: <data>` and the blank line that ends the event.
+    static func appendEvent(_ data: String, to buffer: inout ByteBuffer) {
+        buffer.reserveCapacity(minimumWritableBytes: data.utf8.count + 8)
         buffer.writeStaticString("data: ")
         buffer.writeString(data)
         buffer.writeStaticString("\n\n")
-        return buffer
     }
 }

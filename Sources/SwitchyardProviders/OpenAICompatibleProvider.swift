@@ -123,6 +123,8 @@ struct OpenAIEventStream: ChatCompletionStream, @unchecked Sendable {
         self.body = body
     }
 
+    var hasBufferedChunk: Bool { pendingIndex < pending.count }
+
     mutating func next() async throws(ProviderError) -> ChatStreamChunk? {
         while !finished {
             if pendingIndex < pending.count {
@@ -149,7 +151,7 @@ struct OpenAIEventStream: ChatCompletionStream, @unchecked Sendable {
                 throw .streamInterrupted(message: "the provider closed the stream before 'data: [DONE]'")
             }
             do {
-                pending = try parser.feed(buffer.readableBytesView)
+                try parser.feed(buffer.readableBytesView, into: &pending)
             } catch {
                 finished = true
                 throw .malformedResponse(message: "a stream event exceeded \(parser.maximumEventBytes) bytes")
@@ -158,18 +160,27 @@ struct OpenAIEventStream: ChatCompletionStream, @unchecked Sendable {
         return nil
     }
 
+    /// The chunk of `event`. Only chunks that may carry usage or an error are parsed; the rest
+    /// are checked to look like a JSON object and relayed as they came.
     private mutating func chunk(from event: ServerSentEvent) throws(ProviderError) -> ChatStreamChunk {
-        guard let json = try? JSONParser.parse(event.data), let object = json.objectValue else {
-            finished = true
-            throw .malformedResponse(message: "stream event is not a JSON object: \(event.data.prefix(80))")
+        guard JSONKeyScanner.looksLikeObject(event.data) else { throw malformed(event) }
+        if JSONKeyScanner.mayHaveMember("error", in: event.data) {
+            guard let object = (try? JSONParser.parse(event.data))?.objectValue else { throw malformed(event) }
+            if let error = object["error"], error != .null {
+                finished = true
+                let message = error["message"]?.stringValue ?? error.stringValue ?? "error event"
+                let code = error["code"]?.stringValue ?? error["type"]?.stringValue
+                if code == "rate_limit_exceeded" || code == "rate_limit_error" { throw .rateLimited(retryAfter: nil, message: message) }
+                throw .serverError(status: error["status"]?.intValue ?? 500, message: message)
+            }
+            return ChatStreamChunk(data: event.data, json: object)
         }
-        if let error = object["error"] {
-            finished = true
-            let message = error["message"]?.stringValue ?? error.stringValue ?? "error event"
-            let code = error["code"]?.stringValue ?? error["type"]?.stringValue
-            if code == "rate_limit_exceeded" || code == "rate_limit_error" { throw .rateLimited(retryAfter: nil, message: message) }
-            throw .serverError(status: error["status"]?.intValue ?? 500, message: message)
-        }
-        return ChatStreamChunk(data: event.data, json: object)
+        guard let chunk = ChatStreamChunk(data: event.data) else { throw malformed(event) }
+        return chunk
+    }
+
+    private mutating func malformed(_ event: ServerSentEvent) -> ProviderError {
+        finished = true
+        return .malformedResponse(message: "stream event is not a JSON object: \(event.data.prefix(80))")
     }
 }

@@ -26,6 +26,42 @@ struct ServerSentEventParserTests {
         #expect(events.map(\.data) == ["one", "two"])
     }
 
+    @Test("a non-contiguous sequence parses like contiguous bytes")
+    func nonContiguous() throws {
+        let stream = Array("event: e\r\ndata: x\rdata: y\n\ndata: [DONE]\r\n\r\n".utf8)
+        var contiguous = ServerSentEventParser()
+        var lazy = ServerSentEventParser()
+        let expected = try contiguous.feed(stream)
+        #expect(expected.map(\.data) == ["x\ny", "[DONE]"])
+        #expect(try lazy.feed(stream.lazy.map { $0 }) == expected)
+    }
+
+    @Test("random chunking with mixed line endings gives the events of one whole feed")
+    func randomChunks() throws {
+        var generator = SystemRandomNumberGenerator()
+        let endings = ["\n", "\r", "\r\n"]
+        var text = ""
+        for index in 0..<40 {
+            let ending = endings[index % 3]
+            text += "data: {\"n\":\(index)}" + ending + (index % 5 == 0 ? ": comment" + ending : "") + ending
+        }
+        let bytes = Array(text.utf8)
+        var whole = ServerSentEventParser()
+        let expected = try whole.feed(bytes)
+        #expect(expected.count == 40)
+        for _ in 0..<50 {
+            var parser = ServerSentEventParser()
+            var events: [ServerSentEvent] = []
+            var start = 0
+            while start < bytes.count {
+                let end = min(bytes.count, start + Int.random(in: 1...17, using: &generator))
+                try parser.feed(bytes[start..<end], into: &events)
+                start = end
+            }
+            #expect(events == expected)
+        }
+    }
+
     @Test("an unfinished event is reported as partial")
     func partial() throws {
         var parser = ServerSentEventParser()

@@ -34,23 +34,38 @@ public struct ProviderCompletion: Sendable {
 }
 
 /// One `data:` chunk of a streamed chat completion.
+///
+/// Most chunks are relayed as they came, so only the chunks that carry usage are parsed (see
+/// ``init(data:)``); the rest stay text.
 public struct ChatStreamChunk: Sendable {
     /// The chunk's JSON text as the provider sent it.
     public var data: String
-    /// The parsed chunk.
-    public var json: JSONObject
     /// Usage carried by this chunk (the final one, when usage was requested).
     public var usage: TokenUsage?
+    /// Whether the chunk only carries usage (no choices), as OpenAI sends last with `include_usage`.
+    public var isUsageOnly: Bool
 
+    /// A chunk already parsed.
     public init(data: String, json: JSONObject) {
-        self.data = data
-        self.json = json
-        self.usage = TokenUsage(openAIUsage: json["usage"])
+        let usage = TokenUsage(openAIUsage: json["usage"])
+        self.init(data: data, usage: usage, isUsageOnly: usage != nil && (json["choices"]?.arrayValue?.isEmpty ?? true))
     }
 
-    /// Whether the chunk only carries usage (no choices), as OpenAI sends last with `include_usage`.
-    public var isUsageOnly: Bool {
-        usage != nil && (json["choices"]?.arrayValue?.isEmpty ?? true)
+    private init(data: String, usage: TokenUsage?, isUsageOnly: Bool) {
+        self.data = data
+        self.usage = usage
+        self.isUsageOnly = isUsageOnly
+    }
+
+    /// A chunk read from `data`, parsed only when it may carry a usage object; `nil` when a text
+    /// that had to be parsed is not a JSON object.
+    public init?(data: String) {
+        guard JSONKeyScanner.mayHaveStructuredValue(forKey: "usage", in: data) else {
+            self.init(data: data, usage: nil, isUsageOnly: false)
+            return
+        }
+        guard let object = (try? JSONParser.parse(data))?.objectValue else { return nil }
+        self.init(data: data, json: object)
     }
 }
 
@@ -58,6 +73,14 @@ public struct ChatStreamChunk: Sendable {
 /// end-of-stream marker; a stream that stops early throws ``ProviderError/streamInterrupted(message:)``.
 public protocol ChatCompletionStream: Sendable {
     mutating func next() async throws(ProviderError) -> ChatStreamChunk?
+
+    /// Whether ``next()`` can answer without waiting for the provider: the chunk (or the end of
+    /// the stream) arrived with earlier ones. A relay writes such chunks to the client together.
+    var hasBufferedChunk: Bool { get }
+}
+
+extension ChatCompletionStream {
+    public var hasBufferedChunk: Bool { false }
 }
 
 /// A model provider's chat API, whatever its wire format.

@@ -2,7 +2,8 @@
 ///
 /// Follows the WHATWG rules: lines end in LF, CR or CRLF (also when split across chunks), a blank
 /// line dispatches the event, lines starting with `:` are comments, a single space after the colon
-/// is dropped. Synchronous and allocation-light: it is on the streaming hot path.
+/// is dropped. Synchronous and allocation-light: it is on the streaming hot path, so contiguous
+/// input is scanned through a raw buffer and whole line fragments are copied at once.
 public struct ServerSentEventParser: Sendable {
     private var line: [UInt8] = []
     private var data: [UInt8] = []
@@ -24,27 +25,57 @@ public struct ServerSentEventParser: Sendable {
     /// Consumes `bytes` and returns the events they complete, in order.
     public mutating func feed(_ bytes: some Sequence<UInt8>) throws(EventTooLarge) -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
-        for byte in bytes {
-            if lastWasCR {
-                lastWasCR = false
-                if byte == 0x0A { continue }
-            }
-            switch byte {
-            case 0x0A:
-                if let event = endLine() { events.append(event) }
-            case 0x0D:
-                lastWasCR = true
-                if let event = endLine() { events.append(event) }
-            default:
-                line.append(byte)
-                if line.count + data.count > maximumEventBytes { throw EventTooLarge() }
-            }
-        }
+        try feed(bytes, into: &events)
         return events
+    }
+
+    /// Consumes `bytes` and appends the events they complete to `events`, in order; a caller
+    /// that keeps `events` between calls reuses its storage.
+    public mutating func feed(_ bytes: some Sequence<UInt8>, into events: inout [ServerSentEvent]) throws(EventTooLarge) {
+        var failed = false
+        let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            failed = !scan(buffer, into: &events)
+        }
+        if done == nil {
+            let copy = Array(bytes)
+            copy.withUnsafeBufferPointer { failed = !scan($0, into: &events) }
+        }
+        if failed { throw EventTooLarge() }
     }
 
     /// Whether bytes of an unfinished event are pending (a stream that ends here was cut).
     public var hasPartialEvent: Bool { !line.isEmpty || hasData }
+
+    /// Splits `buffer` into lines; `false` when an event outgrew the limit.
+    private mutating func scan(_ buffer: UnsafeBufferPointer<UInt8>, into events: inout [ServerSentEvent]) -> Bool {
+        var index = 0
+        let end = buffer.count
+        if lastWasCR, index < end {
+            lastWasCR = false
+            if buffer[index] == 0x0A { index += 1 }
+        }
+        while index < end {
+            var stop = index
+            while stop < end, buffer[stop] != 0x0A, buffer[stop] != 0x0D { stop += 1 }
+            if stop > index {
+                line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index..<stop]))
+                if line.count + data.count > maximumEventBytes { return false }
+            }
+            guard stop < end else { break }
+            if let event = endLine() { events.append(event) }
+            if buffer[stop] == 0x0D {
+                if stop + 1 < end {
+                    if buffer[stop + 1] == 0x0A { index = stop + 2 } else { index = stop + 1 }
+                } else {
+                    lastWasCR = true
+                    index = stop + 1
+                }
+            } else {
+                index = stop + 1
+            }
+        }
+        return true
+    }
 
     private mutating func endLine() -> ServerSentEvent? {
         defer { line.removeAll(keepingCapacity: true) }
