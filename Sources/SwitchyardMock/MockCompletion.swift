@@ -14,8 +14,13 @@ struct MockCompletion {
         let prompt = Self.promptText(request)
         var generator = MockTextGenerator(seed: seed, model: model, prompt: prompt)
         let maxTokens = request["max_completion_tokens"]?.intValue ?? request["max_tokens"]?.intValue
-        let wanted = fixedAnswer.map { MockTextGenerator.split($0).count } ?? generator.answerLength(typical: profile.outputTokens)
-        var tokens = generator.tokens(count: wanted, meanLogprob: profile.meanLogprob, fixedAnswer: fixedAnswer)
+        // A model with a skill answers short-answer requests from the prompt's canonical answer.
+        let shortAnswer = fixedAnswer == nil
+            ? profile.skill.flatMap { MockShortAnswer(request: request, prompt: prompt, model: model, seed: seed, skill: $0) } : nil
+        let answer = fixedAnswer ?? shortAnswer?.text
+        let meanLogprob = shortAnswer.map { MockShortAnswer.meanLogprob(profile: profile.meanLogprob, correct: $0.correct) } ?? profile.meanLogprob
+        let wanted = answer.map { MockTextGenerator.split($0).count } ?? generator.answerLength(typical: profile.outputTokens)
+        var tokens = generator.tokens(count: wanted, meanLogprob: meanLogprob, fixedAnswer: answer)
         if let maxTokens, tokens.count > maxTokens {
             tokens = Array(tokens.prefix(maxTokens))
             finishReason = "length"

@@ -8,7 +8,7 @@ extension MockProfile {
     /// reject_unknown_models: false
     /// default: { ttft: 40ms, tokens_per_second: 150, output_tokens: 48 }
     /// models:
-    ///   small-model: { ttft: 15ms, mean_logprob: -0.6, faults: { rate_limit: 0.05, hang: 0.01 } }
+    ///   small-model: { ttft: 15ms, mean_logprob: -0.6, skill: 0.5, faults: { rate_limit: 0.05, hang: 0.01 } }
     /// ```
     public static func load(path: String) throws(ConfigurationError) -> MockProfile {
         try YAMLDocument().read(path: path, read(_:))
@@ -41,6 +41,10 @@ extension MockProfile {
         if let logprob = section.double("mean_logprob") {
             if logprob > 0 { section.report("mean_logprob", "must be ≤ 0 (a log probability), got \(logprob)") }
             model.meanLogprob = min(0, logprob)
+        }
+        if let skill = section.double("skill", minimum: 0) {
+            if skill > 1 { section.report("skill", "must be between 0 and 1, got \(skill)") }
+            model.skill = min(1, skill)
         }
         if let window = section.int("context_window", range: 1...100_000_000) { model.contextWindow = window }
         if let faults = section.mapping("faults") {

@@ -39,10 +39,15 @@ public struct MockModelProfile: Sendable, Hashable {
     public var contextWindow: Int
     /// Probability per request of each fault.
     public var faultRates: [MockFaultKind: Double]
+    /// Capability in 0…1 for short-answer requests (see ``MockShortAnswer``): with a skill, such a
+    /// request gets a canonical answer derived from the prompt, right with a probability that rises
+    /// with the skill and falls with the prompt's difficulty. `nil` (the default): free text only.
+    public var skill: Double?
 
     public init(
         timeToFirstToken: Duration = .milliseconds(40), tokensPerSecond: Double = 150, outputTokens: Int = 48,
-        meanLogprob: Double = -0.25, contextWindow: Int = 128_000, faultRates: [MockFaultKind: Double] = [:]
+        meanLogprob: Double = -0.25, contextWindow: Int = 128_000, faultRates: [MockFaultKind: Double] = [:],
+        skill: Double? = nil
     ) {
         self.timeToFirstToken = timeToFirstToken
         self.tokensPerSecond = tokensPerSecond
@@ -50,5 +55,6 @@ public struct MockModelProfile: Sendable, Hashable {
         self.meanLogprob = meanLogprob
         self.contextWindow = contextWindow
         self.faultRates = faultRates
+        self.skill = skill
     }
 }

@@ -39,14 +39,7 @@ struct MockProviderCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
-        if instant {
-            mockProfile.defaultModel.timeToFirstToken = .zero
-            mockProfile.defaultModel.tokensPerSecond = 0
-            for name in mockProfile.models.keys {
-                mockProfile.models[name]?.timeToFirstToken = .zero
-                mockProfile.models[name]?.tokensPerSecond = 0
-            }
-        }
+        if instant { mockProfile = mockProfile.withoutLatency }
         let host = host
         logging.bootstrap(secrets: [])
         let app = MockProvider(profile: mockProfile).buildApplication(host: host, port: port, logger: logging.logger(label: "switchyard.mock")) { port in

@@ -114,7 +114,7 @@ struct Serve: AsyncParsableCommand {
         case .simulated:
             // The simulator listens on a free loopback port; the gateway starts once it is up.
             let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-            let mock = MockProvider(profile: MockProfile()).buildApplication(port: 0, logger: logger.with(label: "switchyard.mock")) { port in
+            let mock = MockProvider(profile: .demo).buildApplication(port: 0, logger: logger.with(label: "switchyard.mock")) { port in
                 continuation.yield(port)
                 continuation.finish()
             }
