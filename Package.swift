@@ -80,10 +80,23 @@ let package = Package(
                 .unsafeFlags(["-target-cpu", "skylake-avx512"], .when(traits: ["AVX512"])),
             ]
         ),
-        // Offline routing evaluation (APGR, CPT, AIQ), SVG plots and the cost simulator. Reads files; no network.
+        // Offline routing evaluation (APGR, CPT, AIQ), SVG plots, the cost simulator and the audit's logic. Reads files; no network.
         .target(
             name: "SwitchyardEvaluation",
             dependencies: ["SwitchyardCore"],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP side of `switchyard audit`: an OpenAI-wire client of a running gateway that feeds
+        // SwitchyardEvaluation's audit runner (kept out of the executable so tests can drive it).
+        .target(
+            name: "SwitchyardAuditClient",
+            dependencies: [
+                "SwitchyardCore",
+                "SwitchyardEvaluation",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The Store implementations (SQLite through GRDB) and the background ledger writer.
@@ -140,6 +153,7 @@ let package = Package(
                 "SwitchyardMock",
                 "SwitchyardStorage",
                 "SwitchyardEvaluation",
+                "SwitchyardAuditClient",
                 "SwitchyardEmbeddings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -190,6 +204,7 @@ let package = Package(
             name: "SwitchyardGatewayTests",
             dependencies: [
                 "SwitchyardGateway", "SwitchyardMock", "SwitchyardConfig", "SwitchyardCore", "SwitchyardProviders", "SwitchyardStorage",
+                "SwitchyardEvaluation", "SwitchyardAuditClient",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
