@@ -47,6 +47,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Train on this fraction of the prompts (seeded shuffle) and evaluate on the rest; default: the dataset's split field, else all prompts.")
     var trainFraction: Double?
 
+    @Flag(help: "Split by the id's hash instead (even: train, odd: evaluate), as `switchyard train` does for a dataset without a split field: evaluate a trained router only on rows it never saw.")
+    var splitByIdHash = false
+
     @Option(help: "Seed for the train/test shuffle and the router.")
     var seed: UInt64 = 0
 
@@ -59,8 +62,11 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "With --router learned: the router file from `switchyard train` (train it on the train split only).", completion: .file(extensions: ["json"]))
     var routerModel: String?
 
-    @Option(help: "With --router learned: the MiniLM model folder.", completion: .directory)
+    @Option(help: "With --router semantic or learned: the MiniLM model folder (scripts/fetch-model.sh fetches it).", completion: .directory)
     var modelPath: String = "models/all-MiniLM-L6-v2"
+
+    @Option(help: "With --router semantic: how many of the most similar training prompts each score averages over.")
+    var neighbours = 20
 
     @Option(name: .shortAndLong, help: "Configuration file (YAML) whose routing rules the heuristic router uses; default: the built-in rules.", completion: .file(extensions: ["yaml", "yml"]))
     var config: String?
@@ -81,19 +87,23 @@ struct EvalCommand: ParsableCommand {
         if (strong == nil) != (weak == nil) { throw ValidationError("Give both --strong and --weak, or neither (then --models is required).") }
         if strong == nil, models == nil { throw ValidationError("Give --strong and --weak, or --models all (or both).") }
         if let trainFraction, !(0..<1).contains(trainFraction) { throw ValidationError("--train-fraction must be at least 0 and below 1; got \(trainFraction).") }
+        if splitByIdHash, trainFraction != nil { throw ValidationError("Give --train-fraction or --split-by-id-hash, not both.") }
         if randomSeeds < 1 { throw ValidationError("--random-seeds must be at least 1; got \(randomSeeds).") }
+        if neighbours < 1 { throw ValidationError("--neighbours must be at least 1; got \(neighbours).") }
         if outputTokens < 0 { throw ValidationError("--output-tokens must not be negative; got \(outputTokens).") }
     }
 
     /// The routers `--router` accepts.
     static func routers() -> ScorerRegistry {
         var registry = ScorerRegistry.standard
+        registry.register(SemanticScorer.factory(modelPath: "models/all-MiniLM-L6-v2"))
         registry.register(LearnedScorer.factory(routerPath: "router.json", modelPath: "models/all-MiniLM-L6-v2"))
         return registry
     }
 
     func run() throws {
         var registry = Self.routers()
+        registry.register(SemanticScorer.factory(modelPath: modelPath, neighbours: neighbours))
         if router == "learned" {
             guard let routerModel else {
                 printError("error: --router learned needs --router-model FILE (from `switchyard train`).")
@@ -141,7 +151,7 @@ struct EvalCommand: ParsableCommand {
         if !includeContaminated { data = data.uncontaminated }
         let costModel = PromptCostModel(prices: try priceTable(), defaultOutputTokens: outputTokens)
         let factory = try registry.factory(named: router)
-        let plan = SplitPlan.choose(trainFraction: trainFraction, seed: seed, dataset: data)
+        let plan = splitByIdHash ? .idHash : SplitPlan.choose(trainFraction: trainFraction, seed: seed, dataset: data)
         let seeds = (0..<UInt64(randomSeeds)).map { seed &+ $0 }
         let subsets = [data] + (perCategory && data.categories.count > 1 ? data.categories.map(data.category) : [])
         let name = URL(fileURLWithPath: dataset).deletingLastPathComponent().lastPathComponent

@@ -3,12 +3,15 @@ import Foundation
 import SwitchyardConfig
 import SwitchyardCore
 import SwitchyardEvaluation
+import SwitchyardStorage
 
-/// `switchyard simulate --traffic mix.yaml`: what a month of traffic costs, routed and all-premium.
-struct SimulateCommand: ParsableCommand {
+/// `switchyard simulate --traffic mix.yaml`: what a month of traffic costs, routed and all-premium;
+/// `switchyard simulate --from-ledger DB --config new.yaml`: what recorded traffic would have
+/// cost under another policy.
+struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Estimate the monthly cost of a traffic mix: all-premium baseline, routed cost, savings and break-even.",
+        abstract: "Estimate the monthly cost of a traffic mix (all-premium baseline, routed cost, savings, break-even), or replay recorded traffic under another policy.",
         discussion: """
             The traffic file (YAML) lists tasks with their monthly volume (requests, or input tokens), mean input tokens per request, output/input ratio and the share of first attempts on each tier, plus the escalation rate and, optionally, tier prices and a broker cost:
 
@@ -22,19 +25,31 @@ struct SimulateCommand: ParsableCommand {
             Without a tiers section, each tier of --config (or of the demo configuration) is priced at its cheapest model.
             Baseline: every request on the last (premium) tier. Routed: first attempts by the tier shares, plus escalations — that share of the requests below the top tier is sent again one tier up, paying for both attempts. The sensitivity table repeats the routed cost for escalation rates of 10–35 %. Break-even: requests per month at which the savings pay for the broker.
 
+            Replay (--from-ledger DB): every answered chat request in the ledger is routed again by --config's policy with the signals it was recorded with (task, complexity, sensitivity), the model it asked for, its user tier, tenant and region, at the time it was received (so time windows apply as they did), and priced at the deployment the new policy picks first, for the tokens it used. The report compares recorded and replayed cost, both against the baseline, per task, and counts how requests move between tiers. Escalations and fallbacks depend on answers the ledger does not keep: they are reported as recorded, not re-simulated. Failed requests, other endpoints and requests the new policy refuses (e.g. a model it lacks) are counted and left out.
+
             Examples:
               switchyard simulate --traffic mix.yaml
               switchyard simulate --traffic mix.yaml --config switchyard.yaml --escalation-rate 0.25 --broker-monthly 800
+              switchyard simulate --from-ledger switchyard.sqlite --config cheaper-policy.yaml --since 7d
             """
     )
 
     @Option(help: "The traffic mix (YAML).", completion: .file(extensions: ["yaml", "yml"]))
-    var traffic: String
+    var traffic: String?
 
-    @Option(name: .shortAndLong, help: "Price the tiers from this configuration file (YAML) when the mix has no tiers section.", completion: .file(extensions: ["yaml", "yml"]))
+    @Option(help: "Replay the requests recorded in this ledger (SQLite) under --config's policy instead of a traffic mix.", completion: .file(extensions: ["sqlite", "db"]))
+    var fromLedger: String?
+
+    @Option(help: "With --from-ledger: first request to replay, as a look-back (30m, 24h, 7d, 4w) or a date (2026-11-01, 2026-11-01T09:00:00Z).")
+    var since: String?
+
+    @Option(help: "With --from-ledger: end of the period (exclusive), same forms as --since.")
+    var until: String?
+
+    @Option(name: .shortAndLong, help: "The configuration (YAML) whose policy replays the ledger, or whose tiers price a mix without a tiers section.", completion: .file(extensions: ["yaml", "yml"]))
     var config: String?
 
-    @Flag(help: "Price the tiers from the demo configuration when the mix has no tiers section.")
+    @Flag(help: "Use the demo configuration instead of --config.")
     var demo = false
 
     @Option(help: "Override the mix's escalation rate (0…1).")
@@ -51,12 +66,28 @@ struct SimulateCommand: ParsableCommand {
 
     func validate() throws {
         if demo, config != nil { throw ValidationError("Give at most one of --config FILE or --demo.") }
+        if (traffic == nil) == (fromLedger == nil) { throw ValidationError("Give either --traffic FILE (a traffic mix) or --from-ledger DB (recorded traffic).") }
+        if fromLedger != nil {
+            if config == nil, !demo { throw ValidationError("--from-ledger replays under a policy: give --config FILE (or --demo).") }
+            if escalationRate != nil || brokerMonthly != nil || brokerPerRequest != nil {
+                throw ValidationError("--escalation-rate and --broker-* apply to --traffic mixes, not to --from-ledger replays.")
+            }
+        } else if since != nil || until != nil {
+            throw ValidationError("--since and --until select ledger entries: use them with --from-ledger.")
+        }
+        for (name, value) in [("--since", since), ("--until", until)] {
+            if let value, ReportPeriod.instant(value, now: Date()) == nil {
+                throw ValidationError("\(name) '\(value)' is neither a look-back (30m, 24h, 7d, 4w) nor a date (2026-11-01, 2026-11-01T09:00:00Z).")
+            }
+        }
         if let escalationRate, !(0...1).contains(escalationRate) { throw ValidationError("--escalation-rate must be between 0 and 1; got \(escalationRate).") }
         if let brokerMonthly, brokerMonthly < 0 { throw ValidationError("--broker-monthly must not be negative.") }
         if let brokerPerRequest, brokerPerRequest < 0 { throw ValidationError("--broker-per-request must not be negative.") }
     }
 
-    func run() throws {
+    func run() async throws {
+        if let fromLedger { return try await replay(ledger: fromLedger) }
+        guard let traffic else { throw ExitCode(2) }
         var file: TrafficMixFile
         do {
             file = try TrafficMixFile.load(path: traffic)
@@ -71,7 +102,7 @@ struct SimulateCommand: ParsableCommand {
             if let brokerPerRequest { broker.perRequestUSD = brokerPerRequest }
             file.mix.broker = broker
         }
-        let prices = try priceTable(file)
+        let prices = try priceTable(file, traffic: traffic)
         let report: SimulationReport
         do {
             report = try CostSimulator(prices: prices).simulate(file.mix)
@@ -89,7 +120,7 @@ struct SimulateCommand: ParsableCommand {
     }
 
     /// The mix's own tiers, else the configuration's (or the demo's), else an error.
-    func priceTable(_ file: TrafficMixFile) throws -> TierPriceTable {
+    func priceTable(_ file: TrafficMixFile, traffic: String) throws -> TierPriceTable {
         if let prices = file.prices {
             if config != nil || demo { printError("simulate: using the tier prices in \(traffic); --config/--demo ignored") }
             return prices
@@ -98,24 +129,56 @@ struct SimulateCommand: ParsableCommand {
             printError("simulate: \(traffic) has no tiers section; give --config FILE or --demo to price the tiers")
             throw ExitCode(1)
         }
-        let configuration: GatewayConfiguration
-        do {
-            if let config {
-                configuration = try ConfigLoader().load(path: config)
-            } else {
-                var environment = ProcessInfo.processInfo.environment
-                environment["SWITCHYARD_MOCK_URL"] = "http://127.0.0.1:0/v1"
-                configuration = try ConfigLoader(environment: environment).parse(yaml: DemoConfiguration.simulated, file: "<demo:simulated>")
-            }
-        } catch {
-            printError(error.description)
-            throw ExitCode(1)
-        }
+        let configuration = try loadConfiguration()
         do {
             return try TierPriceTable(configuration: configuration)
         } catch {
             printError("simulate: \(error.description)")
             throw ExitCode(1)
+        }
+    }
+}
+
+extension SimulateCommand {
+    /// `--config`, or the demo's simulated configuration.
+    func loadConfiguration() throws -> GatewayConfiguration {
+        do {
+            if let config { return try ConfigLoader().load(path: config) }
+            var environment = ProcessInfo.processInfo.environment
+            environment["SWITCHYARD_MOCK_URL"] = "http://127.0.0.1:0/v1"
+            return try ConfigLoader(environment: environment).parse(yaml: DemoConfiguration.simulated, file: "<demo:simulated>")
+        } catch {
+            printError(error.description)
+            throw ExitCode(1)
+        }
+    }
+
+    /// `--from-ledger`: routes the recorded requests again under the configuration's policy.
+    func replay(ledger path: String) async throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            printError("simulate: \(path): no such ledger database")
+            throw ExitCode(1)
+        }
+        let configuration = try loadConfiguration()
+        let entries: [LedgerEntry]
+        do {
+            let now = Date()
+            let store = try SQLiteStore(path: path, readOnly: true)
+            entries = try await store.ledgerEntries(
+                since: since.flatMap { ReportPeriod.instant($0, now: now) }, until: until.flatMap { ReportPeriod.instant($0, now: now) },
+                full: false)
+        } catch {
+            printError("simulate: \(path): \(error.message)")
+            throw ExitCode(1)
+        }
+        let report = LedgerReplay(engine: RoutingEngine(configuration: configuration)).replay(entries)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.dateEncodingStrategy = .iso8601
+            printNow(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(LedgerReplayText.render(report, ledger: path, policy: config ?? "the demo configuration"))
         }
     }
 }

@@ -397,6 +397,15 @@ def cmd_report(args):
                          % (target, idle["idle_rss_kb"] / 1024, idle.get("final_rss_kb", 0) / 1024, idle.get("final_hwm_kb", 0) / 1024))
     if "peer-skipped" in extras:
         lines.append("peer: " + extras["peer-skipped"]["reason"])
+    streams = [r for r in rows if r.get("kind") == "streams"]
+    for s in streams:
+        line = ("%d concurrent streams, %.0f s, %-10s completed %d, failed %d, chunks %d, gap p50 %.0f ms p99 %.0f ms max %.0f ms, "
+                "stalls (> %.0f ms + %.0f ms) %d"
+                % (s["streams"], s["duration_s"], s["target"], s["completed"], s["failed"] + s["connect_errors"], s["chunks"],
+                   s["p50_gap_ms"], s["p99_gap_ms"], s["max_gap_ms"], s["interval_ms"], s["stall_ms"], s["stalls"]))
+        if s.get("hwm_kb"):
+            line += ", RSS idle %.1f MB, peak %.1f MB" % (s["idle_rss_kb"] / 1024, s["hwm_kb"] / 1024)
+        lines.append(line)
 
     micro = micro_numbers(args.micro)
     if micro:
@@ -415,6 +424,7 @@ def cmd_report(args):
                 "coldstart_ms": {k[len("coldstart-"):]: v["ms"] for k, v in extras.items() if k.startswith("coldstart-")},
                 "rss": {k[len("idle-"):]: v for k, v in extras.items() if k.startswith("idle-")},
                 "peer": extras.get("peer-skipped", {}).get("reason") or ("litellm" if ratios else None),
+                "streams": streams,
                 "micro": micro, "micro_output": os.path.basename(args.micro) if args.micro and os.path.exists(args.micro) else None,
                 "table": text}
     with open(args.json, "w") as f:

@@ -7,6 +7,8 @@
 #   --peer litellm     also install LiteLLM's proxy (pinned) into .venv-litellm and measure it
 #   --no-micro         skip the Core microbenchmarks (Benchmarks/ package)
 #   --duration S       seconds per measured run (default 10, at most 60)
+#   --streams N        concurrent streams in the many-streams scenario (default 1000, 100 with
+#                      --quick, 0 skips it); they run for 30 s (5 s with --quick)
 #   SWITCHYARD_BIN=path/to/switchyard   use that binary instead of building release
 #
 # What it does, all on 127.0.0.1: builds release; starts `switchyard mock-provider --instant`
@@ -27,6 +29,7 @@ QUICK=0
 PEER=""
 MICRO=1
 DURATION=""
+STREAMS=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
     --peer=litellm) PEER=litellm ;;
     --no-micro) MICRO=0 ;;
     --duration) shift; DURATION=${1:-} ;;
+    --streams) shift; STREAMS=${1:-} ;;
     -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -48,6 +52,9 @@ export SWIFT_DETERMINISTIC_HASHING=1
 if [ -z "$DURATION" ]; then DURATION=$([ $QUICK = 1 ] && echo 3 || echo 10); fi
 [[ "$DURATION" =~ ^[0-9]+$ ]] && [ "$DURATION" -ge 1 ] && [ "$DURATION" -le 60 ] || { echo "--duration must be 1–60 s" >&2; exit 2; }
 WARMUP=1
+if [ -z "$STREAMS" ]; then STREAMS=$([ $QUICK = 1 ] && echo 100 || echo 1000); fi
+[[ "$STREAMS" =~ ^[0-9]+$ ]] && [ "$STREAMS" -le 5000 ] || { echo "--streams must be 0–5000" >&2; exit 2; }
+STREAM_SECONDS=$([ $QUICK = 1 ] && echo 5 || echo 30)
 CONCURRENCY=(1 32 128)
 TTFT_REQUESTS=$([ $QUICK = 1 ] && echo 300 || echo 2000)
 COLD_TRIALS=$([ $QUICK = 1 ] && echo 3 || echo 7)
@@ -238,6 +245,46 @@ done
 FINAL=$(proc "$GW_PID")
 printf '{"kind":"idle-switchyard","idle_rss_kb":%s,"idle_hwm_kb":%s,"final_rss_kb":%s,"final_hwm_kb":%s,"auto_routes_to":"%s"}\n' \
   "$(field rss_kb "$IDLE")" "$(field hwm_kb "$IDLE")" "$(field rss_kb "$FINAL")" "$(field hwm_kb "$FINAL")" "$AUTO_MODEL" >>"$ROWS"
+
+# --- many concurrent streams -----------------------------------------------------------------------
+# A paced upstream (one token every STREAM_INTERVAL_MS) and a second gateway in front of it;
+# STREAMS connections stream back to back for STREAM_SECONDS, directly and through the gateway.
+# A stall is a gap between two reads of one stream longer than the token interval plus 100 ms.
+if [ "$STREAMS" -gt 0 ]; then
+  STREAM_INTERVAL_MS=200
+  say "$STREAMS concurrent streams for ${STREAM_SECONDS}s (one token every ${STREAM_INTERVAL_MS} ms), direct and through the gateway"
+  cat >"$WORK/paced.yaml" <<YAML
+seed: 11
+default: { ttft: 0ms, tokens_per_second: $((1000 / STREAM_INTERVAL_MS)), output_tokens: 40 }
+YAML
+  "${LOAD_PIN[@]}" "$BIN" mock-provider --profile "$WORK/paced.yaml" --port 0 --log-level error >"$WORK/paced.out" 2>&1 &
+  PACED_PID=$!
+  PIDS+=("$PACED_PID")
+  PACED_PORT=$(wait_for_line "$WORK/paced.out" 'listening on http://127\.0\.0\.1:([0-9]+)/v1' 30) \
+    || { cat "$WORK/paced.out" >&2; echo "the paced mock provider did not start" >&2; exit 1; }
+  sed -e "s#$MOCK_URL#http://127.0.0.1:$PACED_PORT/v1#" -e "s#timeout: 30s#timeout: 60s, max_connections: $((STREAMS + 64))#" \
+    -e "s#bench.sqlite#streams.sqlite#" "$WORK/switchyard.yaml" >"$WORK/streams.yaml"
+  "${GW_PIN[@]}" "$BIN" serve --config "$WORK/streams.yaml" --log-level error >"$WORK/streams-gateway.out" 2>&1 &
+  SGW_PID=$!
+  PIDS+=("$SGW_PID")
+  SGW_PORT=$(wait_for_line "$WORK/streams-gateway.out" 'ready on http://127\.0\.0\.1:([0-9]+)' 30) \
+    || { cat "$WORK/streams-gateway.out" >&2; echo "the streams gateway did not start" >&2; exit 1; }
+  sleep 1
+  SGW_IDLE=$(proc "$SGW_PID")
+  for spec in "direct http://127.0.0.1:$PACED_PORT/v1 sim-light" "switchyard http://127.0.0.1:$SGW_PORT/v1 bench-light"; do
+    read -r target url model <<<"$spec"
+    result=$(timeout $((STREAM_SECONDS + 60)) "${LOAD_PIN[@]}" python3 "$HERE/streams.py" --url "$url" --model "$model" \
+      --streams "$STREAMS" --duration "$STREAM_SECONDS" --interval-ms "$STREAM_INTERVAL_MS") \
+      || { echo "$target: the streams client failed" >&2; continue; }
+    if [ "$target" = switchyard ]; then
+      after=$(proc "$SGW_PID")
+      printf '{"kind":"streams","target":"%s","idle_rss_kb":%s,"hwm_kb":%s,%s\n' "$target" "$(field rss_kb "$SGW_IDLE")" "$(field hwm_kb "$after")" "${result#\{}" >>"$ROWS"
+    else
+      printf '{"kind":"streams","target":"%s",%s\n' "$target" "${result#\{}" >>"$ROWS"
+    fi
+    say "   $target: $result"
+  done
+fi
 
 # --- peer: LiteLLM -------------------------------------------------------------------------------
 peer_skip() { say "peer skipped: $1"; printf '{"kind":"peer-skipped","reason":"%s"}\n' "$1" >>"$ROWS"; }

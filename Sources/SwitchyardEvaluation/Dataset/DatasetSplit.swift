@@ -6,6 +6,10 @@ public enum SplitPlan: Sendable, Hashable {
     case datasetField
     /// A seeded shuffle: the first `trainFraction` of rows train, the rest are evaluated.
     case fraction(trainFraction: Double, seed: UInt64)
+    /// Halves by the FNV-1a hash of the id: even hashes train, odd ones are evaluated — the split
+    /// `switchyard train` uses for a dataset without a split field, so a router it trained is
+    /// evaluated only on rows it never saw.
+    case idHash
 
     /// The plan a command line implies: an explicit fraction wins, else the dataset's field, else all rows.
     public static func choose(trainFraction: Double?, seed: UInt64, dataset: RoutingDataset) -> SplitPlan {
@@ -19,6 +23,7 @@ public enum SplitPlan: Sendable, Hashable {
         case .all: return "all rows"
         case .datasetField: return "dataset split field (train/test)"
         case .fraction(let fraction, let seed): return "seeded shuffle: train \(Int((fraction * 100).rounded())) % (seed \(seed))"
+        case .idHash: return "id hash halves (even: train, odd: test)"
         }
     }
 }
@@ -51,6 +56,18 @@ public struct DatasetSplit: Sendable {
             let shuffled = records.shuffled(using: &generator)
             let cut = Int((Double(shuffled.count) * fraction).rounded())
             self.init(train: Array(shuffled[..<cut]), test: Array(shuffled[cut...]))
+        case .idHash:
+            self.init(train: records.filter { Self.stableHash($0.id) % 2 == 0 }, test: records.filter { Self.stableHash($0.id) % 2 == 1 })
         }
+    }
+
+    /// FNV-1a over the UTF-8 bytes of `text` (stable across runs and platforms).
+    static func stableHash(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return hash
     }
 }
