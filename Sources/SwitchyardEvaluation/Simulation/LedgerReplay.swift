@@ -102,6 +102,10 @@ public struct LedgerReplayReport: Sendable, Codable, Hashable {
         public var replayedUSD = 0.0
         /// The same tokens on the new configuration's baseline (premium) deployment.
         public var baselineUSD = 0.0
+
+        public init(task: String) {
+            self.task = task
+        }
     }
 
     /// How many requests served on tier `from` would be served on tier `to`.
@@ -109,12 +113,23 @@ public struct LedgerReplayReport: Sendable, Codable, Hashable {
         public var from: String
         public var to: String
         public var requests: Int
+
+        public init(from: String, to: String, requests: Int) {
+            self.from = from
+            self.to = to
+            self.requests = requests
+        }
     }
 
     /// Entries left out, by reason.
     public struct Skip: Sendable, Codable, Hashable {
         public var reason: String
         public var requests: Int
+
+        public init(reason: String, requests: Int) {
+            self.reason = reason
+            self.requests = requests
+        }
     }
 
     /// Ledger entries read.
