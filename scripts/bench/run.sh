@@ -168,6 +168,9 @@ models:
   - { name: bench-mid, provider: mock, upstream_model: sim-mid, tier: mid, price: { input: 0.40, output: 1.60 }, capabilities: [logprobs, json, tools, streaming] }
   - { name: bench-premium, provider: mock, upstream_model: sim-premium, tier: premium, price: { input: 2.50, output: 10.00 }, capabilities: [logprobs, json, tools, streaming] }
 storage: { sqlite: "$WORK/bench.sqlite" }
+# The routing gateway alone: without this, a MiniLM model in models/ would be loaded for
+# /v1/embeddings and add its weights (about 95 MB) to every RSS figure.
+embeddings: { model_path: "$WORK/no-embedding-model" }
 YAML
 
 say "cold start: $COLD_TRIALS starts of the gateway, time to the first 200 on /healthz"
