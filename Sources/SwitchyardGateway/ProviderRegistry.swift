@@ -30,6 +30,9 @@ public final class ProviderRegistry: Service, Sendable {
             settings.connectionPool.retryConnectionEstablishment = false
             settings.redirectConfiguration = .disallow
             settings.decompression = .disabled
+            // No tracer is bootstrapped: skip the client's per-request no-op span (about 2 % of
+            // the gateway's CPU per proxied request in the profile).
+            settings.tracing.tracer = nil
             let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: settings)
             clients.append(client)
             clientsByProvider[provider.name] = client
