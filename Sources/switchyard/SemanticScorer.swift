@@ -9,13 +9,12 @@ import SwitchyardEvaluation
 /// strong model beat the weak one on it (`outcome[strong] − outcome[weak]`, in [−1, 1]). A prompt's
 /// score is the similarity-weighted mean of that gap over its `k` most similar training prompts:
 /// prompts like those the weak model already answered well score low and stay on the weak model.
-/// No training beyond embedding, so it needs a train split (`--train-fraction` or the dataset's
-/// `split` field).
+/// No training beyond embedding, so it needs a train split (`--train-fraction`, `--split-by-id-hash`
+/// or the dataset's `split` field).
 struct SemanticScorer: PromptScorer {
-    let embedder: MiniLMEmbedder
-    /// Unit embeddings of the training prompts, row-major `gaps.count × dimension`.
-    let matrix: [Float]
-    let dimension: Int
+    let embeddings: PromptEmbeddings
+    /// Unit embeddings of the training prompts, one per row.
+    let training: [[Float]]
     /// Strong minus weak outcome per training prompt.
     let gaps: [Double]
     let neighbours: Int
@@ -23,17 +22,12 @@ struct SemanticScorer: PromptScorer {
     var name: String { "semantic" }
 
     func score(_ record: RoutingRecord) -> Double {
-        score(unitEmbedding: Self.unit(embedder.embed(record.prompt)))
+        score(unitEmbedding: embeddings.unitVectors([record.prompt])[0])
     }
 
-    /// Scores on all cores (the embedding dominates).
+    /// Embeds the prompts on all cores (each text once per run), then scores them.
     func scores(_ records: [RoutingRecord]) -> [Double] {
-        let results = Mutex([Double](repeating: 0, count: records.count))
-        DispatchQueue.concurrentPerform(iterations: records.count) { index in
-            let value = score(records[index])
-            results.withLock { $0[index] = value }
-        }
-        return results.withLock { $0 }
+        embeddings.unitVectors(records.map(\.prompt)).map(score(unitEmbedding:))
     }
 
     /// The similarity-weighted mean gap of the `neighbours` nearest training prompts (negative
@@ -41,16 +35,13 @@ struct SemanticScorer: PromptScorer {
     func score(unitEmbedding query: [Float]) -> Double {
         var nearest: [(similarity: Float, gap: Double)] = []
         nearest.reserveCapacity(neighbours + 1)
-        matrix.withUnsafeBufferPointer { rows in
-            for row in gaps.indices {
-                var similarity: Float = 0
-                let base = row * dimension
-                for column in 0..<dimension { similarity += rows[base + column] * query[column] }
-                if nearest.count < neighbours || similarity > nearest[nearest.count - 1].similarity {
-                    let position = nearest.firstIndex { $0.similarity < similarity } ?? nearest.count
-                    nearest.insert((similarity, gaps[row]), at: position)
-                    if nearest.count > neighbours { nearest.removeLast() }
-                }
+        for (row, vector) in training.enumerated() {
+            var similarity: Float = 0
+            for column in vector.indices { similarity += vector[column] * query[column] }
+            if nearest.count < neighbours || similarity > nearest[nearest.count - 1].similarity {
+                let position = nearest.firstIndex { $0.similarity < similarity } ?? nearest.count
+                nearest.insert((similarity, gaps[row]), at: position)
+                if nearest.count > neighbours { nearest.removeLast() }
             }
         }
         var weighted = 0.0
@@ -62,37 +53,66 @@ struct SemanticScorer: PromptScorer {
         return total > 0 ? weighted / total : 0
     }
 
+    /// The factory for `--router semantic`. One model load and one embedding per distinct prompt
+    /// serve every scorer it makes (a many-model run makes one per pair of models).
+    static func factory(modelPath: String, neighbours: Int = 20) -> ScorerFactory {
+        let embeddings = PromptEmbeddings(modelPath: modelPath)
+        return ScorerFactory(
+            name: "semantic", summary: "k nearest training prompts by MiniLM embedding, weighted by similarity (needs a train split)", learns: true
+        ) { training throws(EvaluationError) in
+            let rows = training.records.filter { $0.outcomes[training.strongModel] != nil && $0.outcomes[training.weakModel] != nil }
+            guard !rows.isEmpty else {
+                throw .invalidParameter("--router semantic learns from a train split: give --train-fraction or --split-by-id-hash, or use a dataset with a split field")
+            }
+            try embeddings.load()
+            return SemanticScorer(
+                embeddings: embeddings, training: embeddings.unitVectors(rows.map(\.prompt)),
+                gaps: rows.map { $0.outcomes[training.strongModel]! - $0.outcomes[training.weakModel]! }, neighbours: max(1, neighbours))
+        }
+    }
+}
+
+/// Unit MiniLM embeddings of prompts, each computed once per run.
+final class PromptEmbeddings: Sendable {
+    let modelPath: String
+    private let embedder = Mutex<MiniLMEmbedder?>(nil)
+    private let vectors = Mutex<[String: [Float]]>([:])
+
+    init(modelPath: String) {
+        self.modelPath = modelPath
+    }
+
+    /// Loads the model on first use.
+    func load() throws(EvaluationError) {
+        if embedder.withLock({ $0 != nil }) { return }
+        do throws(EmbeddingError) {
+            let loaded = try MiniLMEmbedder(directory: modelPath, options: EmbeddingModelOptions(maxTokens: 128))
+            embedder.withLock { $0 = $0 ?? loaded }
+        } catch {
+            throw EvaluationError.invalidParameter("\(error)")
+        }
+    }
+
+    /// The unit embedding of each text, in order; texts not seen before are embedded on all cores.
+    func unitVectors(_ texts: [String]) -> [[Float]] {
+        guard let model = embedder.withLock({ $0 }) else { preconditionFailure("PromptEmbeddings.load() was not called") }
+        let missing = Array(Set(vectors.withLock { known in texts.filter { known[$0] == nil } }))
+        if !missing.isEmpty {
+            let computed = Mutex([[Float]](repeating: [], count: missing.count))
+            DispatchQueue.concurrentPerform(iterations: missing.count) { index in
+                let vector = Self.unit(model.embed(missing[index]))
+                computed.withLock { $0[index] = vector }
+            }
+            let results = computed.withLock { $0 }
+            vectors.withLock { known in for (text, vector) in zip(missing, results) { known[text] = vector } }
+        }
+        return vectors.withLock { known in texts.map { known[$0]! } }
+    }
+
     static func unit(_ vector: [Float]) -> [Float] {
         var norm: Float = 0
         for value in vector { norm += value * value }
         norm = norm.squareRoot()
         return norm > 0 ? vector.map { $0 / norm } : vector
-    }
-
-    /// The factory for `--router semantic`: embeds the training split with the model at `modelPath`.
-    static func factory(modelPath: String, neighbours: Int = 20) -> ScorerFactory {
-        ScorerFactory(
-            name: "semantic", summary: "k nearest training prompts by MiniLM embedding, weighted by similarity (needs a train split)", learns: true
-        ) { training throws(EvaluationError) in
-            let rows = training.records.filter { $0.outcomes[training.strongModel] != nil && $0.outcomes[training.weakModel] != nil }
-            guard !rows.isEmpty else {
-                throw .invalidParameter("--router semantic learns from a train split: give --train-fraction, or use a dataset with a split field")
-            }
-            let embedder: MiniLMEmbedder
-            do throws(EmbeddingError) {
-                embedder = try MiniLMEmbedder(directory: modelPath, options: EmbeddingModelOptions(maxTokens: 128))
-            } catch {
-                throw EvaluationError.invalidParameter("\(error)")
-            }
-            let dimension = embedder.dimension
-            let vectors = Mutex([[Float]](repeating: [], count: rows.count))
-            DispatchQueue.concurrentPerform(iterations: rows.count) { index in
-                let vector = unit(embedder.embed(rows[index].prompt))
-                vectors.withLock { $0[index] = vector }
-            }
-            let matrix = vectors.withLock { $0.flatMap { $0 } }
-            let gaps = rows.map { $0.outcomes[training.strongModel]! - $0.outcomes[training.weakModel]! }
-            return SemanticScorer(embedder: embedder, matrix: matrix, dimension: dimension, gaps: gaps, neighbours: max(1, neighbours))
-        }
     }
 }
