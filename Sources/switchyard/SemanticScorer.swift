@@ -73,7 +73,14 @@ struct SemanticScorer: PromptScorer {
 }
 
 /// Unit MiniLM embeddings of prompts, each computed once per run.
+///
+/// A prompt is embedded by its last ``tailCharacters`` characters: few-shot prompts repeat the same
+/// long preamble and put the question last, and the model reads at most 128 tokens, so the head
+/// would make every prompt of a benchmark look alike.
 final class PromptEmbeddings: Sendable {
+    /// About 128 tokens of English.
+    static let tailCharacters = 600
+
     let modelPath: String
     private let embedder = Mutex<MiniLMEmbedder?>(nil)
     private let vectors = Mutex<[String: [Float]]>([:])
@@ -100,7 +107,8 @@ final class PromptEmbeddings: Sendable {
         if !missing.isEmpty {
             let computed = Mutex([[Float]](repeating: [], count: missing.count))
             DispatchQueue.concurrentPerform(iterations: missing.count) { index in
-                let vector = Self.unit(model.embed(missing[index]))
+                let text = missing[index]
+                let vector = Self.unit(model.embed(text.count > Self.tailCharacters ? String(text.suffix(Self.tailCharacters)) : text))
                 computed.withLock { $0[index] = vector }
             }
             let results = computed.withLock { $0 }
