@@ -1,10 +1,11 @@
 import Foundation
+import SwitchyardCore
 import SwitchyardEvaluation
 
 /// A ledger replay (`simulate --from-ledger`) as text for a person.
 enum LedgerReplayText {
     static func render(_ report: LedgerReplayReport, ledger: String, policy: String) -> String {
-        typealias Money = SimulationText
+        typealias Money = LedgerReplayText
         var lines = ["Ledger \(ledger): \(report.entries) entries read, \(report.replayed) replayed under \(policy)"]
         if let from = report.from, let to = report.to {
             lines.append("  recorded from \(stamp(from)) to \(stamp(to))")
@@ -47,6 +48,14 @@ enum LedgerReplayText {
         lines += skippedLines(report)
         return lines.joined(separator: "\n")
     }
+
+    /// Dollars with cents, or with significant digits below a dollar (a ledger of test traffic
+    /// costs fractions of a cent).
+    static func money(_ value: Double) -> String {
+        abs(value) >= 1 ? SimulationText.money(value) : (value < 0 ? "-$" : "$") + formatUSD(abs(value))
+    }
+
+    static func percent(_ value: Double) -> String { SimulationText.percent(value) }
 
     private static func skippedLines(_ report: LedgerReplayReport) -> [String] {
         guard !report.skipped.isEmpty else { return [] }
