@@ -12,26 +12,14 @@ public struct AuditPromptReader: Sendable {
 
     /// Reads the file at `path`; at least one prompt is required.
     public func read(path: String) throws(EvaluationError) -> [AuditPrompt] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .unreadableFile(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
-        }
-        return try parse(Array(data), file: path)
+        try parse(JSONLines.contents(of: path), file: path)
     }
 
     /// Parses JSONL bytes; `file` names them in errors.
     public func parse(_ bytes: [UInt8], file: String) throws(EvaluationError) -> [AuditPrompt] {
         var prompts: [AuditPrompt] = []
-        var lineNumber = 0
-        for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
-            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) { continue }
-            let value: JSONValue
-            do {
-                value = try JSONParser.parse(line)
-            } catch {
-                throw .invalidLine(file: file, line: lineNumber, reason: "invalid JSON: \(error.description)")
-            }
-            prompts.append(try prompt(from: value, file: file, line: lineNumber))
+        for (line, value) in try JSONLines.values(in: bytes, file: file) {
+            prompts.append(try prompt(from: value, file: file, line: line))
         }
         guard !prompts.isEmpty else { throw .invalidFile(path: file, reason: "no prompts (expected JSONL lines with 'type' and 'prompt')") }
         return prompts

@@ -9,26 +9,14 @@ public struct RoutingDatasetReader: Sendable {
 
     /// Reads the file at `path`.
     public func read(path: String) throws(EvaluationError) -> RoutingDataset {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .unreadableFile(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
-        }
-        return try parse(Array(data), file: path)
+        try parse(JSONLines.contents(of: path), file: path)
     }
 
     /// Parses JSONL bytes; `file` names them in errors. Blank lines are skipped.
     public func parse(_ bytes: [UInt8], file: String) throws(EvaluationError) -> RoutingDataset {
         var records: [RoutingRecord] = []
-        var lineNumber = 0
-        for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
-            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) { continue }
-            let value: JSONValue
-            do {
-                value = try JSONParser.parse(line)
-            } catch {
-                throw .invalidLine(file: file, line: lineNumber, reason: "invalid JSON: \(error.description)")
-            }
-            records.append(try record(from: value, file: file, line: lineNumber))
+        for (line, value) in try JSONLines.values(in: bytes, file: file) {
+            records.append(try record(from: value, file: file, line: line))
         }
         return RoutingDataset(source: file, records: records)
     }
