@@ -36,8 +36,7 @@ struct SemanticScorer: PromptScorer {
         var nearest: [(similarity: Float, gap: Double)] = []
         nearest.reserveCapacity(neighbours + 1)
         for (row, vector) in training.enumerated() {
-            var similarity: Float = 0
-            for column in vector.indices { similarity += vector[column] * query[column] }
+            let similarity = VectorSimilarity.dot(vector, query)
             if nearest.count < neighbours || similarity > nearest[nearest.count - 1].similarity {
                 let position = nearest.firstIndex { $0.similarity < similarity } ?? nearest.count
                 nearest.insert((similarity, gaps[row]), at: position)
@@ -108,19 +107,12 @@ final class PromptEmbeddings: Sendable {
             let computed = Mutex([[Float]](repeating: [], count: missing.count))
             DispatchQueue.concurrentPerform(iterations: missing.count) { index in
                 let text = missing[index]
-                let vector = Self.unit(model.embed(text.count > Self.tailCharacters ? String(text.suffix(Self.tailCharacters)) : text))
+                let vector = VectorSimilarity.normalized(model.embed(text.count > Self.tailCharacters ? String(text.suffix(Self.tailCharacters)) : text))
                 computed.withLock { $0[index] = vector }
             }
             let results = computed.withLock { $0 }
             vectors.withLock { known in for (text, vector) in zip(missing, results) { known[text] = vector } }
         }
         return vectors.withLock { known in texts.map { known[$0]! } }
-    }
-
-    static func unit(_ vector: [Float]) -> [Float] {
-        var norm: Float = 0
-        for value in vector { norm += value * value }
-        norm = norm.squareRoot()
-        return norm > 0 ? vector.map { $0 / norm } : vector
     }
 }

@@ -1,5 +1,5 @@
 /// Helpers for unit vectors.
-enum VectorSimilarity {
+public enum VectorSimilarity {
     /// Dot product (cosine for unit vectors).
     @inline(__always)
     static func dot(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>) -> Float {
@@ -19,12 +19,13 @@ enum VectorSimilarity {
         return total
     }
 
-    static func dot(_ a: [Float], _ b: [Float]) -> Float {
+    /// Dot product of two arrays (cosine for unit vectors).
+    public static func dot(_ a: [Float], _ b: [Float]) -> Float {
         a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in dot(x, y) } }
     }
 
     /// `vector` scaled to unit length (unchanged when it is zero).
-    static func normalized(_ vector: [Float]) -> [Float] {
+    public static func normalized(_ vector: [Float]) -> [Float] {
         let norm = dot(vector, vector).squareRoot()
         guard norm > 0, norm.isFinite else { return vector }
         return vector.map { $0 / norm }

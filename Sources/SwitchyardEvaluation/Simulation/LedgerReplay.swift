@@ -24,7 +24,7 @@ public struct LedgerReplay: Sendable {
         let baseline = engine.baselineDeployment
         let tasks = Set(engine.configuration.routing.tasks.map(\.name))
         var byTask: [String: LedgerReplayReport.TaskRow] = [:]
-        var moves: [String: Int] = [:]
+        var moves: [LedgerReplayReport.TierMove: Int] = [:]
         var skipped: [String: Int] = [:]
         for entry in entries {
             report.entries += 1
@@ -80,13 +80,11 @@ public struct LedgerReplay: Sendable {
             row.replayedUSD += replayed
             row.baselineUSD += replayedBaseline
             byTask[task] = row
-            moves["\(entry.tier ?? "?")\u{1F}\(decision.chosen.tier)", default: 0] += 1
+            moves[LedgerReplayReport.TierMove(from: entry.tier ?? "?", to: decision.chosen.tier, requests: 0), default: 0] += 1
         }
         report.tasks = byTask.values.sorted { ($0.replayedUSD, $0.task) > ($1.replayedUSD, $1.task) }
-        report.moves = moves.map { key, count in
-            let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
-            return LedgerReplayReport.TierMove(from: parts[0], to: parts[1], requests: count)
-        }.sorted { ($0.requests, $0.from, $0.to) > ($1.requests, $1.from, $1.to) }
+        report.moves = moves.map { move, count in LedgerReplayReport.TierMove(from: move.from, to: move.to, requests: count) }
+            .sorted { ($0.requests, $0.from, $0.to) > ($1.requests, $1.from, $1.to) }
         report.skipped = skipped.map { LedgerReplayReport.Skip(reason: $0.key, requests: $0.value) }.sorted { $0.requests > $1.requests }
         return report
     }
