@@ -69,10 +69,7 @@ struct ChainExecutor: Sendable {
                     continue deployments
                 }
 
-                let provider = configuration.provider(named: deployment.provider)
-                let forwarded = clientHeaders.filter { provider?.forwards(header: $0.name) == true }
-                var call = ProviderCall(deployment: deployment, request: request, forwardedHeaders: forwarded)
-                call.timeout = min(deadline - now, retry.attemptTimeout)
+                let call = makeCall(deployment, request: request, clientHeaders: clientHeaders, timeout: min(deadline - now, retry.attemptTimeout))
                 let started = ContinuousClock.now
                 do {
                     let value = try await operation(adapter, call)
@@ -86,37 +83,79 @@ struct ChainExecutor: Sendable {
                         monitor.release(lease)
                         throw CancellationError()
                     }
-                    var record = AttemptRecord(
-                        deployment: deployment.name, provider: deployment.provider, status: error.gatewayError.status,
-                        errorClass: error.errorClass, latency: latency)
-                    let action = retry.next(after: error, attempt: attempt, random: &random)
-                    if case .fail = action {
-                        // The caller's own error says nothing about the deployment's health.
-                        monitor.release(lease)
-                        attempts.append(record)
-                        return .failure(Failure(error: error.gatewayError, attempts: attempts))
-                    }
-                    monitor.finish(lease, success: false, latency: latency, tokens: nil, now: .now)
-                    lastError = error
-                    switch action {
-                    case .retry(let delay) where ContinuousClock.now + delay < deadline:
-                        record.retryDelay = delay
-                        attempts.append(record)
-                        logger.debug("retrying", metadata: ["deployment": "\(deployment.name)", "error_class": "\(error.errorClass)", "delay_ms": "\(delay.milliseconds)"])
+                    switch settle(
+                        error, lease: lease, deployment: deployment, attempt: attempt, latency: latency, deadline: deadline, random: &random,
+                        attempts: &attempts)
+                    {
+                    case .fail(let failure):
+                        return .failure(failure)
+                    case .retry(let delay):
+                        lastError = error
                         try await Task.sleep(for: delay)
                         attempt += 1
-                    case .fallBack(requiresLargerContext: true):
-                        attempts.append(record)
-                        minimumContext = deployment.contextWindow
-                        continue deployments
-                    default:
-                        attempts.append(record)
+                    case .moveOn(let largerContext):
+                        lastError = error
+                        if largerContext { minimumContext = deployment.contextWindow }
                         continue deployments
                     }
                 }
             }
         }
         return .failure(Failure(error: exhausted(lastError: lastError, attempts: attempts, deadline: deadline), attempts: attempts))
+    }
+
+    /// The call for one attempt, with the client headers the provider forwards.
+    @inline(never)
+    private func makeCall(
+        _ deployment: ModelDeployment, request: ChatCompletionRequest, clientHeaders: [(name: String, value: String)], timeout: Duration
+    ) -> ProviderCall {
+        let provider = configuration.provider(named: deployment.provider)
+        let forwarded = clientHeaders.filter { provider?.forwards(header: $0.name) == true }
+        return ProviderCall(deployment: deployment, request: request, forwardedHeaders: forwarded, timeout: timeout)
+    }
+
+    /// What to do after a failed attempt.
+    private enum NextStep {
+        /// The caller's own error: answer with it.
+        case fail(Failure)
+        /// Try the same deployment again after the delay.
+        case retry(Duration)
+        /// Fall back to the next deployment (one with a larger context window, if so).
+        case moveOn(largerContext: Bool)
+    }
+
+    /// Records a failed attempt, settles its lease and decides what comes next. Synchronous and
+    /// not inlined, so its temporaries stay off `execute`'s async frame (a connection's task
+    /// keeps its deepest frame stack for as long as it lives).
+    @inline(never)
+    private func settle(
+        _ error: ProviderError, lease: DeploymentMonitor.Lease, deployment: ModelDeployment, attempt: Int, latency: Duration,
+        deadline: ContinuousClock.Instant, random: inout SystemRandomNumberGenerator, attempts: inout [AttemptRecord]
+    ) -> NextStep {
+        var record = AttemptRecord(
+            deployment: deployment.name, provider: deployment.provider, status: error.gatewayError.status, errorClass: error.errorClass,
+            latency: latency)
+        let action = retry.next(after: error, attempt: attempt, random: &random)
+        if case .fail = action {
+            // The caller's own error says nothing about the deployment's health.
+            monitor.release(lease)
+            attempts.append(record)
+            return .fail(Failure(error: error.gatewayError, attempts: attempts))
+        }
+        monitor.finish(lease, success: false, latency: latency, tokens: nil, now: .now)
+        switch action {
+        case .retry(let delay) where ContinuousClock.now + delay < deadline:
+            record.retryDelay = delay
+            attempts.append(record)
+            logger.debug("retrying", metadata: ["deployment": "\(deployment.name)", "error_class": "\(error.errorClass)", "delay_ms": "\(delay.milliseconds)"])
+            return .retry(delay)
+        case .fallBack(requiresLargerContext: true):
+            attempts.append(record)
+            return .moveOn(largerContext: true)
+        default:
+            attempts.append(record)
+            return .moveOn(largerContext: false)
+        }
     }
 
     /// How many times a run moved on to another deployment, from its attempts in order.

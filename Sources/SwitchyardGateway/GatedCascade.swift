@@ -33,14 +33,11 @@ struct GatedCascade: Sendable {
         var costUSD: Double
     }
 
-    /// Runs the cascade for `chat` along `chain`.
-    func run(
-        chat: ChatCompletionRequest, options: GateRequestOptions, decision: RoutingDecision, clientHeaders: [(name: String, value: String)],
-        deadline: ContinuousClock.Instant
-    ) async throws -> Result<Outcome, ChainExecutor.Failure> {
-        let task = decision.signals.task.value
-        var chain = decision.chain
-        var request = chat
+    /// Where a cascade stands between two runs of the chain.
+    struct Progress {
+        var chain: [ModelDeployment]
+        /// The request the next run sends (a repair adds the failed answer and an instruction).
+        var request: ChatCompletionRequest
         var attempts: [AttemptRecord] = []
         var reports: [JSONValue] = []
         var escalations = 0
@@ -48,10 +45,19 @@ struct GatedCascade: Sendable {
         var escalationReason: String?
         var costUSD = 0.0
         var fallbacks = 0
+    }
 
+    /// Runs the cascade for `chat` along `chain`.
+    @inline(never)
+    func run(
+        chat: ChatCompletionRequest, options: GateRequestOptions, decision: RoutingDecision, clientHeaders: [(name: String, value: String)],
+        deadline: ContinuousClock.Instant
+    ) async throws -> Result<Outcome, ChainExecutor.Failure> {
+        let task = decision.signals.task.value
+        var progress = Progress(chain: decision.chain, request: chat)
         while true {
             let outcome = try await executor.execute(
-                chain: chain, request: request, clientHeaders: clientHeaders, deadline: deadline, usage: \.usage
+                chain: progress.chain, request: progress.request, clientHeaders: clientHeaders, deadline: deadline, usage: \.usage
             ) {
                 (adapter, call) throws(ProviderError) -> ProviderCompletion in
                 var call = call
@@ -60,63 +66,75 @@ struct GatedCascade: Sendable {
                 }
                 return try await adapter.complete(call)
             }
-            let served: ChainExecutor.Success<ProviderCompletion>
-            switch outcome {
-            case .success(let success): served = success
-            case .failure(var failure):
-                failure.attempts = attempts + failure.attempts
-                return .failure(failure)
-            }
-            attempts += served.attempts
-            fallbacks += ChainExecutor.fallbackCount(served.attempts)
-            let deployment = served.deployment
-            let completion = served.value
-            if let usage = completion.usage { costUSD += deployment.price.cost(of: usage) }
-
-            let plan = gates.plan(forTask: task, options: options, model: deployment)
-            let report = plan.evaluate(Self.gateInput(completion.body, task: task, request: chat))
-            statistics.recordAnswer(task: task, tier: deployment.tier, passed: report.passed)
-            reports.append(["model": .string(deployment.name), "tier": .string(deployment.tier), "report": report.json])
-
-            let rank = tierRank[deployment.tier] ?? 0
-            let higher = chain.filter { (tierRank[$0.tier] ?? 0) > rank }
-            let step = gates.nextStep(
-                after: report, plan: plan, repairsUsed: repairs, escalationsUsed: escalations,
-                escalationAllowed: decision.escalationAllowed, hasHigherTier: !higher.isEmpty)
-            var reviewReason: String?
-            switch step {
-            case .accept:
-                break
-            case .acceptForReview:
-                reviewReason = "uncertain answer: " + (report.results.first { $0.score < 1 }?.reason ?? "in the uncertain band")
-            case .repair(let instruction):
-                repairs += 1
-                request = Self.repairRequest(chat, answer: completion.body, instruction: instruction)
-                chain = [deployment] + higher
-                continue
-            case .escalate(let failure):
-                escalations += 1
-                escalationReason = "\(failure.gate): \(failure.reason)"
-                request = chat
-                chain = higher
-                continue
-            case .reviewFailure(let failure):
-                reviewReason = "failed gate \(failure.gate) at the highest tier allowed: \(failure.reason)"
-            }
-            statistics.recordRequest(task: task, escalated: escalations > 0)
-            var reviewID: String?
-            if let reviewReason {
-                reviewID = reviews.flag(
-                    decisionID: decision.record.id ?? "", task: task, model: deployment.name, tier: deployment.tier, reason: reviewReason,
-                    gates: .array(reports))
-            }
-            var body = completion.body
-            let stripped = !chat.logprobs && Self.stripLogprobs(&body)
-            return .success(Outcome(
-                completion: completion, body: body, bodyBytes: stripped ? JSONWriter.bytes(.object(body)) : completion.bodyBytes,
-                deployment: deployment, attempts: attempts, reports: reports, escalations: escalations,
-                fallbacks: fallbacks, escalationReason: escalationReason, reviewID: reviewID, costUSD: costUSD))
+            if let result = judge(outcome, progress: &progress, chat: chat, options: options, decision: decision) { return result }
         }
+    }
+
+    /// Gates one run's answer: returns the cascade's result, or `nil` after setting up the next
+    /// run (a repair or an escalation). Synchronous and not inlined, so its temporaries stay off
+    /// `run`'s async frame (a connection's task keeps its deepest frame stack while it lives).
+    @inline(never)
+    private func judge(
+        _ outcome: Result<ChainExecutor.Success<ProviderCompletion>, ChainExecutor.Failure>, progress: inout Progress,
+        chat: ChatCompletionRequest, options: GateRequestOptions, decision: RoutingDecision
+    ) -> Result<Outcome, ChainExecutor.Failure>? {
+        let task = decision.signals.task.value
+        let served: ChainExecutor.Success<ProviderCompletion>
+        switch outcome {
+        case .success(let success): served = success
+        case .failure(var failure):
+            failure.attempts = progress.attempts + failure.attempts
+            return .failure(failure)
+        }
+        progress.attempts += served.attempts
+        progress.fallbacks += ChainExecutor.fallbackCount(served.attempts)
+        let deployment = served.deployment
+        let completion = served.value
+        if let usage = completion.usage { progress.costUSD += deployment.price.cost(of: usage) }
+
+        let plan = gates.plan(forTask: task, options: options, model: deployment)
+        let report = plan.evaluate(Self.gateInput(completion.body, task: task, request: chat))
+        statistics.recordAnswer(task: task, tier: deployment.tier, passed: report.passed)
+        progress.reports.append(["model": .string(deployment.name), "tier": .string(deployment.tier), "report": report.json])
+
+        let rank = tierRank[deployment.tier] ?? 0
+        let higher = progress.chain.filter { (tierRank[$0.tier] ?? 0) > rank }
+        let step = gates.nextStep(
+            after: report, plan: plan, repairsUsed: progress.repairs, escalationsUsed: progress.escalations,
+            escalationAllowed: decision.escalationAllowed, hasHigherTier: !higher.isEmpty)
+        var reviewReason: String?
+        switch step {
+        case .accept:
+            break
+        case .acceptForReview:
+            reviewReason = "uncertain answer: " + (report.results.first { $0.score < 1 }?.reason ?? "in the uncertain band")
+        case .repair(let instruction):
+            progress.repairs += 1
+            progress.request = Self.repairRequest(chat, answer: completion.body, instruction: instruction)
+            progress.chain = [deployment] + higher
+            return nil
+        case .escalate(let failure):
+            progress.escalations += 1
+            progress.escalationReason = "\(failure.gate): \(failure.reason)"
+            progress.request = chat
+            progress.chain = higher
+            return nil
+        case .reviewFailure(let failure):
+            reviewReason = "failed gate \(failure.gate) at the highest tier allowed: \(failure.reason)"
+        }
+        statistics.recordRequest(task: task, escalated: progress.escalations > 0)
+        var reviewID: String?
+        if let reviewReason {
+            reviewID = reviews.flag(
+                decisionID: decision.record.id ?? "", task: task, model: deployment.name, tier: deployment.tier, reason: reviewReason,
+                gates: .array(progress.reports))
+        }
+        var body = completion.body
+        let stripped = !chat.logprobs && Self.stripLogprobs(&body)
+        return .success(Outcome(
+            completion: completion, body: body, bodyBytes: stripped ? JSONWriter.bytes(.object(body)) : completion.bodyBytes,
+            deployment: deployment, attempts: progress.attempts, reports: progress.reports, escalations: progress.escalations,
+            fallbacks: progress.fallbacks, escalationReason: progress.escalationReason, reviewID: reviewID, costUSD: progress.costUSD))
     }
 
     /// What the gates see of an OpenAI chat completion.
