@@ -47,6 +47,7 @@ struct ChatCompletionsHandler: Sendable {
 
     /// Records the request's ledger entry and settles its budget reservation to the actual cost
     /// (a failed request costs nothing, which releases the reservation).
+    @inline(never)
     func book(_ draft: LedgerDraft) {
         let entry = draft.finished()
         ledger.record(entry)
@@ -62,11 +63,56 @@ struct ChatCompletionsHandler: Sendable {
 
     /// Answers the request. Books the ledger entry itself on success (for streams, when the
     /// stream ends); on a throw, the caller books it.
+    ///
+    /// Each stage is its own non-inlined async function so that only the stage running holds
+    /// its locals: a task's allocator keeps the deepest frame stack it has seen for as long as
+    /// the connection lives, so one large frame here costs memory on every open connection.
     private func respond(_ request: Request, context: some RequestContext, draft: inout LedgerDraft) async throws -> Response {
-        let received = draft.received
+        let prepared = try await prepare(request, decisionID: context.id, draft: &draft)
+        if prepared.gated {
+            return try await answerGated(prepared, draft: &draft)
+        }
+        if prepared.chat.stream {
+            return try await answerStream(prepared, logger: context.logger, draft: &draft)
+        }
+        return try await answerPlain(prepared, draft: &draft)
+    }
+
+    /// A validated, routed and admitted request, ready to be sent along its chain.
+    struct PreparedRequest: Sendable {
+        var chat: ChatCompletionRequest
+        var decision: RoutingDecision
+        var gateOptions: GateRequestOptions
+        /// Whether the answer must pass gates before the client sees it.
+        var gated: Bool
+        var deadline: ContinuousClock.Instant
+        var clientHeaders: [(name: String, value: String)]
+        /// The response headers known before any provider answers.
+        var headers: HTTPFields
+    }
+
+    /// Authenticates, reads and validates the body, routes, plans gates and reserves budget.
+    @inline(never)
+    private func prepare(_ request: Request, decisionID: String, draft: inout LedgerDraft) async throws -> PreparedRequest {
         let identity = try tenants.identify(authorization: request.headers[.authorization], now: Date())
         draft.note(identity: identity)
         let body = try await collectBody(request, limit: configuration.server.maxBodyBytes)
+        let prepared = try plan(body, request: request, identity: identity, decisionID: decisionID, draft: &draft)
+        draft.admission = try await budgets.admit(
+            identity,
+            amount: worstCase(
+                prepared.chat, chain: prepared.decision.chain,
+                answers: prepared.gated ? min(1 + configuration.routing.gates.maxEscalations, prepared.decision.chain.count) : 1),
+            exempt: configuration.tenancy.exemptLocal && prepared.decision.chain.allSatisfy(\.price.isFree), now: Date())
+        return prepared
+    }
+
+    /// Parses and validates the body, routes it and plans its gates (synchronous and not
+    /// inlined, so its locals stay off the async frame).
+    @inline(never)
+    private func plan(
+        _ body: ByteBuffer, request: Request, identity: CallerIdentity, decisionID: String, draft: inout LedgerDraft
+    ) throws -> PreparedRequest {
         let chat = try ChatCompletionRequest(bytes: body.readableBytesView)
         draft.note(request: chat)
         if let allowed = identity.key?.allowedModels, !allowed.contains(chat.model) {
@@ -75,8 +121,7 @@ struct ChatCompletionsHandler: Sendable {
                 message: "This key may not use '\(chat.model)'; it may use: \(allowed.sorted().joined(separator: ", ")).")
         }
         let hints = switchyardHeaders(request.headers)
-        let deadline = received + (try requestTimeout(hints) ?? configuration.resilience.retry.deadline)
-        let decisionID = context.id
+        let deadline = draft.received + (try requestTimeout(hints) ?? configuration.resilience.retry.deadline)
         let routingRequest = try RoutingRequest(chat: chat, headers: hints)
         var decision = try route(routingRequest, decisionID: decisionID, identity: identity)
         draft.note(decision: decision, region: routingRequest.hints.region)
@@ -88,84 +133,127 @@ struct ChatCompletionsHandler: Sendable {
         }
         let gateOptions = try gates.validate(request: chat)
         let plan = gates.plan(forTask: decision.signals.task.value, options: gateOptions, model: decision.chosen)
-        let gated = Self.isGated(plan: plan, options: gateOptions, stream: chat.stream)
-        draft.admission = try await budgets.admit(
-            identity,
-            amount: worstCase(chat, chain: decision.chain, answers: gated ? min(1 + configuration.routing.gates.maxEscalations, decision.chain.count) : 1),
-            exempt: configuration.tenancy.exemptLocal && decision.chain.allSatisfy(\.price.isFree), now: Date())
-        let clientHeaders = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
-
-        var headers: HTTPFields = [
+        let headers: HTTPFields = [
             SwitchyardHeader.decisionID: decisionID,
             SwitchyardHeader.task: decision.signals.task.value,
             SwitchyardHeader.escalated: decision.escalated ? "true" : "false",
             SwitchyardHeader.requestID: decisionID,
         ]
+        return PreparedRequest(
+            chat: chat, decision: decision, gateOptions: gateOptions, gated: Self.isGated(plan: plan, options: gateOptions, stream: chat.stream),
+            deadline: deadline, clientHeaders: request.headers.map { (name: $0.name.canonicalName, value: $0.value) }, headers: headers)
+    }
 
-        if gated {
-            let outcome = try await cascade.run(chat: chat, options: gateOptions, decision: decision, clientHeaders: clientHeaders, deadline: deadline)
-            let answer = try servedGated(outcome, decision: decision, headers: &headers, draft: &draft)
-            headers[SwitchyardHeader.costUSD] = formatUSD(answer.costUSD)
-            draft.note(usage: answer.completion.usage, price: answer.deployment.price, cost: answer.costUSD)
-            draft.note(answer: answer.body)
-            if chat.stream {
-                headers[.contentType] = "text/event-stream"
-                headers[.cacheControl] = "no-cache"
-                headers[SwitchyardHeader.buffered] = "true"
-                draft.noteFirstToken(at: .now)
-                book(draft)
-                return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: BufferedStream.events(from: answer.body, includeUsage: chat.includeUsageInStream)))
-            }
-            headers[.contentType] = "application/json"
-            book(draft)
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.bodyBytes)))
-        }
+    /// Runs the gated cascade and answers once an answer passed (or the cascade ran out), as
+    /// JSON or as a buffered event stream.
+    @inline(never)
+    private func answerGated(_ prepared: PreparedRequest, draft: inout LedgerDraft) async throws -> Response {
+        let outcome = try await cascade.run(
+            chat: prepared.chat, options: prepared.gateOptions, decision: prepared.decision, clientHeaders: prepared.clientHeaders,
+            deadline: prepared.deadline)
+        return try gatedResponse(outcome, prepared: prepared, draft: &draft)
+    }
 
+    /// The response for a gated cascade's outcome (synchronous and not inlined, so its locals
+    /// stay off the async frame).
+    @inline(never)
+    private func gatedResponse(
+        _ outcome: Result<GatedCascade.Outcome, ChainExecutor.Failure>, prepared: PreparedRequest, draft: inout LedgerDraft
+    ) throws -> Response {
+        let chat = prepared.chat
+        var headers = prepared.headers
+        let answer = try servedGated(outcome, decision: prepared.decision, headers: &headers, draft: &draft)
+        headers[SwitchyardHeader.costUSD] = formatUSD(answer.costUSD)
+        draft.note(usage: answer.completion.usage, price: answer.deployment.price, cost: answer.costUSD)
+        draft.note(answer: answer.body)
         if chat.stream {
-            // Nothing goes to the client before the first upstream chunk: up to then a failure
-            // (including an error event as the first chunk) still falls back along the chain.
-            let outcome = try await executor.execute(chain: decision.chain, request: chat, clientHeaders: clientHeaders, deadline: deadline) {
-                (adapter, call) throws(ProviderError) -> OpenedStream in
-                var stream = try await adapter.stream(call)
-                let first = try await stream.next()
-                return OpenedStream(stream: stream, first: first)
-            }
-            let served = try served(outcome, decision: decision, headers: &headers, draft: &draft).success
             headers[.contentType] = "text/event-stream"
             headers[.cacheControl] = "no-cache"
-            let relay = StreamRelay(includeUsage: chat.includeUsageInStream, logger: context.logger)
-            let opened = served.value
-            let price = served.deployment.price
-            let handler = self
-            let relayStarted = ContinuousClock.now
-            draft.noteFirstToken(at: relayStarted)
-            let streamDraft = draft
-            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-                var stream = opened.stream
-                var draft = streamDraft
-                do {
-                    let outcome = try await relay.relay(first: opened.first, rest: &stream, to: &writer)
-                    draft.noteStreamed(for: .now - relayStarted)
-                    draft.note(usage: outcome.usage, price: price)
-                    if let error = outcome.error { draft.note(streamError: error.errorClass) }
-                    handler.book(draft)
-                } catch {
-                    // The client went away mid-stream: book what was served so far.
-                    draft.noteStreamed(for: .now - relayStarted)
-                    draft.note(streamError: "client_disconnected")
-                    handler.book(draft)
-                    throw error
-                }
-            })
+            headers[SwitchyardHeader.buffered] = "true"
+            draft.noteFirstToken(at: .now)
+            book(draft)
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: BufferedStream.events(from: answer.body, includeUsage: chat.includeUsageInStream)))
         }
+        headers[.contentType] = "application/json"
+        book(draft)
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.bodyBytes)))
+    }
 
+    /// Opens a stream along the chain and relays it. Nothing goes to the client before the first
+    /// upstream chunk: up to then a failure (including an error event as the first chunk) still
+    /// falls back along the chain.
+    @inline(never)
+    private func answerStream(_ prepared: PreparedRequest, logger: Logger, draft: inout LedgerDraft) async throws -> Response {
         let outcome = try await executor.execute(
-            chain: decision.chain, request: chat, clientHeaders: clientHeaders, deadline: deadline, usage: \.usage
+            chain: prepared.decision.chain, request: prepared.chat, clientHeaders: prepared.clientHeaders, deadline: prepared.deadline
+        ) {
+            (adapter, call) throws(ProviderError) -> OpenedStream in
+            var stream = try await adapter.stream(call)
+            let first = try await stream.next()
+            return OpenedStream(stream: stream, first: first)
+        }
+        return try streamResponse(outcome, prepared: prepared, logger: logger, draft: &draft)
+    }
+
+    /// The response that relays an opened stream (synchronous and not inlined, so its locals
+    /// stay off the async frame).
+    @inline(never)
+    private func streamResponse(
+        _ outcome: Result<ChainExecutor.Success<OpenedStream>, ChainExecutor.Failure>, prepared: PreparedRequest, logger: Logger,
+        draft: inout LedgerDraft
+    ) throws -> Response {
+        var headers = prepared.headers
+        let served = try served(outcome, decision: prepared.decision, headers: &headers, draft: &draft)
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        let relay = StreamRelay(includeUsage: prepared.chat.includeUsageInStream, logger: logger)
+        let opened = served.value
+        let price = served.deployment.price
+        let handler = self
+        let relayStarted = ContinuousClock.now
+        draft.noteFirstToken(at: relayStarted)
+        let streamDraft = draft
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            var stream = opened.stream
+            var draft = streamDraft
+            do {
+                let outcome = try await relay.relay(first: opened.first, rest: &stream, to: &writer)
+                draft.noteStreamed(for: .now - relayStarted)
+                draft.note(usage: outcome.usage, price: price)
+                if let error = outcome.error { draft.note(streamError: error.errorClass) }
+                handler.book(draft)
+            } catch {
+                // The client went away mid-stream: book what was served so far.
+                draft.noteStreamed(for: .now - relayStarted)
+                draft.note(streamError: "client_disconnected")
+                handler.book(draft)
+                throw error
+            }
+        })
+    }
+
+    /// Sends the request along the chain and answers with the provider's JSON body.
+    @inline(never)
+    private func answerPlain(_ prepared: PreparedRequest, draft: inout LedgerDraft) async throws -> Response {
+        let outcome = try await executor.execute(
+            chain: prepared.decision.chain, request: prepared.chat, clientHeaders: prepared.clientHeaders, deadline: prepared.deadline,
+            usage: \.usage
         ) {
             (adapter, call) throws(ProviderError) -> ProviderCompletion in
             try await adapter.complete(call)
         }
-        let served = try served(outcome, decision: decision, headers: &headers, draft: &draft).success
+        return try plainResponse(outcome, prepared: prepared, draft: &draft)
+    }
+
+    /// The response for a plain answer (synchronous and not inlined, so its locals stay off the
+    /// async frame).
+    @inline(never)
+    private func plainResponse(
+        _ outcome: Result<ChainExecutor.Success<ProviderCompletion>, ChainExecutor.Failure>, prepared: PreparedRequest,
+        draft: inout LedgerDraft
+    ) throws -> Response {
+        var headers = prepared.headers
+        let served = try served(outcome, decision: prepared.decision, headers: &headers, draft: &draft)
         headers[.contentType] = "application/json"
         if let usage = served.value.usage {
             headers[SwitchyardHeader.costUSD] = formatUSD(served.deployment.price.cost(of: usage))
@@ -188,6 +276,7 @@ struct ChatCompletionsHandler: Sendable {
 
     /// Routes for `identity`: its tenant's user tier, allowed regions and budget utilization
     /// (which the policy's `budget_stress` rules act on) shape the chain.
+    @inline(never)
     func route(
         _ routingRequest: RoutingRequest, decisionID: String, identity: CallerIdentity, userTier: UserTier = .pro
     ) throws(GatewayError) -> RoutingDecision {
@@ -216,38 +305,52 @@ struct ChatCompletionsHandler: Sendable {
     }
 
     /// Books the outcome of executing the chain: the decision log, session memory and the
-    /// response headers; returns the success or throws the chain's error.
+    /// response headers; returns the success or throws the chain's error. A gated answer's
+    /// outcome adds its gate reports, escalations and cost to the record.
+    @inline(never)
     private func served<Value>(
         _ outcome: Result<ChainExecutor.Success<Value>, ChainExecutor.Failure>, decision: RoutingDecision, headers: inout HTTPFields,
-        draft: inout LedgerDraft, record: Bool = true, escalatedByGates: Bool = false
-    ) throws -> (success: ChainExecutor.Success<Value>, log: JSONObject) {
+        draft: inout LedgerDraft, gated: GatedCascade.Outcome? = nil
+    ) throws -> ChainExecutor.Success<Value> {
         let attempts: [AttemptRecord]
         switch outcome {
         case .success(let success): attempts = success.attempts
         case .failure(let failure): attempts = failure.attempts
         }
-        let fallbacks = ChainExecutor.fallbackCount(attempts)
-        var log = decision.record.json.objectValue ?? JSONObject()
-        log["attempts"] = .array(attempts.map(\.json))
-        log["fallbacks"] = .int(Int64(fallbacks))
+        // Escalations are not fallbacks: a cascade counts moves within each run of the chain.
+        let fallbacks = gated?.fallbacks ?? ChainExecutor.fallbackCount(attempts)
+        var record = JSONObjectWriter()
+        decision.record.write(into: &record)
+        record.objects("attempts", attempts) { $1.write(into: &$0) }
+        record.int("fallbacks", fallbacks)
         switch outcome {
         case .success(let success):
-            log["served"] = .string(success.deployment.name)
-            draft.note(attempts: attempts, served: success.deployment, chain: decision.chain, fallbacks: fallbacks, record: log)
-            if record { decisions.append(id: decision.record.id ?? "", record: .object(log)) }
+            record.string("served", success.deployment.name)
+            if let gated {
+                record.value("gates", .array(gated.reports))
+                record.int("escalations", gated.escalations)
+                if let reason = gated.escalationReason { record.string("escalation_reason", reason) }
+                if let review = gated.reviewID { record.string("review_id", review) }
+                record.double("cost_usd", gated.costUSD)
+            }
+            let text = record.finishString()
+            decisions.append(id: decision.record.id ?? "", record: text)
+            draft.note(attempts: attempts, served: success.deployment, chain: decision.chain, fallbacks: fallbacks, record: text)
             if let session = decision.session {
                 sessions.noteServed(
-                    session: session, tier: success.deployment.tier, escalated: decision.escalated || escalatedByGates, now: Date())
+                    session: session, tier: success.deployment.tier, escalated: decision.escalated || (gated?.escalations ?? 0) > 0,
+                    now: Date())
             }
             headers[SwitchyardHeader.model] = success.deployment.name
             headers[SwitchyardHeader.provider] = success.deployment.provider
             headers[SwitchyardHeader.tier] = success.deployment.tier
             headers[SwitchyardHeader.fallbacks] = String(fallbacks)
-            return (success, log)
+            return success
         case .failure(let failure):
-            log["error"] = failure.error.json["error"] ?? .null
-            draft.note(attempts: attempts, served: nil, chain: decision.chain, fallbacks: fallbacks, record: log)
-            decisions.append(id: decision.record.id ?? "", record: .object(log))
+            record.value("error", failure.error.json["error"] ?? .null)
+            let text = record.finishString()
+            decisions.append(id: decision.record.id ?? "", record: text)
+            draft.note(attempts: attempts, served: nil, chain: decision.chain, fallbacks: fallbacks, record: text)
             throw failure.error
         }
     }
@@ -263,8 +366,9 @@ struct ChatCompletionsHandler: Sendable {
         return !Set(plan.kinds).subtracting([.truncation, .empty, .refusal]).isEmpty
     }
 
-    /// Books a gated answer like ``served(_:decision:headers:)``, plus gate reports, escalation
-    /// and review flags.
+    /// Books a gated answer like ``served(_:decision:headers:draft:gated:)``, plus gate
+    /// reports, escalation and review flags.
+    @inline(never)
     private func servedGated(
         _ outcome: Result<GatedCascade.Outcome, ChainExecutor.Failure>, decision: RoutingDecision, headers: inout HTTPFields,
         draft: inout LedgerDraft
@@ -275,21 +379,9 @@ struct ChatCompletionsHandler: Sendable {
                 Result<ChainExecutor.Success<Void>, ChainExecutor.Failure>.failure(failure), decision: decision, headers: &headers, draft: &draft)
             throw failure.error
         case .success(let answer):
-            var log = try served(
+            _ = try served(
                 .success(ChainExecutor.Success(value: (), deployment: answer.deployment, attempts: answer.attempts)), decision: decision,
-                headers: &headers, draft: &draft, record: false, escalatedByGates: answer.escalations > 0
-            ).log
-            // Escalations are not fallbacks: count moves within each run of the chain only.
-            log["fallbacks"] = .int(Int64(answer.fallbacks))
-            headers[SwitchyardHeader.fallbacks] = String(answer.fallbacks)
-            log["gates"] = .array(answer.reports)
-            log["escalations"] = .int(Int64(answer.escalations))
-            if let reason = answer.escalationReason { log["escalation_reason"] = .string(reason) }
-            if let review = answer.reviewID { log["review_id"] = .string(review) }
-            log["cost_usd"] = .double(answer.costUSD)
-            decisions.append(id: decision.record.id ?? "", record: .object(log))
-            draft.note(
-                attempts: answer.attempts, served: answer.deployment, chain: decision.chain, fallbacks: answer.fallbacks, record: log)
+                headers: &headers, draft: &draft, gated: answer)
             draft.note(gates: answer.reports, escalations: answer.escalations, reason: answer.escalationReason, reviewID: answer.reviewID)
             if answer.escalations > 0 {
                 headers[SwitchyardHeader.escalated] = "true"

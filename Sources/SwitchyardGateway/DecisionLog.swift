@@ -1,12 +1,12 @@
 import Synchronization
-import SwitchyardCore
 
 /// The most recent decision records with how each request was served, by decision id, so
 /// `GET /v1/decisions/{id}` can explain a request after the fact. Bounded; the durable copy is
-/// the ledger's.
+/// the ledger's. Records are kept as the JSON text the ledger stores (one string per request,
+/// shared with its ledger entry), not as trees.
 final class DecisionLog: Sendable {
     private struct Storage {
-        var records: [String: JSONValue] = [:]
+        var records: [String: String] = [:]
         var order: [String] = []
         var next = 0
     }
@@ -18,7 +18,7 @@ final class DecisionLog: Sendable {
         self.capacity = capacity
     }
 
-    func append(id: String, record: JSONValue) {
+    func append(id: String, record: String) {
         storage.withLock { storage in
             if storage.order.count < capacity {
                 storage.order.append(id)
@@ -31,7 +31,7 @@ final class DecisionLog: Sendable {
         }
     }
 
-    func record(id: String) -> JSONValue? {
+    func record(id: String) -> String? {
         storage.withLock { $0.records[id] }
     }
 }

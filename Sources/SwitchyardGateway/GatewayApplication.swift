@@ -57,10 +57,10 @@ public enum GatewayApplication {
         }
         router.get("/v1/decisions/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
-            if let record = chat.decisions.record(id: id) { return jsonResponse(record) }
+            if let record = chat.decisions.record(id: id) { return jsonResponse(text: record) }
             // Older decisions come from the ledger (written within one flush interval).
-            if let entry = try await store.ledgerEntry(decisionID: id), let record = entry.decision {
-                return jsonResponse(record)
+            if let entry = try await store.ledgerEntry(decisionID: id), let record = entry.decisionJSON {
+                return jsonResponse(text: record)
             }
             throw GatewayError(status: 404, type: "invalid_request_error", code: "decision_not_found", message: "No decision with id '\(id)'.")
         }
@@ -143,6 +143,11 @@ public enum GatewayApplication {
         }
         return ["object": "list", "data": .array(data)]
     }
+}
+
+/// A 200 response whose body is JSON text as it was stored.
+func jsonResponse(text: String) -> Response {
+    Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
 }
 
 func jsonResponse(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {

@@ -47,15 +47,16 @@ struct LedgerDraft: Sendable {
         entry.reasons = decision.record.clauses.map { "\($0.clause): \($0.effect)" }
     }
 
-    /// How the chain was executed; `record` is the decision record with attempts, as logged.
+    /// How the chain was executed; `record` is the decision record with attempts, as logged
+    /// (JSON text).
     mutating func note(
-        attempts: [AttemptRecord], served deployment: ModelDeployment?, chain: [ModelDeployment], fallbacks: Int, record: JSONObject
+        attempts: [AttemptRecord], served deployment: ModelDeployment?, chain: [ModelDeployment], fallbacks: Int, record: String
     ) {
         entry.attempts = attempts
         entry.fallbacks = fallbacks
         entry.fallbackReason = attempts.last { $0.status != 200 && !$0.wasSkipped }?.errorClass
         entry.upstreamLatency = attempts.reduce(.zero) { $0 + $1.latency }
-        entry.decision = .object(record)
+        entry.decisionJSON = record
         if let deployment {
             entry.provider = deployment.provider
             entry.model = deployment.name

@@ -32,7 +32,7 @@ enum LedgerRowCoding {
             entry.escalationReason, entry.fallbacks, entry.fallbackReason, entry.reviewID, entry.provider, entry.model, entry.tier,
             entry.inputTokens, entry.outputTokens, entry.cachedTokens, entry.costUSD, entry.baselineCostUSD, entry.latency.milliseconds,
             entry.upstreamLatency.milliseconds, entry.gatewayOverhead.milliseconds, entry.timeToFirstToken?.milliseconds, entry.cacheHit,
-            entry.stream, entry.decision.map(JSONWriter.string), entry.prompt, entry.answer,
+            entry.stream, entry.decisionJSON, entry.prompt, entry.answer,
         ]
         return StatementArguments(values)
     }
@@ -58,7 +58,7 @@ enum LedgerRowCoding {
             stream: row["stream"])
         if full {
             entry.gates = json("gates")
-            entry.decision = json("decision")
+            entry.decisionJSON = row["decision"]
             entry.prompt = row["prompt"]
             entry.answer = row["answer"]
         }

@@ -24,7 +24,7 @@ func sampleEntry(_ index: Int, time: Date = Date(timeIntervalSince1970: 1_790_00
         gates: .array([.object(["gate": "json", "passed": true])]), escalations: 0, fallbacks: 1, fallbackReason: "server_error",
         provider: "sim", model: "middle", tier: "mid", inputTokens: 100 + index, outputTokens: 20, cachedTokens: 10,
         costUSD: 0.000072, baselineCostUSD: 0.00045, latency: .microseconds(45_500), upstreamLatency: .milliseconds(42),
-        timeToFirstToken: nil, stream: false, decision: .object(["id": .string("dec-\(index)")]))
+        timeToFirstToken: nil, stream: false, decisionJSON: #"{"id":"dec-\#(index)"}"#)
 }
 
 @Suite struct SQLiteStoreTests {
@@ -41,7 +41,7 @@ func sampleEntry(_ index: Int, time: Date = Date(timeIntervalSince1970: 1_790_00
 
             let light = try await store.ledgerEntries(since: nil, until: nil, full: false)
             #expect(light.map(\.decisionID) == entries.map(\.decisionID))
-            #expect(light[0].decision == nil && light[0].gates == nil)
+            #expect(light[0].decisionJSON == nil && light[0].gates == nil)
             #expect(light[0].attempts == entries[0].attempts)
             #expect(light[0].gatewayOverhead == .microseconds(3_500))
         }

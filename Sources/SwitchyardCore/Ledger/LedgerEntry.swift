@@ -69,8 +69,12 @@ public struct LedgerEntry: Sendable, Hashable {
     public var cacheHit: Bool
     public var stream: Bool
 
-    /// The decision record with attempts (the body of `GET /v1/decisions/{id}`).
-    public var decision: JSONValue?
+    /// The decision record with attempts, as compact JSON text (the body of
+    /// `GET /v1/decisions/{id}`). Kept as text: it is written once per request and stored as
+    /// it is; parse it with ``JSONParser`` to inspect it.
+    public var decisionJSON: String?
+    /// ``decisionJSON`` parsed (`nil` when absent or not JSON).
+    public var decision: JSONValue? { decisionJSON.flatMap { try? JSONParser.parse($0) } }
     /// The last user message, only with `log_content`.
     public var prompt: String?
     /// The answer text, only with `log_content`.
@@ -85,7 +89,7 @@ public struct LedgerEntry: Sendable, Hashable {
         fallbacks: Int = 0, fallbackReason: String? = nil, reviewID: String? = nil, provider: String? = nil, model: String? = nil,
         tier: String? = nil, inputTokens: Int = 0, outputTokens: Int = 0, cachedTokens: Int = 0, costUSD: Double = 0,
         baselineCostUSD: Double = 0, latency: Duration = .zero, upstreamLatency: Duration = .zero, timeToFirstToken: Duration? = nil,
-        cacheHit: Bool = false, stream: Bool = false, decision: JSONValue? = nil, prompt: String? = nil, answer: String? = nil
+        cacheHit: Bool = false, stream: Bool = false, decisionJSON: String? = nil, prompt: String? = nil, answer: String? = nil
     ) {
         self.decisionID = decisionID
         self.time = time
@@ -125,7 +129,7 @@ public struct LedgerEntry: Sendable, Hashable {
         self.timeToFirstToken = timeToFirstToken
         self.cacheHit = cacheHit
         self.stream = stream
-        self.decision = decision
+        self.decisionJSON = decisionJSON
         self.prompt = prompt
         self.answer = answer
     }

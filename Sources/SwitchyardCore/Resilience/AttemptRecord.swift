@@ -24,6 +24,16 @@ public struct AttemptRecord: Sendable, Hashable {
     /// Whether the deployment was passed over without a request (breaker open, limit reached).
     public var wasSkipped: Bool { errorClass?.hasPrefix("skipped") == true }
 
+    /// Writes the attempt's members (the shape of ``json``) into `writer`.
+    public func write(into writer: inout JSONObjectWriter) {
+        writer.string("deployment", deployment)
+        writer.string("provider", provider)
+        writer.int("status", status)
+        writer.string("error_class", errorClass)
+        writer.double("latency_ms", (latency.milliseconds * 1000).rounded() / 1000)
+        if let retryDelay { writer.double("retry_delay_ms", (retryDelay.milliseconds * 1000).rounded() / 1000) }
+    }
+
     public var json: JSONValue {
         var object: JSONObject = [
             "deployment": .string(deployment), "provider": .string(provider),

@@ -38,61 +38,79 @@ public struct DecisionRecord: Sendable {
 
     /// The record as JSON (the shape `/v1/route` returns and the ledger stores).
     public var json: JSONValue {
-        var object = JSONObject()
-        object["id"] = id.map(JSONValue.string) ?? .null
-        object["model"] = .string(requestedModel)
-        object["mode"] = .string(mode.name)
-        object["tenant"] = tenant.map(JSONValue.string) ?? .null
-        object["user_tier"] = .string(userTier.rawValue)
-        object["signals"] = signalsJSON
-        object["rules_matched"] = .array(rulesMatched.map { .object(JSONObject([("rule", .string($0.rule)), ("pattern", .string($0.pattern))])) })
-        object["clauses"] = .array(
-            clauses.map { .object(JSONObject([("clause", .string($0.clause)), ("effect", .string($0.effect)), ("reason", .string($0.reason))])) })
-        object["start_tier"] = .string(startTier)
-        object["ceiling_tier"] = .string(ceilingTier)
-        object["escalation_allowed"] = .bool(escalationAllowed)
-        object["chain"] = .array(
-            chain.map { entry in
-                .object(JSONObject([
-                    ("model", .string(entry.model)), ("tier", .string(entry.tier)), ("provider", .string(entry.provider)),
-                    ("region", entry.region.map(JSONValue.string) ?? .null), ("estimated_cost_usd", .double(rounded(entry.estimatedCostUSD))),
-                ]))
-            })
-        object["excluded"] = .array(
-            excluded.map { .object(JSONObject([("model", .string($0.model)), ("clause", .string($0.clause)), ("reason", .string($0.reason))])) })
-        object["chosen"] = .string(chosen)
-        object["expected_output_tokens"] = .int(Int64(expectedOutputTokens))
-        object["estimated_cost_usd"] = .double(rounded(estimatedCostUSD))
-        object["baseline_cost_usd"] = baselineCostUSD.map { .double(rounded($0)) } ?? .null
-        return .object(object)
+        var writer = JSONObjectWriter()
+        write(into: &writer)
+        return (try? JSONParser.parse(writer.finish())) ?? .null
     }
 
-    private var signalsJSON: JSONValue {
-        let complexity = signals.complexity
-        var features = JSONObject()
-        for score in complexity.features {
-            features[score.feature.rawValue] = .object(JSONObject([
-                ("value", .double(score.value)), ("weight", .double(score.weight)), ("contribution", .double(rounded(score.contribution))),
-            ]))
+    /// Writes the record's members into `writer` (the gateway adds how the request was served
+    /// and stores the object as it is, without building a tree).
+    public func write(into writer: inout JSONObjectWriter) {
+        writer.string("id", id)
+        writer.string("model", requestedModel)
+        writer.string("mode", mode.name)
+        writer.string("tenant", tenant)
+        writer.string("user_tier", userTier.rawValue)
+        writer.object("signals") { writeSignals(into: &$0) }
+        writer.objects("rules_matched", rulesMatched) { object, match in
+            object.string("rule", match.rule)
+            object.string("pattern", match.pattern)
         }
-        var complexityObject = JSONObject([
-            ("value", .double(rounded(complexity.value))), ("source", .string(complexity.source.rawValue)),
-            ("heuristic", .double(rounded(complexity.heuristic))), ("features", .object(features)),
-        ])
-        if let semantic = complexity.semantic { complexityObject["semantic"] = .double(rounded(semantic)) }
-        return .object(JSONObject([
-            ("task", .object(JSONObject([
-                ("value", .string(signals.task.value)), ("source", .string(signals.task.source.rawValue)),
-                ("score", .double(rounded(signals.task.score))),
-            ]))),
-            ("complexity", .object(complexityObject)),
-            ("sensitivity", .object(JSONObject([
-                ("value", .string(signals.sensitivity.value.rawValue)), ("source", .string(signals.sensitivity.source.rawValue)),
-            ]))),
-            ("disputed", .bool(signals.disputed)),
-            ("prompt_tokens", .int(Int64(signals.promptTokens))),
-            ("user_turns", .int(Int64(signals.userTurns))),
-        ]))
+        writer.objects("clauses", clauses) { object, clause in
+            object.string("clause", clause.clause)
+            object.string("effect", clause.effect)
+            object.string("reason", clause.reason)
+        }
+        writer.string("start_tier", startTier)
+        writer.string("ceiling_tier", ceilingTier)
+        writer.bool("escalation_allowed", escalationAllowed)
+        writer.objects("chain", chain) { object, entry in
+            object.string("model", entry.model)
+            object.string("tier", entry.tier)
+            object.string("provider", entry.provider)
+            object.string("region", entry.region)
+            object.double("estimated_cost_usd", rounded(entry.estimatedCostUSD))
+        }
+        writer.objects("excluded", excluded) { object, exclusion in
+            object.string("model", exclusion.model)
+            object.string("clause", exclusion.clause)
+            object.string("reason", exclusion.reason)
+        }
+        writer.string("chosen", chosen)
+        writer.int("expected_output_tokens", expectedOutputTokens)
+        writer.double("estimated_cost_usd", rounded(estimatedCostUSD))
+        writer.double("baseline_cost_usd", baselineCostUSD.map(rounded))
+    }
+
+    private func writeSignals(into writer: inout JSONObjectWriter) {
+        writer.object("task") { task in
+            task.string("value", signals.task.value)
+            task.string("source", signals.task.source.rawValue)
+            task.double("score", rounded(signals.task.score))
+        }
+        let complexity = signals.complexity
+        writer.object("complexity") { object in
+            object.double("value", rounded(complexity.value))
+            object.string("source", complexity.source.rawValue)
+            object.double("heuristic", rounded(complexity.heuristic))
+            object.object("features") { features in
+                for score in complexity.features {
+                    features.object(named: score.feature.rawValue) { feature in
+                        feature.double("value", score.value)
+                        feature.double("weight", score.weight)
+                        feature.double("contribution", rounded(score.contribution))
+                    }
+                }
+            }
+            if let semantic = complexity.semantic { object.double("semantic", rounded(semantic)) }
+        }
+        writer.object("sensitivity") { sensitivity in
+            sensitivity.string("value", signals.sensitivity.value.rawValue)
+            sensitivity.string("source", signals.sensitivity.source.rawValue)
+        }
+        writer.bool("disputed", signals.disputed)
+        writer.int("prompt_tokens", signals.promptTokens)
+        writer.int("user_turns", signals.userTurns)
     }
 
     private func rounded(_ value: Double) -> Double { (value * 1e10).rounded() / 1e10 }

@@ -1,0 +1,46 @@
+import Testing
+
+@testable import SwitchyardCore
+
+@Suite("JSONObjectWriter")
+struct JSONObjectWriterTests {
+    @Test("members, nesting, arrays, nulls and escapes read back as written")
+    func roundTrip() throws {
+        var writer = JSONObjectWriter()
+        writer.string("name", "quote \" and \\ and\nnewline")
+        writer.string("missing", nil)
+        writer.int("count", 3)
+        writer.double("price", 0.25)
+        writer.double("whole", 2)
+        writer.bool("flag", false)
+        writer.object("nested") { nested in
+            nested.object(named: "dynamic key") { $0.int("depth", 2) }
+            nested.strings("tags", ["a", "b"])
+        }
+        writer.objects("items", [1, 2]) { object, value in object.int("value", value) }
+        writer.objects("none", [Int]()) { object, value in object.int("value", value) }
+        writer.value("tree", ["x": .array([.null, .bool(true)])])
+        let text = writer.finishString()
+
+        let parsed = try JSONParser.parse(text)
+        #expect(parsed["name"] == .string("quote \" and \\ and\nnewline"))
+        #expect(parsed["missing"] == .null)
+        #expect(parsed["count"] == .int(3))
+        #expect(parsed["price"] == .double(0.25))
+        #expect(parsed["whole"] == .double(2))
+        #expect(parsed["flag"] == .bool(false))
+        #expect(parsed["nested"]?["dynamic key"]?["depth"] == .int(2))
+        #expect(parsed["nested"]?["tags"] == .array(["a", "b"]))
+        #expect(parsed["items"]?.arrayValue?.compactMap { $0["value"]?.intValue } == [1, 2])
+        #expect(parsed["none"] == .array([]))
+        #expect(parsed["tree"]?["x"] == .array([.null, .bool(true)]))
+        // Member order is the order written, and the output is compact.
+        #expect(text.hasPrefix(#"{"name":"quote \"#))
+        #expect(!text.contains(" :") && !text.contains(", "))
+    }
+
+    @Test("an empty object is {}")
+    func empty() {
+        #expect(JSONObjectWriter().finishString() == "{}")
+    }
+}
