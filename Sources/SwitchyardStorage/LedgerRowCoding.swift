@@ -28,7 +28,7 @@ enum LedgerRowCoding {
             entry.decisionID, entry.time.timeIntervalSince1970, entry.endpoint, entry.status, entry.errorCode, entry.tenant, entry.keyID,
             entry.userTier, entry.region, entry.session, entry.requestedModel, entry.task, entry.taskSource, entry.complexity,
             entry.complexitySource, entry.sensitivity, JSONWriter.string(.array(entry.reasons.map(JSONValue.string))), entry.chainPosition,
-            JSONWriter.string(.array(entry.attempts.map(\.json))), entry.gates.map(JSONWriter.string), entry.escalations,
+            JSONObjectWriter.arrayText(entry.attempts) { $1.write(into: &$0) }, entry.gates.map(JSONWriter.string), entry.escalations,
             entry.escalationReason, entry.fallbacks, entry.fallbackReason, entry.reviewID, entry.provider, entry.model, entry.tier,
             entry.inputTokens, entry.outputTokens, entry.cachedTokens, entry.costUSD, entry.baselineCostUSD, entry.latency.milliseconds,
             entry.upstreamLatency.milliseconds, entry.gatewayOverhead.milliseconds, entry.timeToFirstToken?.milliseconds, entry.cacheHit,

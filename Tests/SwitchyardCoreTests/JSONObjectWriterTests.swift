@@ -39,6 +39,12 @@ struct JSONObjectWriterTests {
         #expect(!text.contains(" :") && !text.contains(", "))
     }
 
+    @Test("a top-level array of objects")
+    func arrayText() {
+        #expect(JSONObjectWriter.arrayText([1, 2]) { object, value in object.int("n", value) } == #"[{"n":1},{"n":2}]"#)
+        #expect(JSONObjectWriter.arrayText([Int]()) { object, value in object.int("n", value) } == "[]")
+    }
+
     @Test("an empty object is {}")
     func empty() {
         #expect(JSONObjectWriter().finishString() == "{}")

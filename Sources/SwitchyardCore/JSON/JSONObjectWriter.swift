@@ -16,7 +16,7 @@ public struct JSONObjectWriter: Sendable {
         output.append(UInt8(ascii: "{"))
     }
 
-    /// Continues in `buffer` (for a nested object); `finishNested()` hands the buffer back.
+    /// Continues in `buffer` (for a nested object); `appendObject` hands the buffer back.
     private init(continuing buffer: inout [UInt8]) {
         output = []
         swap(&output, &buffer)
@@ -34,13 +34,29 @@ public struct JSONObjectWriter: Sendable {
         String(decoding: finish(), as: UTF8.self)
     }
 
-    /// Writes `,"name":` (or `"name":` for the first member).
-    private mutating func key(_ name: StaticString) {
+    /// A top-level JSON array with one object per element, whose members `body` writes (a
+    /// ledger column, for instance).
+    public static func arrayText<Elements: Sequence>(
+        _ elements: Elements, _ body: (inout JSONObjectWriter, Elements.Element) -> Void
+    ) -> String {
+        var writer = JSONObjectWriter(reservingCapacity: 256)
+        writer.output.removeAll(keepingCapacity: true)
+        writer.appendArray(elements, body)
+        return String(decoding: writer.output, as: UTF8.self)
+    }
+
+    /// Writes the comma that separates this member from the previous one, if any.
+    private mutating func beginMember() {
         if isFirstMember {
             isFirstMember = false
         } else {
             output.append(UInt8(ascii: ","))
         }
+    }
+
+    /// Writes `,"name":` (or `"name":` for the first member).
+    private mutating func key(_ name: StaticString) {
+        beginMember()
         output.append(UInt8(ascii: "\""))
         name.withUTF8Buffer { output.append(contentsOf: $0) }
         output.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
@@ -48,11 +64,7 @@ public struct JSONObjectWriter: Sendable {
 
     /// Writes `,"name":` for a name known only at run time.
     private mutating func key(_ name: String) {
-        if isFirstMember {
-            isFirstMember = false
-        } else {
-            output.append(UInt8(ascii: ","))
-        }
+        beginMember()
         JSONWriter.writeString(name, into: &output)
         output.append(UInt8(ascii: ":"))
     }
@@ -100,14 +112,7 @@ public struct JSONObjectWriter: Sendable {
         _ name: StaticString, _ elements: Elements, _ body: (inout JSONObjectWriter, Elements.Element) -> Void
     ) {
         key(name)
-        output.append(UInt8(ascii: "["))
-        var first = true
-        for element in elements {
-            if !first { output.append(UInt8(ascii: ",")) }
-            first = false
-            appendObject { body(&$0, element) }
-        }
-        output.append(UInt8(ascii: "]"))
+        appendArray(elements, body)
     }
 
     /// Writes an array of strings.
@@ -117,6 +122,19 @@ public struct JSONObjectWriter: Sendable {
         for position in values.indices {
             if position > 0 { output.append(UInt8(ascii: ",")) }
             JSONWriter.writeString(values[position], into: &output)
+        }
+        output.append(UInt8(ascii: "]"))
+    }
+
+    private mutating func appendArray<Elements: Sequence>(
+        _ elements: Elements, _ body: (inout JSONObjectWriter, Elements.Element) -> Void
+    ) {
+        output.append(UInt8(ascii: "["))
+        var first = true
+        for element in elements {
+            if !first { output.append(UInt8(ascii: ",")) }
+            first = false
+            appendObject { body(&$0, element) }
         }
         output.append(UInt8(ascii: "]"))
     }

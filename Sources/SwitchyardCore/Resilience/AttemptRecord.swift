@@ -24,7 +24,8 @@ public struct AttemptRecord: Sendable, Hashable {
     /// Whether the deployment was passed over without a request (breaker open, limit reached).
     public var wasSkipped: Bool { errorClass?.hasPrefix("skipped") == true }
 
-    /// Writes the attempt's members (the shape of ``json``) into `writer`.
+    /// Writes the attempt's members into `writer` (the shape the decision record and the
+    /// ledger's `attempts` column hold).
     public func write(into writer: inout JSONObjectWriter) {
         writer.string("deployment", deployment)
         writer.string("provider", provider)
@@ -34,20 +35,10 @@ public struct AttemptRecord: Sendable, Hashable {
         if let retryDelay { writer.double("retry_delay_ms", (retryDelay.milliseconds * 1000).rounded() / 1000) }
     }
 
-    public var json: JSONValue {
-        var object: JSONObject = [
-            "deployment": .string(deployment), "provider": .string(provider),
-            "status": status.map { .int(Int64($0)) } ?? .null,
-            "error_class": errorClass.map(JSONValue.string) ?? .null,
-            "latency_ms": .double((latency.milliseconds * 1000).rounded() / 1000),
-        ]
-        if let retryDelay { object["retry_delay_ms"] = .double((retryDelay.milliseconds * 1000).rounded() / 1000) }
-        return .object(object)
-    }
 }
 
 extension AttemptRecord {
-    /// Reads the shape ``json`` writes; `nil` when required fields are missing.
+    /// Reads the shape ``write(into:)`` writes; `nil` when required fields are missing.
     public init?(json: JSONValue) {
         guard let deployment = json["deployment"]?.stringValue, let provider = json["provider"]?.stringValue else { return nil }
         self.init(
