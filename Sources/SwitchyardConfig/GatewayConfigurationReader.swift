@@ -191,9 +191,7 @@ struct GatewayConfigurationReader {
     }
 
     static func isHTTPURL(_ text: String) -> Bool {
-        guard let schemeEnd = text.range(of: "://") else { return false }
-        let scheme = text[..<schemeEnd.lowerBound].lowercased()
-        return (scheme == "http" || scheme == "https") && text.count > scheme.count + 3
+        UpstreamEndpoint(url: text) != nil
     }
 
     static func trimmingTrailingSlash(_ url: String) -> String {

@@ -6,19 +6,24 @@ import ServiceLifecycle
 import SwitchyardCore
 import SwitchyardProviders
 
-/// The adapters for every configured provider, each with its own pooled HTTP client on the
-/// shared event loops (so pool size and timeouts are per provider). A `Service`: on graceful
-/// shutdown it closes the clients after the server has stopped taking requests.
+/// The adapters for every configured provider on the shared event loops. Chat calls go through
+/// each provider's own ``UpstreamConnectionPool`` (pool size and timeouts are per provider); the
+/// other calls (embeddings) through its own `HTTPClient`. A `Service`: on graceful shutdown it
+/// closes both after the server has stopped taking requests.
 public final class ProviderRegistry: Service, Sendable {
     private let adapters: [String: any ChatProvider]
+    private let pools: [UpstreamConnectionPool]
     private let clients: [HTTPClient]
     private let clientsByProvider: [String: HTTPClient]
 
     public init(configuration: GatewayConfiguration) {
         var adapters: [String: any ChatProvider] = [:]
+        var pools: [UpstreamConnectionPool] = []
         var clients: [HTTPClient] = []
         var clientsByProvider: [String: HTTPClient] = [:]
         for provider in configuration.providers {
+            // The configuration reader accepts only base URLs this parses.
+            guard let endpoint = UpstreamEndpoint(url: provider.baseURL) else { continue }
             var settings = HTTPClient.Configuration()
             let connectTimeout = TimeAmount(provider.connectTimeout)
             let readTimeout = TimeAmount(provider.timeout)
@@ -36,11 +41,16 @@ public final class ProviderRegistry: Service, Sendable {
             let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: settings)
             clients.append(client)
             clientsByProvider[provider.name] = client
+            let pool = UpstreamConnectionPool(
+                configuration: .init(endpoint: endpoint, maxConnections: provider.maxConnections, connectTimeout: connectTimeout),
+                group: MultiThreadedEventLoopGroup.singleton)
+            pools.append(pool)
             switch provider.kind {
-            case .openai: adapters[provider.name] = OpenAICompatibleProvider(settings: provider, client: client)
+            case .openai: adapters[provider.name] = OpenAICompatibleProvider(settings: provider, pool: pool)
             }
         }
         self.adapters = adapters
+        self.pools = pools
         self.clients = clients
         self.clientsByProvider = clientsByProvider
     }
@@ -61,8 +71,11 @@ public final class ProviderRegistry: Service, Sendable {
         try await shutdown()
     }
 
-    /// Closes every client; in-flight requests fail.
+    /// Closes every pool (chat calls in flight finish first) and client (its calls in flight fail).
     public func shutdown() async throws {
+        for pool in pools {
+            pool.shutdown()
+        }
         for client in clients {
             try await client.shutdown()
         }

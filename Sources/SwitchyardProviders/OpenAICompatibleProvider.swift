@@ -1,5 +1,3 @@
-import AsyncHTTPClient
-import Foundation
 import NIOCore
 import NIOHTTP1
 import SwitchyardCore
@@ -8,44 +6,45 @@ import SwitchyardCore
 /// Together, vLLM, Ollama's `/v1`, LM Studio and `switchyard mock-provider`.
 public struct OpenAICompatibleProvider: ChatProvider {
     public let settings: ProviderSettings
-    let client: HTTPClient
-    let completionsURL: String
+    let pool: UpstreamConnectionPool
+    let completionsPath: String
+    /// The headers every call sends: content type, credentials and the provider's own headers.
+    let fixedHeaders: HTTPHeaders
 
     /// Largest non-streamed response body read from the provider.
     static let maximumResponseBytes = 64 * 1024 * 1024
+    /// Largest error body read from a provider that refused a stream.
+    static let maximumErrorBytes = 1024 * 1024
 
     /// - Parameters:
     ///   - settings: The provider's configuration.
-    ///   - client: The HTTP client (owned by the caller) the requests go through.
-    public init(settings: ProviderSettings, client: HTTPClient) {
+    ///   - pool: The connections (owned by the caller) to the provider's `base_url`.
+    public init(settings: ProviderSettings, pool: UpstreamConnectionPool) {
         self.settings = settings
-        self.client = client
-        self.completionsURL = settings.baseURL + "/chat/completions"
+        self.pool = pool
+        self.completionsPath = pool.configuration.endpoint.basePath + "/chat/completions"
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "application/json")
+        if let apiKey = settings.apiKey {
+            headers.add(name: "authorization", value: "Bearer \(apiKey)")
+        }
+        for (name, value) in settings.headers {
+            headers.replaceOrAdd(name: name, value: value)
+        }
+        self.fixedHeaders = headers
     }
 
     public func complete(_ call: ProviderCall) async throws(ProviderError) -> ProviderCompletion {
         let request = makeRequest(call, stream: false)
-        let bytes: [UInt8]
+        let response: UpstreamResponse
         do {
-            let response = try await client.execute(request, timeout: TimeAmount(min(call.timeout ?? settings.timeout, settings.timeout)))
-            let body: ByteBuffer
-            do {
-                body = try await response.body.collect(upTo: Self.maximumResponseBytes)
-            } catch let error as NIOTooManyBytesError {
-                throw error
-            } catch {
-                throw ProviderError.streamInterrupted(message: "the response body ended early (\(ProviderErrorMapping.error(from: error).errorClass))")
-            }
-            bytes = Array(buffer: body)
-            guard (200..<300).contains(response.status.code) else {
-                throw ProviderErrorMapping.error(status: Int(response.status.code), headers: Array(response.headers.map { ($0.name, $0.value) }), body: bytes)
-            }
-        } catch let error as ProviderError {
-            throw error
-        } catch is NIOTooManyBytesError {
-            throw .malformedResponse(message: "response larger than \(Self.maximumResponseBytes) bytes")
+            response = try await pool.execute(request, deadline: deadline(call), readTimeout: TimeAmount(settings.timeout), maxBodyBytes: Self.maximumResponseBytes)
         } catch {
             throw ProviderErrorMapping.error(from: error)
+        }
+        let bytes = Array(buffer: response.body)
+        guard (200..<300).contains(response.status.code) else {
+            throw ProviderErrorMapping.error(status: Int(response.status.code), headers: Array(response.headers.map { ($0.name, $0.value) }), body: bytes)
         }
         let json: JSONValue
         do {
@@ -61,24 +60,36 @@ public struct OpenAICompatibleProvider: ChatProvider {
 
     public func stream(_ call: ProviderCall) async throws(ProviderError) -> any ChatCompletionStream {
         let request = makeRequest(call, stream: true)
+        let response: UpstreamStreamingResponse
         do {
-            let response = try await client.execute(request, timeout: TimeAmount(min(call.timeout ?? settings.timeout, settings.timeout)))
-            guard (200..<300).contains(response.status.code) else {
-                let body = try await response.body.collect(upTo: 1024 * 1024)
-                throw ProviderErrorMapping.error(
-                    status: Int(response.status.code), headers: Array(response.headers.map { ($0.name, $0.value) }), body: Array(buffer: body))
-            }
-            return OpenAIEventStream(body: response.body)
-        } catch let error as ProviderError {
-            throw error
+            response = try await pool.stream(request, deadline: deadline(call), readTimeout: TimeAmount(settings.timeout))
         } catch {
             throw ProviderErrorMapping.error(from: error)
         }
+        guard (200..<300).contains(response.status.code) else {
+            var body: [UInt8] = []
+            do {
+                for try await buffer in response.body {
+                    body.append(contentsOf: buffer.readableBytesView.prefix(Self.maximumErrorBytes - body.count))
+                    if body.count >= Self.maximumErrorBytes { break }
+                }
+            } catch {
+                throw ProviderErrorMapping.error(from: error)
+            }
+            throw ProviderErrorMapping.error(status: Int(response.status.code), headers: Array(response.headers.map { ($0.name, $0.value) }), body: body)
+        }
+        return OpenAIEventStream(body: response.body)
+    }
+
+    /// When the provider must have started answering: the call's own timeout, at most the
+    /// provider's.
+    private func deadline(_ call: ProviderCall) -> NIODeadline {
+        .now() + TimeAmount(min(call.timeout ?? settings.timeout, settings.timeout))
     }
 
     /// The upstream request: the client's body with the upstream model id, and, for streams,
     /// usage always requested so every streamed token is accounted for.
-    func makeRequest(_ call: ProviderCall, stream: Bool) -> HTTPClientRequest {
+    func makeRequest(_ call: ProviderCall, stream: Bool) -> UpstreamRequest {
         var body = call.request.body
         body["model"] = .string(call.deployment.upstreamModel)
         if stream {
@@ -89,21 +100,12 @@ public struct OpenAICompatibleProvider: ChatProvider {
         } else if body["stream"] != nil {
             body["stream"] = .bool(false)
         }
-        var request = HTTPClientRequest(url: completionsURL)
-        request.method = .POST
-        request.headers.add(name: "content-type", value: "application/json")
-        request.headers.add(name: "accept", value: stream ? "text/event-stream" : "application/json")
-        if let apiKey = settings.apiKey {
-            request.headers.add(name: "authorization", value: "Bearer \(apiKey)")
-        }
-        for (name, value) in settings.headers {
-            request.headers.replaceOrAdd(name: name, value: value)
-        }
+        var headers = fixedHeaders
+        headers.add(name: "accept", value: stream ? "text/event-stream" : "application/json")
         for header in call.forwardedHeaders {
-            request.headers.replaceOrAdd(name: header.name, value: header.value)
+            headers.replaceOrAdd(name: header.name, value: header.value)
         }
-        request.body = .bytes(JSONWriter.bytes(.object(body)))
-        return request
+        return UpstreamRequest(path: completionsPath, headers: headers, body: ByteBuffer(bytes: JSONWriter.bytes(.object(body))))
     }
 }
 
@@ -112,14 +114,14 @@ public struct OpenAICompatibleProvider: ChatProvider {
 /// `@unchecked Sendable`: the stream is created by the request handler and then consumed by
 /// exactly one task (the response writer); it is never shared between tasks concurrently.
 struct OpenAIEventStream: ChatCompletionStream, @unchecked Sendable {
-    private let body: HTTPClientResponse.Body
-    private var iterator: HTTPClientResponse.Body.AsyncIterator?
+    private let body: UpstreamBody
+    private var iterator: UpstreamBody.AsyncIterator?
     private var parser = ServerSentEventParser()
     private var pending: [ServerSentEvent] = []
     private var pendingIndex = 0
     private var finished = false
 
-    init(body: HTTPClientResponse.Body) {
+    init(body: UpstreamBody) {
         self.body = body
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import AsyncHTTPClient
 import NIOCore
 import SwitchyardCore
 
@@ -25,19 +24,24 @@ enum ProviderErrorMapping {
     }
 
     /// Classifies an error thrown by the HTTP client.
-    static func error(from error: any Error) -> ProviderError {
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .deadlineExceeded, .readTimeout, .writeTimeout:
-                return .timeout(message: "\(error)")
-            case .connectTimeout, .remoteConnectionClosed:
-                return .connectionFailed(message: "\(error)")
-            case .cancelled:
-                return .timeout(message: "request cancelled")
-            default:
-                return .connectionFailed(message: "\(error)")
-            }
+    static func error(from error: UpstreamError) -> ProviderError {
+        switch error {
+        case .deadlineExceeded, .readTimeout:
+            return .timeout(message: "\(error)")
+        case .cancelled:
+            return .timeout(message: "request cancelled")
+        case .connectionClosed(afterResponseStarted: true):
+            return .streamInterrupted(message: "\(error)")
+        case .bodyTooLarge, .invalidResponse:
+            return .malformedResponse(message: "\(error)")
+        case .connectFailed, .connectTimeout, .connectionClosed(afterResponseStarted: false), .shutDown:
+            return .connectionFailed(message: "\(error)")
         }
+    }
+
+    /// Classifies an error thrown while reading a response body.
+    static func error(from error: any Error) -> ProviderError {
+        if let error = error as? UpstreamError { return Self.error(from: error) }
         if error is CancellationError { return .timeout(message: "request cancelled") }
         return .connectionFailed(message: "\(error)")
     }

@@ -1,0 +1,292 @@
+import NIOCore
+import NIOHTTP1
+
+/// One pooled HTTP/1.1 connection to an upstream, and the channel handler that runs one
+/// exchange (request, response) on it at a time.
+///
+/// Everything mutable is confined to the channel's event loop; callers on other threads go
+/// through ``start(_:mode:deadline:readTimeout:)`` and ``cancel(_:)``, which hop onto it. At the
+/// end of every exchange the connection hands itself back to its pool, reusable or not.
+final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    /// How the response is delivered.
+    enum Mode {
+        /// The whole body, once it has ended (at most `limit` bytes).
+        case buffered(EventLoopPromise<UpstreamResponse>, limit: Int)
+        /// The head once it arrives, then the body as a sequence.
+        case streaming(EventLoopPromise<UpstreamStreamingResponse>)
+
+        var futureIdentity: ObjectIdentifier {
+            switch self {
+            case .buffered(let promise, _): return ObjectIdentifier(promise.futureResult)
+            case .streaming(let promise): return ObjectIdentifier(promise.futureResult)
+            }
+        }
+    }
+
+    private struct Exchange {
+        let id: UInt64
+        let mode: Mode
+        let deadline: NIODeadline
+        let readTimeout: TimeAmount
+        var lastRead: NIODeadline
+        var timer: Scheduled<Void>?
+        var head: HTTPResponseHead?
+        var body: ByteBuffer?
+        var source: UpstreamBody.Producer.Source?
+    }
+
+    let channel: any Channel
+    let eventLoop: any EventLoop
+    private let pool: UpstreamConnectionPool
+    private let host: String
+
+    /// Set by the pool (under its lock) while the connection waits in the idle list.
+    var idleSince: NIODeadline = .uptimeNanoseconds(0)
+
+    // Event-loop state.
+    private var context: ChannelHandlerContext?
+    private var exchange: Exchange?
+    private var exchangeCount: UInt64 = 0
+    private var readPaused = false
+    private var readPending = false
+    private var closed = false
+
+    init(channel: any Channel, pool: UpstreamConnectionPool, hostHeader: String) {
+        self.channel = channel
+        self.eventLoop = channel.eventLoop
+        self.pool = pool
+        self.host = hostHeader
+    }
+
+    // MARK: Calls from other threads
+
+    /// Sends `request` and delivers the response as `mode` says.
+    func start(_ request: UpstreamRequest, mode: Mode, deadline: NIODeadline, readTimeout: TimeAmount) {
+        if eventLoop.inEventLoop {
+            begin(request, mode: mode, deadline: deadline, readTimeout: readTimeout)
+        } else {
+            eventLoop.execute { self.begin(request, mode: mode, deadline: deadline, readTimeout: readTimeout) }
+        }
+    }
+
+    /// Fails the exchange whose promise's future is `future`, if it is still running.
+    func cancel(_ future: ObjectIdentifier) {
+        eventLoop.execute {
+            guard let exchange = self.exchange, exchange.mode.futureIdentity == future else { return }
+            self.fail(.cancelled)
+        }
+    }
+
+    // MARK: Exchange
+
+    private func begin(_ request: UpstreamRequest, mode: Mode, deadline: NIODeadline, readTimeout: TimeAmount) {
+        guard self.exchange == nil else {
+            // The pool leases a connection to one caller at a time; never reached.
+            Self.failPromise(of: mode, with: .connectionClosed(afterResponseStarted: false))
+            return
+        }
+        exchangeCount &+= 1
+        let exchange = Exchange(id: exchangeCount, mode: mode, deadline: deadline, readTimeout: readTimeout, lastRead: .now())
+        self.exchange = exchange
+        guard let context, !closed, channel.isActive else {
+            // The connection closed while it was idle.
+            fail(.connectionClosed(afterResponseStarted: false))
+            return
+        }
+        var head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path, headers: request.headers)
+        head.headers.replaceOrAdd(name: "host", value: host)
+        head.headers.replaceOrAdd(name: "content-length", value: String(request.body.readableBytes))
+        head.headers.remove(name: "connection")
+        head.headers.remove(name: "transfer-encoding")
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if request.body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(.byteBuffer(request.body))), promise: nil)
+        }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        scheduleTimer(at: min(deadline, exchange.lastRead + readTimeout))
+    }
+
+    private func scheduleTimer(at time: NIODeadline) {
+        guard let id = exchange?.id else { return }
+        exchange?.timer = eventLoop.scheduleTask(deadline: time) { self.timerFired(id) }
+    }
+
+    /// One timer per exchange: at the deadline (until the head arrives) or when the connection
+    /// has been silent for the read timeout; reads only move the next check, they never
+    /// reschedule it.
+    private func timerFired(_ id: UInt64) {
+        guard let exchange, exchange.id == id else { return }
+        let now = NIODeadline.now()
+        if exchange.head == nil && now >= exchange.deadline {
+            fail(.deadlineExceeded)
+            return
+        }
+        let silentUntil = exchange.lastRead + exchange.readTimeout
+        if now >= silentUntil {
+            fail(.readTimeout)
+            return
+        }
+        scheduleTimer(at: exchange.head == nil ? min(exchange.deadline, silentUntil) : silentUntil)
+    }
+
+    /// Ends the running exchange with `error` and closes the connection.
+    private func fail(_ error: UpstreamError) {
+        guard let exchange else { return }
+        self.exchange = nil
+        exchange.timer?.cancel()
+        // Back in the pool's count before the caller hears of the failure.
+        close()
+        pool.release(self, reusable: false)
+        if let source = exchange.source {
+            source.finish(error)
+        } else {
+            Self.failPromise(of: exchange.mode, with: error)
+        }
+    }
+
+    private static func failPromise(of mode: Mode, with error: UpstreamError) {
+        switch mode {
+        case .buffered(let promise, _): promise.fail(error)
+        case .streaming(let promise): promise.fail(error)
+        }
+    }
+
+    private func finish() {
+        guard var exchange, let head = exchange.head else { return }
+        self.exchange = nil
+        exchange.timer?.cancel()
+        resumeReadingIfPaused()
+        let reusable = head.isKeepAlive && !closed && channel.isActive
+        if !reusable { close() }
+        pool.release(self, reusable: reusable)
+        switch exchange.mode {
+        case .buffered(let promise, _):
+            promise.succeed(UpstreamResponse(status: head.status, headers: head.headers, body: exchange.body ?? ByteBuffer()))
+        case .streaming:
+            exchange.source?.finish()
+            exchange.source = nil
+        }
+    }
+
+    private func close() {
+        guard !closed else { return }
+        closed = true
+        context?.close(promise: nil)
+    }
+
+    // MARK: Backpressure
+
+    func resumeReading(exchangeID: UInt64) {
+        guard exchange?.id == exchangeID else { return }
+        resumeReadingIfPaused()
+    }
+
+    /// The body's reader stopped (it finished, or dropped the sequence early). Mid-body, the
+    /// connection cannot be reused: the exchange ends and the connection closes.
+    func bodyReaderFinished(exchangeID: UInt64) {
+        guard let exchange, exchange.id == exchangeID, exchange.source != nil else { return }
+        fail(.cancelled)
+    }
+
+    private func resumeReadingIfPaused() {
+        guard readPaused else { return }
+        readPaused = false
+        if readPending {
+            readPending = false
+            context?.read()
+        }
+    }
+
+    // MARK: ChannelHandler
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if readPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard exchange != nil else {
+            // Bytes with no request outstanding: the connection cannot be trusted any more.
+            close()
+            return
+        }
+        exchange!.lastRead = .now()
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            // 1xx (other than a protocol switch, which is never asked for) precede the answer.
+            if head.status.code < 200 && head.status.code != 101 { return }
+            exchange!.head = head
+            switch exchange!.mode {
+            case .buffered:
+                break
+            case .streaming(let promise):
+                let produced = UpstreamBody.Producer.makeSequence(
+                    backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8),
+                    finishOnDeinit: false,
+                    delegate: UpstreamBodyDelegate(connection: self, exchangeID: exchange!.id))
+                exchange!.source = produced.source
+                promise.succeed(UpstreamStreamingResponse(status: head.status, headers: head.headers, body: UpstreamBody(producer: produced.sequence)))
+            }
+        case .body(let buffer):
+            guard exchange!.head != nil else { return }
+            if let source = exchange!.source {
+                if source.yield(buffer) == .stopProducing { readPaused = true }
+            } else if case .buffered(_, let limit) = exchange!.mode {
+                if exchange!.body == nil {
+                    exchange!.body = buffer
+                } else {
+                    var incoming = buffer
+                    exchange!.body!.writeBuffer(&incoming)
+                }
+                if exchange!.body!.readableBytes > limit { fail(.bodyTooLarge(limit: limit)) }
+            }
+        case .end:
+            if exchange!.head == nil {
+                fail(.invalidResponse("the response ended before its head"))
+            } else {
+                finish()
+            }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        if let exchange {
+            fail(.connectionClosed(afterResponseStarted: exchange.head != nil))
+        } else {
+            pool.closedWhileIdle(self)
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let exchange {
+            switch error {
+            case HTTPParserError.invalidEOFState:
+                // The connection closed in the middle of a message.
+                fail(.connectionClosed(afterResponseStarted: exchange.head != nil))
+            case let error as HTTPParserError:
+                fail(.invalidResponse("\(error)"))
+            default:
+                fail(.connectFailed("\(error)"))
+            }
+        } else {
+            close()
+        }
+    }
+}

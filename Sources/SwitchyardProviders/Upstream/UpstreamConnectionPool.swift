@@ -1,0 +1,313 @@
+import NIOCore
+import SwitchyardCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Synchronization
+
+/// A pool of keep-alive HTTP/1.1 connections to one upstream endpoint, written on SwiftNIO's
+/// own channel handlers for the gateway's one job: send a body that is already in memory and
+/// read the answer whole or as a stream.
+///
+/// Per exchange it costs one write of head and body together, one timer, and no URL parsing,
+/// redirect or decompression machinery. Connections are opened on demand up to
+/// ``Configuration/maxConnections``; callers beyond that wait (bounded by their deadline) for
+/// one to come back. Idle connections are reused newest first and dropped, without a timer, once
+/// they have been idle longer than ``Configuration/idleTimeout``.
+public final class UpstreamConnectionPool: Sendable {
+    /// How the pool connects and how many connections it keeps.
+    public struct Configuration: Sendable {
+        public var endpoint: UpstreamEndpoint
+        /// Connections open at once, busy or idle.
+        public var maxConnections: Int
+        /// Time allowed to open the TCP connection; a TLS handshake then counts against the
+        /// call's deadline.
+        public var connectTimeout: TimeAmount
+        /// An idle connection older than this is closed instead of reused.
+        public var idleTimeout: TimeAmount
+
+        public init(endpoint: UpstreamEndpoint, maxConnections: Int = 256, connectTimeout: TimeAmount = .seconds(10), idleTimeout: TimeAmount = .seconds(60)) {
+            self.endpoint = endpoint
+            self.maxConnections = max(1, maxConnections)
+            self.connectTimeout = connectTimeout
+            self.idleTimeout = idleTimeout
+        }
+    }
+
+    /// What a caller may do once the pool answers: use this connection, or open a new one.
+    private enum Lease {
+        case connection(UpstreamConnection)
+        case connect
+    }
+
+    private enum Decision {
+        case lease(Lease)
+        case wait
+        case fail(UpstreamError)
+    }
+
+    private struct Waiter {
+        let id: UInt64
+        let continuation: CheckedContinuation<Lease, any Error>
+    }
+
+    private struct State {
+        var idle: [UpstreamConnection] = []
+        var open = 0
+        var waiters: [Waiter] = []
+        var nextWaiterID: UInt64 = 0
+        var isShutDown = false
+    }
+
+    public let configuration: Configuration
+    private let group: any EventLoopGroup
+    private let tlsContext: Result<NIOSSLContext, UpstreamError>?
+    private let state = Mutex(State())
+
+    /// - Parameters:
+    ///   - configuration: Where to connect and how many connections to keep.
+    ///   - group: The event loops connections run on.
+    public init(configuration: Configuration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.configuration = configuration
+        self.group = group
+        if configuration.endpoint.usesTLS {
+            do {
+                tlsContext = .success(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            } catch {
+                tlsContext = .failure(.connectFailed("TLS is not available: \(error)"))
+            }
+        } else {
+            tlsContext = nil
+        }
+    }
+
+    /// Connections open now, busy or idle (for tests and metrics).
+    public var openConnections: Int { state.withLock { $0.open } }
+    /// Connections open and idle now.
+    public var idleConnections: Int { state.withLock { $0.idle.count } }
+
+    // MARK: Exchanges
+
+    /// Sends `request` and returns the whole response.
+    ///
+    /// - Parameters:
+    ///   - deadline: The response must have started by then (the wait for a connection counts).
+    ///   - readTimeout: Longest silence allowed while waiting for and reading the response.
+    ///   - maxBodyBytes: A larger body fails with ``UpstreamError/bodyTooLarge(limit:)``.
+    public func execute(_ request: UpstreamRequest, deadline: NIODeadline, readTimeout: TimeAmount, maxBodyBytes: Int) async throws(UpstreamError) -> UpstreamResponse {
+        let connection = try await lease(deadline: deadline)
+        let promise = connection.eventLoop.makePromise(of: UpstreamResponse.self)
+        return try await run(request, on: connection, mode: .buffered(promise, limit: maxBodyBytes), future: promise.futureResult, deadline: deadline, readTimeout: readTimeout)
+    }
+
+    /// Sends `request` and returns once the response head has arrived; the body follows as a
+    /// sequence, and the connection returns to the pool when the body has been read to its end.
+    public func stream(_ request: UpstreamRequest, deadline: NIODeadline, readTimeout: TimeAmount) async throws(UpstreamError) -> UpstreamStreamingResponse {
+        let connection = try await lease(deadline: deadline)
+        let promise = connection.eventLoop.makePromise(of: UpstreamStreamingResponse.self)
+        return try await run(request, on: connection, mode: .streaming(promise), future: promise.futureResult, deadline: deadline, readTimeout: readTimeout)
+    }
+
+    private func run<Value: Sendable>(
+        _ request: UpstreamRequest, on connection: UpstreamConnection, mode: UpstreamConnection.Mode, future: EventLoopFuture<Value>,
+        deadline: NIODeadline, readTimeout: TimeAmount
+    ) async throws(UpstreamError) -> Value {
+        let identity = ObjectIdentifier(future)
+        do {
+            return try await withTaskCancellationHandler {
+                connection.start(request, mode: mode, deadline: deadline, readTimeout: readTimeout)
+                return try await future.get()
+            } onCancel: {
+                connection.cancel(identity)
+            }
+        } catch let error as UpstreamError {
+            throw error
+        } catch {
+            throw .connectFailed("\(error)")
+        }
+    }
+
+    // MARK: Leasing
+
+    private func lease(deadline: NIODeadline) async throws(UpstreamError) -> UpstreamConnection {
+        if Task.isCancelled { throw .cancelled }
+        var discarded: [UpstreamConnection] = []
+        let decision = state.withLock { decide(&$0, discarding: &discarded) }
+        for connection in discarded { connection.channel.close(promise: nil) }
+        let lease: Lease
+        switch decision {
+        case .lease(let granted): lease = granted
+        case .fail(let error): throw error
+        case .wait: lease = try await waitForConnection(deadline: deadline)
+        }
+        switch lease {
+        case .connection(let connection):
+            return connection
+        case .connect:
+            do {
+                return try await connect(deadline: deadline)
+            } catch {
+                release(nil, reusable: false)
+                throw error
+            }
+        }
+    }
+
+    /// Under the lock: the newest live idle connection, or a slot to open one, or a wait.
+    private func decide(_ state: inout State, discarding discarded: inout [UpstreamConnection]) -> Decision {
+        if state.isShutDown { return .fail(.shutDown) }
+        let now = NIODeadline.now()
+        while let connection = state.idle.popLast() {
+            if now - connection.idleSince >= configuration.idleTimeout {
+                // The newest is too old, so all of them are.
+                discarded.append(connection)
+                discarded.append(contentsOf: state.idle)
+                state.open -= state.idle.count + 1
+                state.idle.removeAll()
+                break
+            }
+            guard connection.channel.isActive else {
+                state.open -= 1
+                discarded.append(connection)
+                continue
+            }
+            if let oldest = state.idle.first, now - oldest.idleSince >= configuration.idleTimeout {
+                state.idle.removeFirst()
+                state.open -= 1
+                discarded.append(oldest)
+            }
+            return .lease(.connection(connection))
+        }
+        if state.open < configuration.maxConnections {
+            state.open += 1
+            return .lease(.connect)
+        }
+        return .wait
+    }
+
+    private func waitForConnection(deadline: NIODeadline) async throws(UpstreamError) -> Lease {
+        let id = state.withLock { state in
+            state.nextWaiterID &+= 1
+            return state.nextWaiterID
+        }
+        let timer = group.any().scheduleTask(deadline: deadline) { [self] in
+            abandonWait(id, error: .deadlineExceeded)
+        }
+        defer { timer.cancel() }
+        do {
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Lease, any Error>) in
+                    var discarded: [UpstreamConnection] = []
+                    let decision = state.withLock { state in
+                        let decision = decide(&state, discarding: &discarded)
+                        if case .wait = decision { state.waiters.append(Waiter(id: id, continuation: continuation)) }
+                        return decision
+                    }
+                    for connection in discarded { connection.channel.close(promise: nil) }
+                    switch decision {
+                    case .lease(let lease): continuation.resume(returning: lease)
+                    case .fail(let error): continuation.resume(throwing: error)
+                    case .wait: break
+                    }
+                }
+            } onCancel: { [self] in
+                abandonWait(id, error: .cancelled)
+            }
+        } catch let error as UpstreamError {
+            throw error
+        } catch {
+            throw .cancelled
+        }
+    }
+
+    private func abandonWait(_ id: UInt64, error: UpstreamError) {
+        let waiter = state.withLock { state -> Waiter? in
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return state.waiters.remove(at: index)
+        }
+        waiter?.continuation.resume(throwing: error)
+    }
+
+    private func connect(deadline: NIODeadline) async throws(UpstreamError) -> UpstreamConnection {
+        let tls: NIOSSLContext?
+        switch tlsContext {
+        case .none: tls = nil
+        case .success(let context): tls = context
+        case .failure(let error): throw error
+        }
+        let remaining = deadline - .now()
+        guard remaining > .zero else { throw .deadlineExceeded }
+        let endpoint = configuration.endpoint
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(min(configuration.connectTimeout, remaining))
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+        do {
+            return try await bootstrap.connect(host: endpoint.host, port: endpoint.port) { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        let serverName = endpoint.hostIsAddress ? nil : endpoint.host
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName))
+                    }
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    let connection = UpstreamConnection(channel: channel, pool: self, hostHeader: endpoint.hostHeader)
+                    try channel.pipeline.syncOperations.addHandler(connection)
+                    return connection
+                }
+            }
+        } catch let error as ChannelError {
+            if case .connectTimeout = error { throw .connectTimeout }
+            throw .connectFailed("\(error)")
+        } catch {
+            throw .connectFailed("\(error)")
+        }
+    }
+
+    // MARK: Returning connections
+
+    /// Called by a connection (on its event loop) when its exchange has ended; `nil` when a
+    /// connection could not be opened at all.
+    func release(_ connection: UpstreamConnection?, reusable: Bool) {
+        var closeIt = false
+        let handOff = state.withLock { state -> (Waiter, Lease)? in
+            if let connection, reusable, !state.isShutDown {
+                if !state.waiters.isEmpty { return (state.waiters.removeFirst(), .connection(connection)) }
+                connection.idleSince = .now()
+                state.idle.append(connection)
+                return nil
+            }
+            closeIt = reusable
+            state.open -= 1
+            if !state.isShutDown, !state.waiters.isEmpty, state.open < configuration.maxConnections {
+                state.open += 1
+                return (state.waiters.removeFirst(), .connect)
+            }
+            return nil
+        }
+        if closeIt { connection?.channel.close(promise: nil) }
+        if let (waiter, lease) = handOff { waiter.continuation.resume(returning: lease) }
+    }
+
+    /// Called by a connection whose channel closed while no exchange was running.
+    func closedWhileIdle(_ connection: UpstreamConnection) {
+        state.withLock { state in
+            guard let index = state.idle.firstIndex(where: { $0 === connection }) else { return }
+            state.idle.remove(at: index)
+            state.open -= 1
+        }
+    }
+
+    /// Closes the idle connections and fails the waiting callers; busy connections close when
+    /// their exchange ends. Later calls fail with ``UpstreamError/shutDown``.
+    public func shutdown() {
+        let (idle, waiters) = state.withLock { state in
+            state.isShutDown = true
+            let taken = (state.idle, state.waiters)
+            state.open -= state.idle.count
+            state.idle.removeAll()
+            state.waiters.removeAll()
+            return taken
+        }
+        for connection in idle { connection.channel.close(promise: nil) }
+        for waiter in waiters { waiter.continuation.resume(throwing: UpstreamError.shutDown) }
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import SwitchyardCore
+import SwitchyardMock
+import SwitchyardProviders
+import Testing
+
+@Suite("Upstream connection pool over loopback")
+struct UpstreamConnectionPoolTests {
+    /// Runs `body` with a mock provider on a free loopback port (its profile is `profile`).
+    static func withMock<T: Sendable>(profile: MockProfile = .instant, _ body: @Sendable (Int) async throws -> T) async throws -> T {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let mock = MockProvider(profile: profile)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            let (ports, sink) = AsyncStream.makeStream(of: Int.self)
+            let app = mock.buildApplication(port: 0, logger: logger) { sink.yield($0) }
+            group.addTask { try await app.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw UpstreamError.shutDown }
+            defer { group.cancelAll() }
+            return try await body(port)
+        }
+    }
+
+    static func pool(port: Int, maxConnections: Int = 8) -> UpstreamConnectionPool {
+        UpstreamConnectionPool(configuration: .init(endpoint: UpstreamEndpoint(url: "http://127.0.0.1:\(port)/v1")!, maxConnections: maxConnections))
+    }
+
+    static func chat(stream: Bool = false, fault: String? = nil) -> UpstreamRequest {
+        var headers: HTTPHeaders = ["content-type": "application/json"]
+        if let fault { headers.add(name: "x-mock-fault", value: fault) }
+        let body = #"{"model":"sim-light","stream":\#(stream),"messages":[{"role":"user","content":"Say hello."}]}"#
+        return UpstreamRequest(path: "/v1/chat/completions", headers: headers, body: ByteBuffer(string: body))
+    }
+
+    static func soon(_ seconds: Int64 = 10) -> NIODeadline { .now() + .seconds(seconds) }
+
+    /// Polls `condition` for up to two seconds (connections return to the pool on their loop).
+    static func eventually(_ condition: () -> Bool) async throws -> Bool {
+        for _ in 0..<200 {
+            if condition() { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return condition()
+    }
+
+    @Test("a buffered call returns the provider's answer, and one connection serves calls in sequence")
+    func bufferedReuse() async throws {
+        try await Self.withMock { port in
+            let pool = Self.pool(port: port)
+            defer { pool.shutdown() }
+            for _ in 0..<5 {
+                let response = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20)
+                #expect(response.status == .ok)
+                let json = try JSONParser.parse(Array(buffer: response.body))
+                #expect(json["choices"]?.arrayValue?.isEmpty == false)
+            }
+            #expect(pool.openConnections == 1)
+            #expect(pool.idleConnections == 1)
+        }
+    }
+
+    @Test("calls beyond max_connections wait for a connection instead of failing")
+    func waitsForConnection() async throws {
+        try await Self.withMock { port in
+            let pool = Self.pool(port: port, maxConnections: 2)
+            defer { pool.shutdown() }
+            let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
+                for _ in 0..<12 {
+                    group.addTask {
+                        try await pool.execute(Self.chat(fault: "delay=20"), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20).status.code
+                    }
+                }
+                return try await group.reduce(into: [UInt]()) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 200, count: 12))
+            #expect(pool.openConnections <= 2)
+        }
+    }
+
+    @Test("a hanging provider fails at the deadline and its connection is closed, not reused")
+    func deadline() async throws {
+        try await Self.withMock { port in
+            let pool = Self.pool(port: port)
+            defer { pool.shutdown() }
+            let started = ContinuousClock.now
+            await #expect(throws: UpstreamError.deadlineExceeded) {
+                _ = try await pool.execute(Self.chat(fault: "hang"), deadline: .now() + .milliseconds(200), readTimeout: .seconds(10), maxBodyBytes: 1 << 20)
+            }
+            #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(pool.openConnections == 0)
+        }
+    }
+
+    @Test("silence longer than the read timeout fails the call")
+    func readTimeout() async throws {
+        try await Self.withMock { port in
+            let pool = Self.pool(port: port)
+            defer { pool.shutdown() }
+            await #expect(throws: UpstreamError.readTimeout) {
+                _ = try await pool.execute(Self.chat(fault: "hang"), deadline: Self.soon(), readTimeout: .milliseconds(150), maxBodyBytes: 1 << 20)
+            }
+        }
+    }
+
+    @Test("a refused connection fails at once and frees its slot")
+    func refused() async throws {
+        // A port that was just free: bind, read the port, close.
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress!.port!
+        try await channel.close()
+        let pool = Self.pool(port: port, maxConnections: 1)
+        defer { pool.shutdown() }
+        for _ in 0..<2 {
+            do {
+                _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20)
+                Issue.record("a refused connection answered")
+            } catch {
+                guard case .connectFailed = error else { Issue.record("expected connectFailed, got \(error)"); continue }
+            }
+        }
+        #expect(pool.openConnections == 0)
+    }
+
+    @Test("a body over the caller's limit fails instead of growing")
+    func bodyLimit() async throws {
+        try await Self.withMock { port in
+            let pool = Self.pool(port: port)
+            defer { pool.shutdown() }
+            await #expect(throws: UpstreamError.bodyTooLarge(limit: 16)) {
+                _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 16)
+            }
+        }
+    }
+
+    @Test("a stream arrives whole and in order, then its connection goes back to the pool")
+    func streamWhole() async throws {
+        try await Self.withMock { port in
+            let pool = Self.pool(port: port)
+            defer { pool.shutdown() }
+            let response = try await pool.stream(Self.chat(stream: true), deadline: Self.soon(), readTimeout: .seconds(10))
+            #expect(response.status == .ok)
+            var text = ""
+            for try await buffer in response.body { text += String(buffer: buffer) }
+            #expect(text.hasPrefix("data: {"))
+            #expect(text.hasSuffix("data: [DONE]\n\n"))
+            #expect(try await Self.eventually { pool.idleConnections == 1 })
+        }
+    }
+
+    @Test("dropping a stream before its end closes the connection")
+    func streamDropped() async throws {
+        let paced = MockProfile(defaultModel: MockModelProfile(timeToFirstToken: .zero, tokensPerSecond: 20, outputTokens: 40))
+        try await Self.withMock(profile: paced) { port in
+            let pool = Self.pool(port: port)
+            defer { pool.shutdown() }
+            do {
+                let response = try await pool.stream(Self.chat(stream: true), deadline: Self.soon(), readTimeout: .seconds(10))
+                var iterator = response.body.makeAsyncIterator()
+                #expect(try await iterator.next() != nil)
+            }
+            #expect(try await Self.eventually { pool.openConnections == 0 })
+        }
+    }
+
+    @Test("after shutdown, calls fail with shutDown")
+    func shutdown() async throws {
+        try await Self.withMock { port in
+            let pool = Self.pool(port: port)
+            _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20)
+            pool.shutdown()
+            #expect(pool.openConnections == 0)
+            await #expect(throws: UpstreamError.shutDown) {
+                _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20)
+            }
+        }
+    }
+}
