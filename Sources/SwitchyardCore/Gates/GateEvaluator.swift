@@ -67,20 +67,28 @@ public struct GateEvaluator: Sendable {
         plan(forTask: task, options: (try? GateRequestOptions(request: request)) ?? GateRequestOptions(), model: model).kinds
     }
 
+    /// Every gate kind, in the order gates run.
+    private static let runOrder = GateKind.allCases.sorted()
+
     /// The compiled gate plan for one request on one deployment.
     public func plan(forTask task: String, options: GateRequestOptions, model: ModelDeployment) -> GatePlan {
         let compiled = tasks[task] ?? fallbackTask
-        var kinds = Set(options.only ?? compiled.kinds)
-        kinds.formUnion(options.enabled)
-        if options.labels != nil { kinds.insert(.label) }
-        if options.compiledRegex != nil { kinds.insert(.regex) }
-        kinds.subtract(options.disabled)
+        let requested = options.only ?? compiled.kinds
         let labels = options.labels ?? compiled.labels
         let regex = options.compiledRegex ?? compiled.regex
-        if labels == nil { kinds.remove(.label) }
-        if regex == nil { kinds.remove(.regex) }
-        if !model.capabilities.contains(.logprobs) { kinds.remove(.confidence) }
-        if !(options.json.isRequested || compiled.requireJSON || options.names(.json)) { kinds.remove(.json) }
+        // In run order, without building a set per request (this runs on every answer).
+        let kinds = Self.runOrder.filter { kind in
+            guard requested.contains(kind) || options.enabled.contains(kind) || (kind == .label && options.labels != nil)
+                || (kind == .regex && options.compiledRegex != nil), !options.disabled.contains(kind)
+            else { return false }
+            switch kind {
+            case .label: return labels != nil
+            case .regex: return regex != nil
+            case .confidence: return model.capabilities.contains(.logprobs)
+            case .json: return options.json.isRequested || compiled.requireJSON || options.names(.json)
+            default: return true
+            }
+        }
         var numberSettings = compiled.numberSettings
         if let flag = options.requireMarker { numberSettings.requireMarker = flag }
         if let flag = options.integer { numberSettings.integer = flag }
@@ -88,7 +96,7 @@ public struct GateEvaluator: Sendable {
         let number = numberSettings == compiled.numberSettings ? compiled.number : NumberGate(numberSettings)
         let confidence = (compiled.confidenceByModel[model.name] ?? compiled.confidence).merged(with: options.confidence)
         return GatePlan(
-            kinds: kinds.sorted(), confidence: confidence, labels: labels, json: options.json, regex: regex, number: number, refusal: refusal,
+            kinds: kinds, confidence: confidence, labels: labels, json: options.json, regex: regex, number: number, refusal: refusal,
             uncertainBand: settings.uncertainBand, jsonRepair: settings.jsonRepair)
     }
 

@@ -41,12 +41,11 @@ struct RefusalGate: Sendable, Hashable {
 
     /// The result, and whether a non-failing hedge should flag the answer as uncertain.
     func evaluate(content: String) -> (result: GateResult, flag: Bool) {
-        let whole = FoldedText(content)
-        let head = content.utf8.count <= window ? whole : FoldedText(content, limit: window)
-        if let phrase = refusals.firstMatch(in: head) {
+        let text = FoldedText(content, mark: window)
+        if let phrase = refusals.firstMatch(in: text, prefix: text.markedCount) {
             return (.fail(.refusal, "the answer refuses (\"\(phrase)\")", details: ["phrase": .string(phrase), "kind": "refusal"]), false)
         }
-        if let phrase = hedges.firstMatch(in: whole) {
+        if let phrase = hedges.firstMatch(in: text) {
             let details: JSONObject = ["phrase": .string(phrase), "kind": "hedge"]
             if hedgeFails { return (.fail(.refusal, "the answer hedges (\"\(phrase)\")", details: details), false) }
             return (.pass(.refusal, "the answer hedges (\"\(phrase)\"); flagged for review", score: 0.5, details: details), true)

@@ -35,14 +35,29 @@ public struct GateRegexError: Error, Sendable, Hashable {
 /// straight, runs of whitespace collapsed to one space. Built in one pass over the UTF-8 bytes.
 struct FoldedText {
     let bytes: [UInt8]
+    /// How many of ``bytes`` come from the first `mark` code points of the text (all of them
+    /// when the text is shorter), so a search can look at the text's head without a second fold.
+    let markedCount: Int
 
-    init(_ text: Substring.UTF8View, limit: Int = .max) {
+    init(_ text: String, mark: Int = .max) {
+        var source = text
+        (bytes, markedCount) = source.withUTF8 { Self.fold($0, mark: mark) }
+    }
+
+    private static func fold(_ source: UnsafeBufferPointer<UInt8>, mark: Int) -> ([UInt8], Int) {
         var out: [UInt8] = []
-        out.reserveCapacity(min(text.count, limit))
-        var iterator = text.makeIterator()
+        out.reserveCapacity(source.count)
+        var marked: Int?
+        var codePoints = 0
         var lastWasSpace = false
-        var characters = 0
-        while characters < limit, let byte = iterator.next() {
+        var index = 0
+        while index < source.count {
+            let byte = source[index]
+            if byte & 0xC0 != 0x80 {
+                if codePoints == mark { marked = out.count }
+                codePoints += 1
+            }
+            index += 1
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"):
                 out.append(byte | 0x20)
@@ -50,29 +65,25 @@ struct FoldedText {
             case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
                 if !lastWasSpace { out.append(UInt8(ascii: " ")) }
                 lastWasSpace = true
-            case 0xE2:
-                // U+2018/2019 (‘ ’) → ', U+201C/201D (“ ”) → "
-                guard let second = iterator.next() else { out.append(byte); break }
-                guard let third = iterator.next() else { out.append(byte); out.append(second); break }
-                if second == 0x80, third == 0x98 || third == 0x99 {
+            case 0xE2 where index + 1 < source.count && source[index] == 0x80:
+                // U+2018/2019 (‘ ’) → ', U+201C/201D (“ ”) → "; other E2 80 xx stay as they are.
+                switch source[index + 1] {
+                case 0x98, 0x99:
                     out.append(UInt8(ascii: "'"))
-                } else if second == 0x80, third == 0x9C || third == 0x9D {
+                    index += 2
+                case 0x9C, 0x9D:
                     out.append(UInt8(ascii: "\""))
-                } else {
-                    out.append(contentsOf: [byte, second, third])
+                    index += 2
+                default:
+                    out.append(byte)
                 }
                 lastWasSpace = false
             default:
                 out.append(byte)
                 lastWasSpace = false
             }
-            if byte & 0xC0 != 0x80 { characters += 1 }
         }
-        bytes = out
-    }
-
-    init(_ text: String, limit: Int = .max) {
-        self.init(text[...].utf8, limit: limit)
+        return (out, marked ?? out.count)
     }
 }
 
@@ -88,31 +99,31 @@ struct PhraseList: Sendable, Hashable {
 
     var isEmpty: Bool { folded.isEmpty }
 
-    /// The first phrase contained in `text`, if any.
-    func firstMatch(in text: FoldedText) -> String? {
-        guard !folded.isEmpty, !text.bytes.isEmpty else { return nil }
-        for (index, phrase) in folded.enumerated() where Self.contains(text.bytes, phrase) {
-            return phrases[index]
+    /// The first phrase contained in `text` (in its first `prefix` bytes, if given), if any.
+    func firstMatch(in text: FoldedText, prefix: Int? = nil) -> String? {
+        let length = min(prefix ?? text.bytes.count, text.bytes.count)
+        guard !folded.isEmpty, length > 0 else { return nil }
+        return text.bytes.withUnsafeBufferPointer { hay in
+            for (index, phrase) in folded.enumerated() where Self.contains(UnsafeBufferPointer(rebasing: hay[..<length]), phrase) {
+                return phrases[index]
+            }
+            return nil
         }
-        return nil
     }
 
-    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard needle.count <= haystack.count, let first = needle.first else { return false }
-        return haystack.withUnsafeBufferPointer { hay in
-            needle.withUnsafeBufferPointer { pin in
-                var index = 0
-                let last = hay.count - pin.count
-                while index <= last {
-                    if hay[index] == first {
-                        var k = 1
-                        while k < pin.count && hay[index + k] == pin[k] { k += 1 }
-                        if k == pin.count { return true }
-                    }
-                    index += 1
-                }
-                return false
+    /// Whether `needle` occurs in `hay`: `memchr` finds each candidate first byte.
+    private static func contains(_ hay: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard let base = hay.baseAddress, let first = needle.first, needle.count <= hay.count else { return false }
+        return needle.withUnsafeBufferPointer { pin in
+            let last = hay.count - pin.count
+            var index = 0
+            while index <= last {
+                guard let found = memchr(base + index, Int32(first), last - index + 1) else { return false }
+                index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                if memcmp(base + index, pin.baseAddress!, pin.count) == 0 { return true }
+                index += 1
             }
+            return false
         }
     }
 }
