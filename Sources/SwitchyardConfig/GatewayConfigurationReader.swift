@@ -77,8 +77,16 @@ struct GatewayConfigurationReader {
             let maxConnections = section.int("max_connections", range: 1...10_000)
             let forwardHeaders = section.stringList("forward_headers")
             let headers = section.stringMap("headers")
+            let caFile = section.string("ca_file")
             if let baseURL, !Self.isHTTPURL(baseURL) {
                 section.report("base_url", "must be an http:// or https:// URL, got \"\(baseURL)\"")
+            }
+            if let caFile {
+                if let baseURL, UpstreamEndpoint(url: baseURL)?.usesTLS == false {
+                    section.report("ca_file", "applies to https:// providers only; base_url is \"\(baseURL)\"")
+                } else if let problem = Self.certificateFileProblem(caFile) {
+                    section.report("ca_file", problem)
+                }
             }
             guard let name, let baseURL else { continue }
             if !names.insert(name).inserted {
@@ -92,6 +100,7 @@ struct GatewayConfigurationReader {
             if let maxConnections { provider.maxConnections = maxConnections }
             if let forwardHeaders { provider.forwardHeaders = forwardHeaders.map { $0.lowercased() } }
             if let headers { provider.headers = headers }
+            provider.caFile = caFile
             providers.append(provider)
         }
         if entries.isEmpty { document.report("providers", "must define at least one provider") }
@@ -188,6 +197,15 @@ struct GatewayConfigurationReader {
             }
         }
         return capabilities
+    }
+
+    /// Why `path` cannot serve as a PEM file of certificate authorities, or `nil` when it can.
+    static func certificateFileProblem(_ path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return "cannot read \"\(path)\"" }
+        guard String(decoding: data, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----") else {
+            return "\"\(path)\" holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+        }
+        return nil
     }
 
     static func isHTTPURL(_ text: String) -> Bool {

@@ -42,7 +42,7 @@ public final class ProviderRegistry: Service, Sendable {
             clients.append(client)
             clientsByProvider[provider.name] = client
             let pool = UpstreamConnectionPool(
-                configuration: .init(endpoint: endpoint, maxConnections: provider.maxConnections, connectTimeout: connectTimeout),
+                configuration: .init(endpoint: endpoint, maxConnections: provider.maxConnections, connectTimeout: connectTimeout, caFile: provider.caFile),
                 group: MultiThreadedEventLoopGroup.singleton)
             pools.append(pool)
             switch provider.kind {

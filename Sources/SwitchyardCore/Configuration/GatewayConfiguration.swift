@@ -112,11 +112,14 @@ public struct ProviderSettings: Sendable, Hashable {
     public var forwardHeaders: [String]
     /// Extra headers sent with every request to this provider.
     public var headers: [String: String]
+    /// A PEM file of certificate authorities trusted for this provider's TLS certificate,
+    /// instead of the system's; `nil` uses the system's.
+    public var caFile: String?
 
     public init(
         name: String, kind: ProviderKind = .openai, baseURL: String, apiKey: String? = nil, region: String? = nil,
         timeout: Duration = .seconds(120), connectTimeout: Duration = .seconds(5), maxConnections: Int = 256,
-        forwardHeaders: [String] = [], headers: [String: String] = [:]
+        forwardHeaders: [String] = [], headers: [String: String] = [:], caFile: String? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -128,6 +131,7 @@ public struct ProviderSettings: Sendable, Hashable {
         self.maxConnections = maxConnections
         self.forwardHeaders = forwardHeaders
         self.headers = headers
+        self.caFile = caFile
     }
 
     /// Whether a client header called `name` is copied to this provider.

@@ -54,6 +54,9 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     private var readPaused = false
     private var readPending = false
     private var closed = false
+    /// What closed the connection while no exchange ran (a failed TLS handshake, say), so the
+    /// next exchange can say why instead of only that it closed.
+    private var closeReason: String?
 
     init(channel: any Channel, pool: UpstreamConnectionPool, hostHeader: String) {
         self.channel = channel
@@ -93,8 +96,8 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
         let exchange = Exchange(id: exchangeCount, mode: mode, deadline: deadline, readTimeout: readTimeout, lastRead: .now())
         self.exchange = exchange
         guard let context, !closed, channel.isActive else {
-            // The connection closed while it was idle.
-            fail(.connectionClosed(afterResponseStarted: false))
+            // The connection closed while it was idle (or before its first exchange).
+            fail(closeReason.map(UpstreamError.connectFailed) ?? .connectionClosed(afterResponseStarted: false))
             return
         }
         var head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path, headers: request.headers)
@@ -283,9 +286,10 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
             case let error as HTTPParserError:
                 fail(.invalidResponse("\(error)"))
             default:
-                fail(.connectFailed("\(error)"))
+                fail(.connectFailed(UpstreamError.brief(error)))
             }
         } else {
+            closeReason = UpstreamError.brief(error)
             close()
         }
     }

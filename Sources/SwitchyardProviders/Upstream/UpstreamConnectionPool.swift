@@ -25,12 +25,18 @@ public final class UpstreamConnectionPool: Sendable {
         public var connectTimeout: TimeAmount
         /// An idle connection older than this is closed instead of reused.
         public var idleTimeout: TimeAmount
+        /// A PEM file of the certificate authorities to trust instead of the system's (TLS only).
+        public var caFile: String?
 
-        public init(endpoint: UpstreamEndpoint, maxConnections: Int = 256, connectTimeout: TimeAmount = .seconds(10), idleTimeout: TimeAmount = .seconds(60)) {
+        public init(
+            endpoint: UpstreamEndpoint, maxConnections: Int = 256, connectTimeout: TimeAmount = .seconds(10), idleTimeout: TimeAmount = .seconds(60),
+            caFile: String? = nil
+        ) {
             self.endpoint = endpoint
             self.maxConnections = max(1, maxConnections)
             self.connectTimeout = connectTimeout
             self.idleTimeout = idleTimeout
+            self.caFile = caFile
         }
     }
 
@@ -71,10 +77,13 @@ public final class UpstreamConnectionPool: Sendable {
         self.configuration = configuration
         self.group = group
         if configuration.endpoint.usesTLS {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            if let caFile = configuration.caFile { tls.trustRoots = .file(caFile) }
             do {
-                tlsContext = .success(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                tlsContext = .success(try NIOSSLContext(configuration: tls))
             } catch {
-                tlsContext = .failure(.connectFailed("TLS is not available: \(error)"))
+                let source = configuration.caFile.map { "the certificates in \"\($0)\"" } ?? "the system's certificates"
+                tlsContext = .failure(.connectFailed("TLS cannot be set up with \(source): \(UpstreamError.brief(error))"))
             }
         } else {
             tlsContext = nil
@@ -256,9 +265,9 @@ public final class UpstreamConnectionPool: Sendable {
             }
         } catch let error as ChannelError {
             if case .connectTimeout = error { throw .connectTimeout }
-            throw .connectFailed("\(error)")
+            throw .connectFailed(UpstreamError.brief(error))
         } catch {
-            throw .connectFailed("\(error)")
+            throw .connectFailed(UpstreamError.brief(error))
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why an upstream exchange failed, before or after the response started.
 public enum UpstreamError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No connection could be made (refused, unreachable, TLS handshake failed…).
@@ -32,5 +34,17 @@ public enum UpstreamError: Error, Sendable, Equatable, CustomStringConvertible {
         case .cancelled: return "cancelled"
         case .shutDown: return "the upstream pool is shut down"
         }
+    }
+}
+
+extension UpstreamError {
+    /// A one-line account of a connection or TLS failure for error messages: TLS library errors
+    /// are cut to their reason (`CERTIFICATE_VERIFY_FAILED`), without the source paths they carry.
+    static func brief(_ error: any Error) -> String {
+        let text = "\(error)"
+        guard let marker = text.range(of: "OPENSSL_internal:") else { return text }
+        let reason = text[marker.upperBound...].prefix { $0 != " " && $0 != "]" && $0 != ")" }
+        let context = text.hasPrefix("handshakeFailed") ? "TLS handshake failed" : "TLS error"
+        return "\(context): \(reason)"
     }
 }
