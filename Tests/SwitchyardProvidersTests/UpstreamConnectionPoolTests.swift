@@ -168,6 +168,24 @@ struct UpstreamConnectionPoolTests {
         }
     }
 
+    @Test("the event-loop API answers on the caller's loop, opens connections there, and queues past the limit")
+    func eventLoopAPI() async throws {
+        try await Self.withMock { port in
+            let pool = Self.pool(port: port, maxConnections: 1)
+            defer { pool.shutdown() }
+            let loop = MultiThreadedEventLoopGroup.singleton.next()
+            let futures = (0..<4).map { _ in
+                pool.execute(Self.chat(fault: "delay=10"), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20, on: loop)
+            }
+            for future in futures {
+                #expect(future.eventLoop === loop)
+                let response = try await future.get()
+                #expect(response.status == .ok)
+            }
+            #expect(pool.openConnections == 1)
+        }
+    }
+
     @Test("after shutdown, calls fail with shutDown")
     func shutdown() async throws {
         try await Self.withMock { port in

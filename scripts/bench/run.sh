@@ -16,7 +16,9 @@
 # ledger in a temporary directory); pins the gateway (and the peer) to CPU 1 and the upstream,
 # wrk and the probes to CPU 0 when there are two or more CPUs. Scenarios: explicit model, model
 # "auto" (routing) and streaming, at concurrency 1, 32 and 128, each run directly against the
-# upstream and through the gateway. Measures req/s and latency percentiles (wrk), the gateway's
+# upstream and through the gateway; then the frameworks' floor, `switchyard passthrough` (the same
+# server and upstream pool with no gateway work) behind Hummingbird and behind a bare SwiftNIO
+# handler, as targets floor-hummingbird and floor-nio. Measures req/s and latency percentiles (wrk), the gateway's
 # CPU per request (/proc utime+stime ÷ requests), peak and idle RSS (VmHWM, VmRSS), cold start
 # (process start to the first 200 on /healthz, polled every 5 ms) and streamed time to first
 # token at concurrency 1. Prints one table and writes benchmarks/results/<timestamp>.json, plus
@@ -38,7 +40,7 @@ while [ $# -gt 0 ]; do
     --no-micro) MICRO=0 ;;
     --duration) shift; DURATION=${1:-} ;;
     --streams) shift; STREAMS=${1:-} ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -236,6 +238,28 @@ for c in "${CONCURRENCY[@]}"; do
   run_wrk switchyard auto "$c" "$GW_URL" auto false "$GW_PID"
   run_wrk direct stream "$c" "$MOCK_URL" sim-light true "$MOCK_PID"
   run_wrk switchyard stream "$c" "$GW_URL" bench-light true "$GW_PID"
+done
+
+# --- the frameworks' floor ------------------------------------------------------------------------
+# `switchyard passthrough` forwards each request through the same upstream pool with no routing,
+# checks or accounting: once behind the gateway's Hummingbird server, once behind one SwiftNIO
+# channel handler (no Swift tasks; plain answers only). What the gateway costs above these is its
+# own work; what these cost above "direct" is the frameworks' and the extra loopback hop's.
+for server in hummingbird nio; do
+  say "floor: switchyard passthrough --server $server"
+  "${GW_PIN[@]}" "$BIN" passthrough --server "$server" --upstream "$MOCK_URL" --port 0 >"$WORK/floor-$server.out" 2>&1 &
+  FLOOR_PID=$!
+  PIDS+=("$FLOOR_PID")
+  FLOOR_PORT=$(wait_for_line "$WORK/floor-$server.out" 'listening on http://127\.0\.0\.1:([0-9]+)' 30) \
+    || { cat "$WORK/floor-$server.out" >&2; echo "the $server passthrough did not start" >&2; exit 1; }
+  for c in "${CONCURRENCY[@]}"; do
+    run_wrk "floor-$server" explicit "$c" "http://127.0.0.1:$FLOOR_PORT/v1" sim-light false "$FLOOR_PID"
+    if [ "$server" = hummingbird ]; then
+      run_wrk "floor-$server" stream "$c" "http://127.0.0.1:$FLOOR_PORT/v1" sim-light true "$FLOOR_PID"
+    fi
+  done
+  kill "$FLOOR_PID" 2>/dev/null || true
+  wait "$FLOOR_PID" 2>/dev/null || true
 done
 
 say "streamed time to first token, concurrency 1, $TTFT_REQUESTS requests each"

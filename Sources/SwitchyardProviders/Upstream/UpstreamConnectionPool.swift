@@ -41,23 +41,23 @@ public final class UpstreamConnectionPool: Sendable {
     }
 
     /// What a caller may do once the pool answers: use this connection, or open a new one.
-    private enum Lease {
+    enum Lease {
         case connection(UpstreamConnection)
         case connect
     }
 
-    private enum Decision {
+    enum Decision {
         case lease(Lease)
         case wait
         case fail(UpstreamError)
     }
 
-    private struct Waiter {
+    struct Waiter {
         let id: UInt64
         let continuation: CheckedContinuation<Lease, any Error>
     }
 
-    private struct State {
+    struct State {
         var idle: [UpstreamConnection] = []
         var open = 0
         var waiters: [Waiter] = []
@@ -68,7 +68,7 @@ public final class UpstreamConnectionPool: Sendable {
     public let configuration: Configuration
     private let group: any EventLoopGroup
     private let tlsContext: Result<NIOSSLContext, UpstreamError>?
-    private let state = Mutex(State())
+    let state = Mutex(State())
 
     /// - Parameters:
     ///   - configuration: Where to connect and how many connections to keep.
@@ -163,7 +163,7 @@ public final class UpstreamConnectionPool: Sendable {
     }
 
     /// Under the lock: the newest live idle connection, or a slot to open one, or a wait.
-    private func decide(_ state: inout State, discarding discarded: inout [UpstreamConnection]) -> Decision {
+    func decide(_ state: inout State, discarding discarded: inout [UpstreamConnection]) -> Decision {
         if state.isShutDown { return .fail(.shutDown) }
         let now = NIODeadline.now()
         while let connection = state.idle.popLast() {
@@ -238,37 +238,47 @@ public final class UpstreamConnectionPool: Sendable {
     }
 
     private func connect(deadline: NIODeadline) async throws(UpstreamError) -> UpstreamConnection {
+        do {
+            return try await connect(deadline: deadline, on: nil).get()
+        } catch let error as UpstreamError {
+            throw error
+        } catch {
+            throw .connectFailed(UpstreamError.brief(error))
+        }
+    }
+
+    /// Opens a connection on `eventLoop` (any of the group's when `nil`).
+    func connect(deadline: NIODeadline, on eventLoop: (any EventLoop)?) -> EventLoopFuture<UpstreamConnection> {
+        let loop = eventLoop ?? group.next()
         let tls: NIOSSLContext?
         switch tlsContext {
         case .none: tls = nil
         case .success(let context): tls = context
-        case .failure(let error): throw error
+        case .failure(let error): return loop.makeFailedFuture(error)
         }
         let remaining = deadline - .now()
-        guard remaining > .zero else { throw .deadlineExceeded }
+        guard remaining > .zero else { return loop.makeFailedFuture(UpstreamError.deadlineExceeded) }
         let endpoint = configuration.endpoint
-        let bootstrap = ClientBootstrap(group: group)
+        return ClientBootstrap(group: loop)
             .connectTimeout(min(configuration.connectTimeout, remaining))
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-        do {
-            return try await bootstrap.connect(host: endpoint.host, port: endpoint.port) { [self] channel in
+            .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {
                         let serverName = endpoint.hostIsAddress ? nil : endpoint.host
                         try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName))
                     }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    let connection = UpstreamConnection(channel: channel, pool: self, hostHeader: endpoint.hostHeader)
-                    try channel.pipeline.syncOperations.addHandler(connection)
-                    return connection
+                    try channel.pipeline.syncOperations.addHandler(UpstreamConnection(channel: channel, pool: self, hostHeader: endpoint.hostHeader))
                 }
             }
-        } catch let error as ChannelError {
-            if case .connectTimeout = error { throw .connectTimeout }
-            throw .connectFailed(UpstreamError.brief(error))
-        } catch {
-            throw .connectFailed(UpstreamError.brief(error))
-        }
+            .connect(host: endpoint.host, port: endpoint.port)
+            .flatMapThrowing { channel in try channel.pipeline.syncOperations.handler(type: UpstreamConnection.self) }
+            .flatMapErrorThrowing { error in
+                if let error = error as? UpstreamError { throw error }
+                if case .connectTimeout = error as? ChannelError { throw UpstreamError.connectTimeout }
+                throw UpstreamError.connectFailed(UpstreamError.brief(error))
+            }
     }
 
     // MARK: Returning connections
