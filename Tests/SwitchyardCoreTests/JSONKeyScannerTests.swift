@@ -10,6 +10,8 @@ struct JSONKeyScannerTests {
             #"{"choices":[],"usage":{"prompt_tokens":3}}"#,
             #"{"choices": [], "usage" : {"prompt_tokens": 3}}"#,
             "{\"usage\"\n:\n\t{}}",
+            #"{"usage":[]}"#,
+            #"{"u":"usage","usage":{}}"#,
         ] {
             #expect(JSONKeyScanner.mayHaveStructuredValue(forKey: "usage", in: text), "\(text)")
         }
@@ -22,6 +24,8 @@ struct JSONKeyScannerTests {
             #"{"choices":[{"delta":{"content":"the usage: {x}"}}]}"#,
             #"{"choices":[{"delta":{"content":"say \"usage\""}}]}"#,
             #"{"usage_note":{"a":1}}"#,
+            #"{"uusage":{"a":1}}"#,
+            #"{"a":"usage"}"#,
             #"{}"#,
             "",
         ] {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Finds out, without parsing, whether a JSON text may hold a key with an object value, so a hot
 /// path can skip parsing the texts that certainly do not (stream chunks without usage, say).
 ///
@@ -34,31 +36,24 @@ public enum JSONKeyScanner {
     private static func scan(_ bytes: UnsafeBufferPointer<UInt8>, key: UnsafeBufferPointer<UInt8>, value: (UInt8) -> Bool) -> Bool {
         let quote = UInt8(ascii: "\"")
         let needed = key.count + 2
-        guard bytes.count > needed else { return false }
-        var index = 0
-        while index + needed <= bytes.count {
-            guard bytes[index] == quote else {
-                index += 1
-                continue
-            }
-            var matches = bytes[index + needed - 1] == quote
-            var offset = 0
-            while matches, offset < key.count {
-                matches = bytes[index + 1 + offset] == key[offset]
-                offset += 1
-            }
-            guard matches else {
-                index += 1
-                continue
-            }
-            var cursor = index + needed
+        guard bytes.count > needed, let base = bytes.baseAddress, let first = key.first else { return false }
+        // Candidates are found with memchr on the key's first byte (rarer than quotes in JSON);
+        // each is then checked for the quotes around it and the key's other bytes.
+        var index = 1
+        while index + needed - 1 <= bytes.count {
+            guard let found = memchr(base + index, Int32(first), bytes.count - index - needed + 2) else { return false }
+            let start = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) - 1
+            index = start + 2
+            guard bytes[start] == quote, bytes[start + needed - 1] == quote,
+                memcmp(base + start + 1, key.baseAddress!, key.count) == 0
+            else { continue }
+            var cursor = start + needed
             while cursor < bytes.count, isWhitespace(bytes[cursor]) { cursor += 1 }
             if cursor < bytes.count, bytes[cursor] == UInt8(ascii: ":") {
                 cursor += 1
                 while cursor < bytes.count, isWhitespace(bytes[cursor]) { cursor += 1 }
                 if cursor < bytes.count, value(bytes[cursor]) { return true }
             }
-            index += 1
         }
         return false
     }
