@@ -1,3 +1,5 @@
+import Foundation
+
 /// An incremental parser for `text/event-stream`, fed with bytes as they arrive.
 ///
 /// Follows the WHATWG rules: lines end in LF, CR or CRLF (also when split across chunks), a blank
@@ -46,8 +48,10 @@ public struct ServerSentEventParser: Sendable {
     /// Whether bytes of an unfinished event are pending (a stream that ends here was cut).
     public var hasPartialEvent: Bool { !line.isEmpty || hasData }
 
-    /// Splits `buffer` into lines; `false` when an event outgrew the limit.
+    /// Splits `buffer` into lines; `false` when an event outgrew the limit. A line that lies
+    /// whole in `buffer` is read in place; only a line cut by the end of a chunk is copied.
     private mutating func scan(_ buffer: UnsafeBufferPointer<UInt8>, into events: inout [ServerSentEvent]) -> Bool {
+        guard let base = buffer.baseAddress else { return true }
         var index = 0
         let end = buffer.count
         if lastWasCR, index < end {
@@ -55,17 +59,24 @@ public struct ServerSentEventParser: Sendable {
             if buffer[index] == 0x0A { index += 1 }
         }
         while index < end {
-            var stop = index
-            while stop < end, buffer[stop] != 0x0A, buffer[stop] != 0x0D { stop += 1 }
+            let stop = Self.lineEnd(base, from: index, to: end)
             if stop > index {
-                line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index..<stop]))
-                if line.count + data.count > maximumEventBytes { return false }
+                let piece = UnsafeBufferPointer(rebasing: buffer[index..<stop])
+                if stop < end && line.isEmpty {
+                    if piece.count + data.count > maximumEventBytes { return false }
+                    if let event = endLine(piece) { events.append(event) }
+                } else {
+                    line.append(contentsOf: piece)
+                    if line.count + data.count > maximumEventBytes { return false }
+                    if stop < end, let event = endBufferedLine() { events.append(event) }
+                }
+            } else if stop < end, let event = endBufferedLine() {
+                events.append(event)
             }
             guard stop < end else { break }
-            if let event = endLine() { events.append(event) }
             if buffer[stop] == 0x0D {
                 if stop + 1 < end {
-                    if buffer[stop + 1] == 0x0A { index = stop + 2 } else { index = stop + 1 }
+                    index = buffer[stop + 1] == 0x0A ? stop + 2 : stop + 1
                 } else {
                     lastWasCR = true
                     index = stop + 1
@@ -77,16 +88,29 @@ public struct ServerSentEventParser: Sendable {
         return true
     }
 
-    private mutating func endLine() -> ServerSentEvent? {
+    /// The index of the first CR or LF in `base[from..<to]`, or `to`: `memchr` finds the LF,
+    /// a second one looks for a CR before it (CR alone may end a line, but rarely does).
+    private static func lineEnd(_ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
+        let newline = memchr(base + from, 0x0A, to - from).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? to
+        guard newline > from, let carriageReturn = memchr(base + from, 0x0D, newline - from) else { return newline }
+        return base.distance(to: carriageReturn.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// Ends the line collected in ``line`` (it was cut across chunks).
+    private mutating func endBufferedLine() -> ServerSentEvent? {
         defer { line.removeAll(keepingCapacity: true) }
+        return line.withUnsafeBufferPointer { endLine($0) }
+    }
+
+    private mutating func endLine(_ line: UnsafeBufferPointer<UInt8>) -> ServerSentEvent? {
         if line.isEmpty { return dispatch() }
         if line[0] == UInt8(ascii: ":") { return nil }
         let colon = line.firstIndex(of: UInt8(ascii: ":"))
         let nameEnd = colon ?? line.endIndex
         var valueStart = colon.map { $0 + 1 } ?? line.endIndex
         if valueStart < line.endIndex, line[valueStart] == 0x20 { valueStart += 1 }
-        let name = line[..<nameEnd]
-        let value = line[valueStart...]
+        let name = UnsafeBufferPointer(rebasing: line[..<nameEnd])
+        let value = UnsafeBufferPointer(rebasing: line[valueStart...])
         if name.elementsEqual("data".utf8) {
             if hasData { data.append(0x0A) }
             data.append(contentsOf: value)
