@@ -59,7 +59,8 @@ public struct JSONObjectWriter: Sendable {
         beginMember()
         output.append(UInt8(ascii: "\""))
         name.withUTF8Buffer { output.append(contentsOf: $0) }
-        output.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        output.append(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: ":"))
     }
 
     /// Writes `,"name":` for a name known only at run time.
