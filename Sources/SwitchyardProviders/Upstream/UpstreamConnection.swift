@@ -39,6 +39,9 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
         var source: UpstreamBody.Producer.Source?
     }
 
+    /// Headers the connection sets itself.
+    private static let managedHeaders = ["host", "content-length", "connection", "transfer-encoding"]
+
     let channel: any Channel
     let eventLoop: any EventLoop
     private let pool: UpstreamConnectionPool
@@ -101,10 +104,13 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
             return
         }
         var head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path, headers: request.headers)
-        head.headers.replaceOrAdd(name: "host", value: host)
-        head.headers.replaceOrAdd(name: "content-length", value: String(request.body.readableBytes))
-        head.headers.remove(name: "connection")
-        head.headers.remove(name: "transfer-encoding")
+        // The pool owns framing and the connection; the caller's headers rarely name them, so
+        // look before rewriting (a removal reallocates the header storage).
+        for name in Self.managedHeaders where head.headers.contains(name: name) {
+            head.headers.remove(name: name)
+        }
+        head.headers.add(name: "host", value: host)
+        head.headers.add(name: "content-length", value: String(request.body.readableBytes))
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if request.body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(request.body))), promise: nil)
