@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Crypto
 import Foundation
 import Hummingbird
@@ -8,6 +9,7 @@ import NIOHTTP1
 import NIOSSL
 import SwiftASN1
 import SwitchyardCore
+@testable import SwitchyardGateway
 import SwitchyardMock
 import SwitchyardProviders
 import Testing
@@ -95,6 +97,36 @@ struct UpstreamTLSTests {
                 #expect(try JSONParser.parse(Array(buffer: response.body))["choices"]?.arrayValue?.isEmpty == false)
             }
             #expect(pool.openConnections == 1)
+        }
+    }
+
+    @Test("ca_file also applies to the provider's other calls (embeddings), through the registry")
+    func registryEmbeddings() async throws {
+        let pki = try TestPKI()
+        let caFile = try Self.caFile(pki.caPEM)
+        defer { try? FileManager.default.removeItem(atPath: caFile) }
+        try await Self.withTLSMock(pki) { port in
+            let baseURL = "https://localhost:\(port)/v1"
+            for (trusted, settings) in [
+                (true, ProviderSettings(name: "private", baseURL: baseURL, caFile: caFile)),
+                (false, ProviderSettings(name: "private", baseURL: baseURL)),
+            ] {
+                let model = ModelDeployment(name: "m", provider: "private", upstreamModel: "m", tier: "light", price: ModelPrice(inputPerMillion: 0, outputPerMillion: 0))
+                let registry = ProviderRegistry(configuration: GatewayConfiguration(providers: [settings], models: [model], tiers: ["light"]))
+                let client = try #require(registry.client(forProvider: "private"))
+                var request = HTTPClientRequest(url: baseURL + "/embeddings")
+                request.method = .POST
+                request.headers.add(name: "content-type", value: "application/json")
+                request.body = .bytes(ByteBuffer(string: #"{"model":"m","input":"hello"}"#))
+                do {
+                    let response = try await client.execute(request, timeout: .seconds(10))
+                    #expect(trusted, "an untrusted certificate was accepted")
+                    #expect(response.status.code == 200)
+                } catch {
+                    #expect(!trusted, "\(error)")
+                }
+                try await registry.shutdown()
+            }
         }
     }
 
