@@ -67,7 +67,7 @@ public enum GatewayApplication {
         if let metrics {
             let deployments = configuration.models
             router.get("/metrics") { _, _ in
-                let text = metrics.exposition(recorder: ledger, monitor: monitor, deployments: deployments)
+                let text = metrics.exposition(recorder: ledger, monitor: monitor, deployments: deployments, providers: providers)
                 return Response(
                     status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: text)))

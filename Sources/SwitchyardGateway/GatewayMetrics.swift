@@ -143,7 +143,7 @@ public final class GatewayMetrics: LedgerObserver, Sendable {
     }
 
     /// The Prometheus text exposition, with the present-state gauges refreshed first.
-    func exposition(recorder: LedgerRecorder?, monitor: DeploymentMonitor, deployments: [ModelDeployment]) -> [UInt8] {
+    func exposition(recorder: LedgerRecorder?, monitor: DeploymentMonitor, deployments: [ModelDeployment], providers: ProviderRegistry? = nil) -> [UInt8] {
         if let recorder {
             queueDepth.record(recorder.depth)
             let drops = recorder.dropped
@@ -167,6 +167,13 @@ public final class GatewayMetrics: LedgerObserver, Sendable {
                 label: "switchyard_circuit_breaker_state", dimensions: [("model", deployment.name), ("provider", deployment.provider)],
                 factory: factory
             ).record(value)
+        }
+        for (provider, open, idle) in providers?.connectionCounts() ?? [] {
+            for (state, count) in [("busy", open - idle), ("idle", idle)] {
+                CoreMetrics.Gauge(
+                    label: "switchyard_upstream_connections", dimensions: [("provider", provider), ("state", state)], factory: factory
+                ).record(count)
+            }
         }
         return registry.emitToBuffer()
     }

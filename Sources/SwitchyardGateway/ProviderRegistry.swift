@@ -14,12 +14,14 @@ import SwitchyardProviders
 public final class ProviderRegistry: Service, Sendable {
     private let adapters: [String: any ChatProvider]
     private let pools: [UpstreamConnectionPool]
+    private let poolsByProvider: [(provider: String, pool: UpstreamConnectionPool)]
     private let clients: [HTTPClient]
     private let clientsByProvider: [String: HTTPClient]
 
     public init(configuration: GatewayConfiguration) {
         var adapters: [String: any ChatProvider] = [:]
         var pools: [UpstreamConnectionPool] = []
+        var poolsByProvider: [(provider: String, pool: UpstreamConnectionPool)] = []
         var clients: [HTTPClient] = []
         var clientsByProvider: [String: HTTPClient] = [:]
         for provider in configuration.providers {
@@ -50,12 +52,14 @@ public final class ProviderRegistry: Service, Sendable {
                 configuration: .init(endpoint: endpoint, maxConnections: provider.maxConnections, connectTimeout: connectTimeout, caFile: provider.caFile),
                 group: MultiThreadedEventLoopGroup.singleton)
             pools.append(pool)
+            poolsByProvider.append((provider.name, pool))
             switch provider.kind {
             case .openai: adapters[provider.name] = OpenAICompatibleProvider(settings: provider, pool: pool)
             }
         }
         self.adapters = adapters
         self.pools = pools
+        self.poolsByProvider = poolsByProvider
         self.clients = clients
         self.clientsByProvider = clientsByProvider
     }
@@ -64,6 +68,11 @@ public final class ProviderRegistry: Service, Sendable {
     /// embeddings).
     func client(forProvider name: String) -> HTTPClient? {
         clientsByProvider[name]
+    }
+
+    /// Each provider's chat connections now: open (busy or idle) and idle.
+    public func connectionCounts() -> [(provider: String, open: Int, idle: Int)] {
+        poolsByProvider.map { ($0.provider, $0.pool.openConnections, $0.pool.idleConnections) }
     }
 
     /// The adapter for the provider named `name`.

@@ -154,6 +154,9 @@ struct LedgerTests {
             #expect(value("switchyard_request_duration_seconds_count") == 6)
             #expect(value("switchyard_ledger_queue_depth") == 0)
             #expect(value(#"switchyard_circuit_breaker_state{model="cheap",provider="sim"}"#) == 0)
+            // Sequential calls reuse one keep-alive connection, idle once they are answered.
+            #expect(value(#"switchyard_upstream_connections{provider="sim",state="idle"}"#) == 1)
+            #expect(value(#"switchyard_upstream_connections{provider="sim",state="busy"}"#) == 0)
             #expect(metrics.body.contains("switchyard_cost_usd_total{"))
             #expect(metrics.body.contains("switchyard_gateway_overhead_seconds_bucket"))
         }
