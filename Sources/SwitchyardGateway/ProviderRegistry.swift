@@ -2,7 +2,6 @@ import AsyncHTTPClient
 import Logging
 import NIOCore
 import NIOPosix
-import NIOSSL
 import ServiceLifecycle
 import SwitchyardCore
 import SwitchyardProviders
@@ -13,14 +12,12 @@ import SwitchyardProviders
 /// closes both after the server has stopped taking requests.
 public final class ProviderRegistry: Service, Sendable {
     private let adapters: [String: any ChatProvider]
-    private let pools: [UpstreamConnectionPool]
     private let poolsByProvider: [(provider: String, pool: UpstreamConnectionPool)]
     private let clients: [HTTPClient]
     private let clientsByProvider: [String: HTTPClient]
 
     public init(configuration: GatewayConfiguration) {
         var adapters: [String: any ChatProvider] = [:]
-        var pools: [UpstreamConnectionPool] = []
         var poolsByProvider: [(provider: String, pool: UpstreamConnectionPool)] = []
         var clients: [HTTPClient] = []
         var clientsByProvider: [String: HTTPClient] = [:]
@@ -40,10 +37,8 @@ public final class ProviderRegistry: Service, Sendable {
             settings.decompression = .disabled
             // No tracer is bootstrapped: skip the client's per-request no-op span.
             settings.tracing.tracer = nil
-            if let caFile = provider.caFile {
-                var tls = TLSConfiguration.makeClientConfiguration()
-                tls.trustRoots = .file(caFile)
-                settings.tlsConfiguration = tls
+            if provider.caFile != nil {
+                settings.tlsConfiguration = UpstreamConnectionPool.clientTLSConfiguration(caFile: provider.caFile)
             }
             let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: settings)
             clients.append(client)
@@ -51,14 +46,12 @@ public final class ProviderRegistry: Service, Sendable {
             let pool = UpstreamConnectionPool(
                 configuration: .init(endpoint: endpoint, maxConnections: provider.maxConnections, connectTimeout: connectTimeout, caFile: provider.caFile),
                 group: MultiThreadedEventLoopGroup.singleton)
-            pools.append(pool)
             poolsByProvider.append((provider.name, pool))
             switch provider.kind {
             case .openai: adapters[provider.name] = OpenAICompatibleProvider(settings: provider, pool: pool)
             }
         }
         self.adapters = adapters
-        self.pools = pools
         self.poolsByProvider = poolsByProvider
         self.clients = clients
         self.clientsByProvider = clientsByProvider
@@ -87,7 +80,7 @@ public final class ProviderRegistry: Service, Sendable {
 
     /// Closes every pool (chat calls in flight finish first) and client (its calls in flight fail).
     public func shutdown() async throws {
-        for pool in pools {
+        for (_, pool) in poolsByProvider {
             pool.shutdown()
         }
         for client in clients {

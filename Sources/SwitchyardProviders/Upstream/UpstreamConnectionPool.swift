@@ -41,23 +41,23 @@ public final class UpstreamConnectionPool: Sendable {
     }
 
     /// What a caller may do once the pool answers: use this connection, or open a new one.
-    enum Lease {
+    private enum Lease {
         case connection(UpstreamConnection)
         case connect
     }
 
-    enum Decision {
+    private enum Decision {
         case lease(Lease)
         case wait
         case fail(UpstreamError)
     }
 
-    struct Waiter {
+    private struct Waiter {
         let id: UInt64
         let continuation: CheckedContinuation<Lease, any Error>
     }
 
-    struct State {
+    private struct State {
         var idle: [UpstreamConnection] = []
         var open = 0
         var waiters: [Waiter] = []
@@ -68,7 +68,7 @@ public final class UpstreamConnectionPool: Sendable {
     public let configuration: Configuration
     private let group: any EventLoopGroup
     private let tlsContext: Result<NIOSSLContext, UpstreamError>?
-    let state = Mutex(State())
+    private let state = Mutex(State())
 
     /// - Parameters:
     ///   - configuration: Where to connect and how many connections to keep.
@@ -77,10 +77,8 @@ public final class UpstreamConnectionPool: Sendable {
         self.configuration = configuration
         self.group = group
         if configuration.endpoint.usesTLS {
-            var tls = TLSConfiguration.makeClientConfiguration()
-            if let caFile = configuration.caFile { tls.trustRoots = .file(caFile) }
             do {
-                tlsContext = .success(try NIOSSLContext(configuration: tls))
+                tlsContext = .success(try NIOSSLContext(configuration: Self.clientTLSConfiguration(caFile: configuration.caFile)))
             } catch {
                 let source = configuration.caFile.map { "the certificates in \"\($0)\"" } ?? "the system's certificates"
                 tlsContext = .failure(.connectFailed("TLS cannot be set up with \(source): \(UpstreamError.brief(error))"))
@@ -88,6 +86,14 @@ public final class UpstreamConnectionPool: Sendable {
         } else {
             tlsContext = nil
         }
+    }
+
+    /// The TLS settings for calls to a provider: the system's roots, or only the authorities in
+    /// `caFile` (a provider's `ca_file`). Other clients of the same provider use them too.
+    public static func clientTLSConfiguration(caFile: String?) -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile { tls.trustRoots = .file(caFile) }
+        return tls
     }
 
     /// Connections open now, busy or idle (for tests and metrics).
@@ -140,11 +146,8 @@ public final class UpstreamConnectionPool: Sendable {
 
     private func lease(deadline: NIODeadline) async throws(UpstreamError) -> UpstreamConnection {
         if Task.isCancelled { throw .cancelled }
-        var discarded: [UpstreamConnection] = []
-        let decision = state.withLock { decide(&$0, discarding: &discarded) }
-        for connection in discarded { connection.channel.close(promise: nil) }
         let lease: Lease
-        switch decision {
+        switch decideNow() {
         case .lease(let granted): lease = granted
         case .fail(let error): throw error
         case .wait: lease = try await waitForConnection(deadline: deadline)
@@ -162,8 +165,22 @@ public final class UpstreamConnectionPool: Sendable {
         }
     }
 
+    /// What a caller may do now: use the newest live idle connection, open one, or wait (then
+    /// `waiter`, if given, is queued under the same lock). Idle connections found dead or too old
+    /// on the way are closed.
+    private func decideNow(queueing waiter: Waiter? = nil) -> Decision {
+        var discarded: [UpstreamConnection] = []
+        let decision = state.withLock { state in
+            let decision = decide(&state, discarding: &discarded)
+            if case .wait = decision, let waiter { state.waiters.append(waiter) }
+            return decision
+        }
+        for connection in discarded { connection.channel.close(promise: nil) }
+        return decision
+    }
+
     /// Under the lock: the newest live idle connection, or a slot to open one, or a wait.
-    func decide(_ state: inout State, discarding discarded: inout [UpstreamConnection]) -> Decision {
+    private func decide(_ state: inout State, discarding discarded: inout [UpstreamConnection]) -> Decision {
         if state.isShutDown { return .fail(.shutDown) }
         let now = NIODeadline.now()
         while let connection = state.idle.popLast() {
@@ -206,14 +223,7 @@ public final class UpstreamConnectionPool: Sendable {
         do {
             return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Lease, any Error>) in
-                    var discarded: [UpstreamConnection] = []
-                    let decision = state.withLock { state in
-                        let decision = decide(&state, discarding: &discarded)
-                        if case .wait = decision { state.waiters.append(Waiter(id: id, continuation: continuation)) }
-                        return decision
-                    }
-                    for connection in discarded { connection.channel.close(promise: nil) }
-                    switch decision {
+                    switch decideNow(queueing: Waiter(id: id, continuation: continuation)) {
                     case .lease(let lease): continuation.resume(returning: lease)
                     case .fail(let error): continuation.resume(throwing: error)
                     case .wait: break
@@ -328,5 +338,42 @@ public final class UpstreamConnectionPool: Sendable {
         }
         for connection in idle { connection.channel.close(promise: nil) }
         for waiter in waiters { waiter.continuation.resume(throwing: UpstreamError.shutDown) }
+    }
+}
+
+// MARK: - Callers on an event loop
+
+extension UpstreamConnectionPool {
+    /// ``execute(_:deadline:readTimeout:maxBodyBytes:)`` for callers that live on an event loop
+    /// (a SwiftNIO channel handler): no task is created and, while a connection is free or can be
+    /// opened, nothing leaves the event loops. A new connection is opened on `eventLoop`, so a
+    /// caller's exchanges tend to stay on its own thread. Only a caller that must wait for a
+    /// connection (the pool is at ``Configuration/maxConnections``) goes through a task.
+    public func execute(
+        _ request: UpstreamRequest, deadline: NIODeadline, readTimeout: TimeAmount, maxBodyBytes: Int, on eventLoop: any EventLoop
+    ) -> EventLoopFuture<UpstreamResponse> {
+        let promise = eventLoop.makePromise(of: UpstreamResponse.self)
+        let mode = UpstreamConnection.Mode.buffered(promise, limit: maxBodyBytes)
+        switch decideNow() {
+        case .fail(let error):
+            promise.fail(error)
+        case .lease(.connection(let connection)):
+            connection.start(request, mode: mode, deadline: deadline, readTimeout: readTimeout)
+        case .lease(.connect):
+            connect(deadline: deadline, on: eventLoop).whenComplete { result in
+                switch result {
+                case .success(let connection):
+                    connection.start(request, mode: mode, deadline: deadline, readTimeout: readTimeout)
+                case .failure(let error):
+                    self.release(nil, reusable: false)
+                    promise.fail(error)
+                }
+            }
+        case .wait:
+            promise.completeWithTask {
+                try await self.execute(request, deadline: deadline, readTimeout: readTimeout, maxBodyBytes: maxBodyBytes)
+            }
+        }
+        return promise.futureResult
     }
 }
