@@ -121,6 +121,9 @@ public enum GatewayApplication {
             router: buildRouter(
                 configuration: configuration, providers: providers, store: store, ledger: ledger, metrics: metrics, tenants: tenants,
                 budgets: budgets, semantic: semantic, logger: logger),
+            // Each connection's requests run on its own event loop: no hop to Swift's global
+            // executor and back for every request.
+            server: .http1OnEventLoop(),
             configuration: ApplicationConfiguration(address: .hostname(server.host, port: server.port), serverName: "switchyard"),
             // Services stop in reverse order: the server first, the ledger writer last.
             services: [ledger, providers],

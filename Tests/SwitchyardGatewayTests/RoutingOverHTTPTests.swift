@@ -87,7 +87,8 @@ struct RoutingOverHTTPTests {
             let record = try await live.get("/v1/decisions/\(id)")
             #expect(record.status == 200)
             #expect(record.json["served"] == "cheap")
-            #expect(record.json["attempts"]?.arrayValue?.first?["status"] == 200)
+            // The last attempt is the one that answered (a loaded machine may time out an earlier one).
+            #expect(record.json["attempts"]?.arrayValue?.last?["status"] == 200)
             #expect(try await live.get("/v1/decisions/nope").status == 404)
         }
     }

@@ -1,0 +1,50 @@
+import AsyncHTTPClient
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Testing
+
+import SwitchyardGateway
+
+@Suite("Requests served on their connection's event loop")
+struct EventLoopBoundServerTests {
+    /// Serves `GET /where` with `server` and answers where the handler ran: "loop" or "pool",
+    /// before and after an await that resumes from another thread (a sleep's timer).
+    func whereHandlersRun(server: HTTPServerBuilder) async throws -> String {
+        let router = Router()
+        router.get("/where") { _, _ -> String in
+            let before = MultiThreadedEventLoopGroup.currentEventLoop == nil ? "pool" : "loop"
+            try await Task.sleep(for: .milliseconds(2))
+            let after = MultiThreadedEventLoopGroup.currentEventLoop == nil ? "pool" : "loop"
+            return "\(before),\(after)"
+        }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router, server: server, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { portSink.yield($0.localAddress?.port ?? 0) }, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            defer { group.cancelAll() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/where"), timeout: .seconds(10))
+            #expect(response.status == .ok)
+            return String(buffer: try await response.body.collect(upTo: 1024))
+        }
+    }
+
+    @Test("the event-loop server runs handlers on the loop, before and after an await")
+    func handlersRunOnTheLoop() async throws {
+        #expect(try await whereHandlersRun(server: .http1OnEventLoop()) == "loop,loop")
+    }
+
+    @Test("Hummingbird's own server runs them on Swift's global executor (what the event-loop server avoids)")
+    func defaultServerHops() async throws {
+        #expect(try await whereHandlersRun(server: .http1()) == "pool,pool")
+    }
+}
