@@ -15,6 +15,10 @@ public protocol LedgerObserver: Sendable {
 /// * The writer sleeps while the queue is empty (no idle wake-ups). The first entry after a
 ///   flush wakes it; it then waits one `flushInterval` so entries accumulate, and writes them in
 ///   transactions of at most `batchSize`.
+/// * Batches go to the store's background path (``LedgerStore/appendInBackground(_:)``), which
+///   yields the CPU to request handling. When the writer falls behind (more than a batch queued,
+///   or the last background write took longer than a flush interval) it writes at normal
+///   priority until it has caught up, so a busy core cannot starve the ledger.
 /// * A full queue drops the new entry and counts it (``dropped``); the request is not slowed.
 /// * A failed write is retried (every second) without losing the batch.
 /// * Graceful shutdown writes everything still queued. A kill -9 loses at most the entries
@@ -28,6 +32,8 @@ public final class LedgerRecorder: Service, Sendable {
         var dropped = 0
         var written = 0
         var failedWrites = 0
+        /// The last background write took longer than a flush interval.
+        var backgroundFellBehind = false
     }
 
     private let store: any LedgerStore
@@ -87,11 +93,15 @@ public final class LedgerRecorder: Service, Sendable {
 
     /// Appends outside the caller's task: cancelling the service must not abandon entries the
     /// queue already accepted.
-    private func append(_ batch: [LedgerEntry]) async throws(StoreError) {
+    private func append(_ batch: [LedgerEntry], inBackground: Bool) async throws(StoreError) {
         let store = store
         let result = await Task.detached { () async -> Result<Void, StoreError> in
             do throws(StoreError) {
-                try await store.append(batch)
+                if inBackground {
+                    try await store.appendInBackground(batch)
+                } else {
+                    try await store.append(batch)
+                }
                 return .success(())
             } catch {
                 return .failure(error)
@@ -108,11 +118,19 @@ public final class LedgerRecorder: Service, Sendable {
             swap(&drained, &state.queue)
             return drained
         }
+        let behind = pending.count > settings.batchSize || state.withLock { $0.backgroundFellBehind }
         var start = 0
         while start < pending.count {
             let batch = Array(pending[start..<min(pending.count, start + settings.batchSize)])
             observer?.observe(batch)
-            await write(batch, retrying: retryUntilShutdown)
+            let started = ContinuousClock.now
+            await write(batch, retrying: retryUntilShutdown, inBackground: !behind)
+            if !behind {
+                let slow = ContinuousClock.now - started > settings.flushInterval
+                state.withLock { $0.backgroundFellBehind = slow }
+            } else {
+                state.withLock { $0.backgroundFellBehind = false }
+            }
             start += batch.count
         }
         pending.removeAll(keepingCapacity: true)
@@ -121,10 +139,10 @@ public final class LedgerRecorder: Service, Sendable {
         }
     }
 
-    private func write(_ batch: [LedgerEntry], retrying: Bool) async {
+    private func write(_ batch: [LedgerEntry], retrying: Bool, inBackground: Bool) async {
         while true {
             do {
-                try await append(batch)
+                try await append(batch, inBackground: inBackground)
                 state.withLock { $0.written += batch.count }
                 return
             } catch {
@@ -132,7 +150,7 @@ public final class LedgerRecorder: Service, Sendable {
                 logger.error("ledger write failed", metadata: ["entries": "\(batch.count)", "error": "\(error)"])
                 // Keep retrying while the gateway runs; on shutdown give up after one more try.
                 guard retrying, !Task.isCancelled, !Task.isShuttingDownGracefully else {
-                    if (try? await append(batch)) != nil {
+                    if (try? await append(batch, inBackground: false)) != nil {
                         state.withLock { $0.written += batch.count }
                     } else {
                         logger.critical("ledger entries lost at shutdown", metadata: ["entries": "\(batch.count)"])

@@ -11,6 +11,8 @@ public final class SQLiteStore: LedgerStore {
     let database: any DatabaseWriter
     /// The file path, or `:memory:`.
     public let path: String
+    /// Where ``appendInBackground(_:)`` writes (none for a read-only store).
+    let backgroundWriter: IdlePriorityThread?
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     ///
@@ -37,20 +39,55 @@ public final class SQLiteStore: LedgerStore {
             throw StoreError(.unavailable, "cannot open the database '\(path)': \(Self.describe(error))")
         }
         try SQLiteSchema.prepare(database, path: path, readOnly: readOnly)
+        backgroundWriter = readOnly ? nil : IdlePriorityThread()
+    }
+
+    deinit {
+        backgroundWriter?.shutdown()
     }
 
     public func append(_ entries: [LedgerEntry]) async throws(StoreError) {
         guard !entries.isEmpty else { return }
         do {
-            try await database.write { db in
-                let statement = try db.cachedStatement(sql: LedgerRowCoding.insertSQL)
-                for entry in entries {
-                    try statement.execute(arguments: LedgerRowCoding.arguments(for: entry))
+            try await database.write { db in try Self.insert(entries, into: db) }
+        } catch {
+            throw writeError(entries.count, error)
+        }
+    }
+
+    /// Appends on the store's idle-priority thread (``IdlePriorityThread``): encoding the rows and
+    /// SQLite's work happen there, only when the core has nothing more urgent to do.
+    public func appendInBackground(_ entries: [LedgerEntry]) async throws(StoreError) {
+        guard !entries.isEmpty else { return }
+        guard let backgroundWriter else { return try await append(entries) }
+        let database = database
+        let result: Result<Void, StoreError>
+        do {
+            result = try await backgroundWriter.run { () -> Result<Void, StoreError> in
+                do {
+                    // Synchronous: GRDB runs it on the calling thread, the idle-priority one.
+                    try database.write { db in try Self.insert(entries, into: db) }
+                    return .success(())
+                } catch {
+                    return .failure(self.writeError(entries.count, error))
                 }
             }
         } catch {
-            throw StoreError(.operationFailed, "cannot write \(entries.count) ledger entries to '\(path)': \(Self.describe(error))")
+            // The thread has stopped (the store is going away): write from here instead.
+            return try await append(entries)
         }
+        try result.get()
+    }
+
+    private static func insert(_ entries: [LedgerEntry], into db: Database) throws {
+        let statement = try db.cachedStatement(sql: LedgerRowCoding.insertSQL)
+        for entry in entries {
+            try statement.execute(arguments: LedgerRowCoding.arguments(for: entry))
+        }
+    }
+
+    private func writeError(_ count: Int, _ error: any Error) -> StoreError {
+        StoreError(.operationFailed, "cannot write \(count) ledger entries to '\(path)': \(Self.describe(error))")
     }
 
     public func ledgerEntries(since: Date?, until: Date?, full: Bool) async throws(StoreError) -> [LedgerEntry] {

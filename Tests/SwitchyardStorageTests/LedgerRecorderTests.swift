@@ -12,6 +12,38 @@ final class CountingObserver: LedgerObserver {
     func observe(_ batch: [LedgerEntry]) { seen.withLock { $0 += batch.count } }
 }
 
+/// An in-memory store that notes which path each batch took, and can make background writes
+/// slow (as on a core that is never idle).
+final class LaneRecordingStore: LedgerStore {
+    enum Lane: Equatable { case normal, background }
+    let base: SQLiteStore
+    let lanes = Mutex<[Lane]>([])
+    let backgroundDelay: Duration
+
+    init(backgroundDelay: Duration = .zero) throws {
+        base = try SQLiteStore(path: ":memory:")
+        self.backgroundDelay = backgroundDelay
+    }
+
+    func append(_ entries: [LedgerEntry]) async throws(StoreError) {
+        lanes.withLock { $0.append(.normal) }
+        try await base.append(entries)
+    }
+
+    func appendInBackground(_ entries: [LedgerEntry]) async throws(StoreError) {
+        lanes.withLock { $0.append(.background) }
+        try? await Task.sleep(for: backgroundDelay)
+        try await base.appendInBackground(entries)
+    }
+
+    func ledgerEntries(since: Date?, until: Date?, full: Bool) async throws(StoreError) -> [LedgerEntry] {
+        try await base.ledgerEntries(since: since, until: until, full: full)
+    }
+    func ledgerEntry(decisionID: String) async throws(StoreError) -> LedgerEntry? { try await base.ledgerEntry(decisionID: decisionID) }
+    func ledgerCount() async throws(StoreError) -> Int { try await base.ledgerCount() }
+    func spend(since: Date) async throws(StoreError) -> [SpendTotal] { try await base.spend(since: since) }
+}
+
 @Suite struct LedgerRecorderTests {
     let logger: Logger = {
         var logger = Logger(label: "test")
@@ -68,5 +100,41 @@ final class CountingObserver: LedgerObserver {
         await recorder.flush()
         #expect(try await store.ledgerCount() == 10)
         #expect(recorder.depth == 0)
+    }
+
+    @Test func batchesGoToTheBackgroundPathWhileTheWriterKeepsUp() async throws {
+        let store = try LaneRecordingStore()
+        // A long interval: however loaded the machine, no write counts as slow.
+        let recorder = LedgerRecorder(store: store, settings: LedgerSettings(flushInterval: .seconds(10), batchSize: 10), logger: logger)
+        for round in 0..<3 {
+            for index in 0..<5 { recorder.record(sampleEntry(round * 5 + index)) }
+            await recorder.flush()
+        }
+        #expect(store.lanes.withLock { $0 } == [.background, .background, .background])
+        #expect(try await store.ledgerCount() == 15)
+    }
+
+    @Test func aBacklogOfMoreThanABatchIsWrittenAtNormalPriority() async throws {
+        let store = try LaneRecordingStore()
+        // A long interval: however loaded the machine, no write counts as slow.
+        let recorder = LedgerRecorder(store: store, settings: LedgerSettings(flushInterval: .seconds(10), batchSize: 10), logger: logger)
+        for index in 0..<25 { recorder.record(sampleEntry(index)) }
+        await recorder.flush()
+        // Caught up: the next flush is back in the background.
+        recorder.record(sampleEntry(25))
+        await recorder.flush()
+        #expect(store.lanes.withLock { $0 } == [.normal, .normal, .normal, .background])
+        #expect(try await store.ledgerCount() == 26)
+    }
+
+    @Test func aBackgroundWriteSlowerThanTheFlushIntervalSendsTheNextOneToNormalPriority() async throws {
+        let store = try LaneRecordingStore(backgroundDelay: .milliseconds(50))
+        let recorder = LedgerRecorder(store: store, settings: LedgerSettings(flushInterval: .milliseconds(10)), logger: logger)
+        for round in 0..<3 {
+            recorder.record(sampleEntry(round))
+            await recorder.flush()
+        }
+        #expect(store.lanes.withLock { $0 } == [.background, .normal, .background])
+        #expect(try await store.ledgerCount() == 3)
     }
 }

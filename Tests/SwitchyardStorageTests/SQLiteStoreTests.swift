@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import SwitchyardCore
 @testable import SwitchyardStorage
@@ -45,6 +46,31 @@ func sampleEntry(_ index: Int, time: Date = Date(timeIntervalSince1970: 1_790_00
             #expect(light[0].attempts == entries[0].attempts)
             #expect(light[0].gatewayOverhead == .microseconds(3_500))
         }
+    }
+
+    @Test func backgroundAppendsWriteFromAnIdlePriorityThread() async throws {
+        try await withTemporaryDatabase { path in
+            let store = try SQLiteStore(path: path)
+            let entries = (0..<20).map { sampleEntry($0) }
+            try await store.appendInBackground(entries)
+            #expect(try await store.ledgerCount() == 20)
+            #expect(try await store.ledgerEntry(decisionID: "dec-7") == entries[7])
+            #if os(Linux)
+            let writer = try #require(store.backgroundWriter)
+            #expect(try await writer.isIdlePriority)
+            #endif
+            // A read-only store has no writer thread.
+            #expect(try SQLiteStore(path: path, readOnly: true).backgroundWriter == nil)
+        }
+    }
+
+    @Test func aFailedBackgroundAppendThrowsAndStoresNothing() async throws {
+        let store = try SQLiteStore(path: ":memory:")
+        try await store.database.write { try $0.execute(sql: "ALTER TABLE ledger RENAME TO elsewhere") }
+        let error = await #expect(throws: StoreError.self) { try await store.appendInBackground([sampleEntry(1), sampleEntry(2)]) }
+        #expect(error?.message.contains("cannot write 2 ledger entries") == true, "\(String(describing: error))")
+        try await store.database.write { try $0.execute(sql: "ALTER TABLE elsewhere RENAME TO ledger") }
+        #expect(try await store.ledgerCount() == 0)
     }
 
     @Test func timeBoundsSelectAHalfOpenRange() async throws {

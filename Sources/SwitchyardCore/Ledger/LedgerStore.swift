@@ -8,6 +8,11 @@ public protocol LedgerStore: Sendable {
     /// Appends `entries` atomically: all of them are stored, or none.
     func append(_ entries: [LedgerEntry]) async throws(StoreError)
 
+    /// Appends `entries` like ``append(_:)``, but does the work where it yields the CPU to
+    /// request handling (the ledger writer's usual path; see `LedgerRecorder`). Stores without
+    /// such a place simply append.
+    func appendInBackground(_ entries: [LedgerEntry]) async throws(StoreError)
+
     /// Entries received in `[since, until)`, oldest first. Either bound may be `nil` (open).
     /// Bulky fields (`decision`, `prompt`, `answer`, `gates`) are left out unless `full` is set.
     func ledgerEntries(since: Date?, until: Date?, full: Bool) async throws(StoreError) -> [LedgerEntry]
@@ -21,6 +26,12 @@ public protocol LedgerStore: Sendable {
     /// Cost and tokens per tenant and key of entries received since `since` (budgets are
     /// rebuilt from this when the gateway starts).
     func spend(since: Date) async throws(StoreError) -> [SpendTotal]
+}
+
+extension LedgerStore {
+    public func appendInBackground(_ entries: [LedgerEntry]) async throws(StoreError) {
+        try await append(entries)
+    }
 }
 
 /// A storage failure, with a message for a person.
