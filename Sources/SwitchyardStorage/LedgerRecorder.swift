@@ -15,10 +15,11 @@ public protocol LedgerObserver: Sendable {
 /// * The writer sleeps while the queue is empty (no idle wake-ups). The first entry after a
 ///   flush wakes it; it then waits one `flushInterval` so entries accumulate, and writes them in
 ///   transactions of at most `batchSize`.
-/// * Batches go to the store's background path (``LedgerStore/appendInBackground(_:)``), which
-///   yields the CPU to request handling. When the writer falls behind (more than a batch queued,
-///   or the last background write took longer than a flush interval) it writes at normal
-///   priority until it has caught up, so a busy core cannot starve the ledger.
+/// * Small flushes go to the store's background path (``LedgerStore/appendInBackground(_:)``),
+///   which yields the CPU to request handling. Larger ones (more than
+///   ``backgroundFlushLimit`` entries queued: a busy gateway), and any flush after a background
+///   write that took longer than a flush interval, are written at normal priority, so a busy core
+///   can neither starve the ledger nor let its queue grow.
 /// * A full queue drops the new entry and counts it (``dropped``); the request is not slowed.
 /// * A failed write is retried (every second) without losing the batch.
 /// * Graceful shutdown writes everything still queued. A kill -9 loses at most the entries
@@ -35,6 +36,10 @@ public final class LedgerRecorder: Service, Sendable {
         /// The last background write took longer than a flush interval.
         var backgroundFellBehind = false
     }
+
+    /// The most entries a flush may hold and still be written in the background: a few
+    /// milliseconds of work, queued by a gateway with idle CPU to spare.
+    public static let backgroundFlushLimit = 256
 
     private let store: any LedgerStore
     private let settings: LedgerSettings
@@ -118,7 +123,7 @@ public final class LedgerRecorder: Service, Sendable {
             swap(&drained, &state.queue)
             return drained
         }
-        let behind = pending.count > settings.batchSize || state.withLock { $0.backgroundFellBehind }
+        let behind = pending.count > min(settings.batchSize, Self.backgroundFlushLimit) || state.withLock { $0.backgroundFellBehind }
         var start = 0
         while start < pending.count {
             let batch = Array(pending[start..<min(pending.count, start + settings.batchSize)])

@@ -127,6 +127,18 @@ final class LaneRecordingStore: LedgerStore {
         #expect(try await store.ledgerCount() == 26)
     }
 
+    @Test func aFlushLargerThanTheBackgroundLimitIsWrittenAtNormalPriority() async throws {
+        let store = try LaneRecordingStore()
+        let recorder = LedgerRecorder(store: store, settings: LedgerSettings(flushInterval: .seconds(10)), logger: logger)
+        let limit = LedgerRecorder.backgroundFlushLimit
+        for index in 0...limit { recorder.record(sampleEntry(index)) }
+        await recorder.flush()
+        for index in 0..<limit { recorder.record(sampleEntry(limit + 1 + index)) }
+        await recorder.flush()
+        #expect(store.lanes.withLock { $0 } == [.normal, .background])
+        #expect(try await store.ledgerCount() == 2 * limit + 1)
+    }
+
     @Test func aBackgroundWriteSlowerThanTheFlushIntervalSendsTheNextOneToNormalPriority() async throws {
         let store = try LaneRecordingStore(backgroundDelay: .milliseconds(50))
         let recorder = LedgerRecorder(store: store, settings: LedgerSettings(flushInterval: .milliseconds(10)), logger: logger)
