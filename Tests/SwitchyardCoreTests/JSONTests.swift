@@ -19,6 +19,18 @@ struct JSONTests {
         #expect(value.arrayValue?.first?.stringValue == "a\"b\\c/d\n\té😀")
     }
 
+    @Test("strings keep their UTF-8, and invalid UTF-8 is refused with escapes or without")
+    func utf8Strings() throws {
+        #expect(try JSONParser.parse(Array(#"{"a":"plain","b":"héllo — 日本"}"#.utf8)) == ["a": "plain", "b": "héllo — 日本"])
+        for invalid: [UInt8] in [[0xFF], [0xC3], [0xE2, 0x80], [0xED, 0xA0, 0x80]] {
+            let plain = Array(#"{"a":"x"#.utf8) + invalid + Array(#"y"}"#.utf8)
+            let escaped = Array(#"{"a":"\n"#.utf8) + invalid + Array(#""}"#.utf8)
+            for document in [plain, escaped] {
+                #expect(throws: JSONParseError.self, "\(invalid)") { try JSONParser.parse(document) }
+            }
+        }
+    }
+
     @Test("writes control characters escaped so the output parses back")
     func writerEscapes() throws {
         let original = JSONValue.string("line\nbreak \u{01} \"quoted\" back\\slash")
