@@ -97,7 +97,12 @@ struct ChatCompletionsHandler: Sendable {
         let identity = try tenants.identify(authorization: request.headers[.authorization], now: Date())
         draft.note(identity: identity)
         let body = try await collectBody(request, limit: configuration.server.maxBodyBytes)
-        let prepared = try plan(body, request: request, identity: identity, decisionID: decisionID, draft: &draft)
+        let prepared =
+            engine.consultsSemanticClassifier
+            ? try await awayFromEventLoop { () throws -> PreparedRequest in
+                try plan(body, request: request, identity: identity, decisionID: decisionID, draft: &draft)
+            }
+            : try plan(body, request: request, identity: identity, decisionID: decisionID, draft: &draft)
         draft.admission = try await budgets.admit(
             identity,
             amount: worstCase(

@@ -12,10 +12,12 @@ public final class EventLoopTaskExecutor: TaskExecutor {
     /// The loop that runs the jobs.
     public let eventLoop: any EventLoop
 
+    /// An executor for the jobs of tasks that prefer `eventLoop`.
     public init(_ eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
     }
 
+    /// Runs `job` on the event loop, after the work already queued there.
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         eventLoop.execute {
@@ -39,6 +41,15 @@ public struct EventLoopBoundChildChannel<Base: ServerChildChannel>: ServerChildC
         await withTaskExecutorPreference(EventLoopTaskExecutor(value.channel.eventLoop)) {
             await base.handle(value: value, logger: logger)
         }
+    }
+}
+
+/// Runs `work` on Swift's global executor and comes back: for CPU-heavy work (an embedding
+/// model's forward pass), so the event loop serving the connection stays free for the I/O of the
+/// other connections it serves.
+func awayFromEventLoop<T, Failure: Error>(_ work: () throws(Failure) -> T) async throws(Failure) -> T {
+    try await withTaskExecutorPreference(globalConcurrentExecutor) { () async throws(Failure) -> T in
+        try work()
     }
 }
 

@@ -25,7 +25,11 @@ struct RouteHandler: Sendable {
             }
             userTier = tier
         }
-        let decision = try chat.route(RoutingRequest(chat: parsed, headers: hints), decisionID: context.id, identity: identity, userTier: userTier)
+        let routingRequest = try RoutingRequest(chat: parsed, headers: hints)
+        let route = { () throws(GatewayError) -> RoutingDecision in
+            try chat.route(routingRequest, decisionID: context.id, identity: identity, userTier: userTier)
+        }
+        let decision = chat.engine.consultsSemanticClassifier ? try await awayFromEventLoop(route) : try route()
         return jsonResponse(decision.record.json)
     }
 }

@@ -31,6 +31,31 @@ struct EmbeddingsEndpointTests {
         }
     }
 
+    @Test("semantic routing: the exemplars pick the task of a prompt no rule matches", .enabled(if: modelPresent, "run scripts/fetch-model.sh to fetch the model"))
+    func semanticRouting() async throws {
+        let exemplars = FileManager.default.temporaryDirectory.appendingPathComponent("exemplars-\(UUID().uuidString).jsonl")
+        try """
+            {"text": "Penguins huddle together through the long polar winter.", "task": "code", "complexity": 0.2}
+            {"text": "Emperor penguins keep warm by standing in tight groups.", "task": "code", "complexity": 0.2}
+            {"text": "What is the capital city of France?", "task": "chat", "complexity": 0.1}
+            """.write(to: exemplars, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: exemplars) }
+        try await LiveGateway.run(configure: {
+            $0.embeddings.modelPath = Self.modelPath
+            $0.embeddings.exemplars = exemplars.path
+        }) { live in
+            // The forward pass runs away from the event loop (awayFromEventLoop); the answer and
+            // the record show the classifier was consulted.
+            let response = try await live.post(
+                #"{"model":"auto","messages":[{"role":"user","content":"Penguins crowd together to survive the winter cold."}]}"#)
+            #expect(response.status == 200, "\(response.body)")
+            #expect(response.headers["x-switchyard-task"] == "code")
+            let id = try #require(response.headers["x-switchyard-decision-id"])
+            let record = try await live.get("/v1/decisions/\(id)")
+            #expect(record.json["signals"]?["task"]?["source"] == "semantic", "\(record.body)")
+        }
+    }
+
     @Test("without the model: 503 for the local model, 404 for others, 400 for bad input")
     func errors() async throws {
         try await LiveGateway.run { live in

@@ -7,19 +7,23 @@ import NIOHTTP1
 import NIOPosix
 import Testing
 
-import SwitchyardGateway
+@testable import SwitchyardGateway
 
 @Suite("Requests served on their connection's event loop")
 struct EventLoopBoundServerTests {
     /// Serves `GET /where` with `server` and answers where the handler ran: "loop" or "pool",
     /// before and after an await that resumes from another thread (a sleep's timer).
-    func whereHandlersRun(server: HTTPServerBuilder) async throws -> String {
+    func whereHandlersRun(server: HTTPServerBuilder, path: String = "/where") async throws -> String {
         let router = Router()
         router.get("/where") { _, _ -> String in
-            let before = MultiThreadedEventLoopGroup.currentEventLoop == nil ? "pool" : "loop"
+            let before = Self.place()
             try await Task.sleep(for: .milliseconds(2))
-            let after = MultiThreadedEventLoopGroup.currentEventLoop == nil ? "pool" : "loop"
-            return "\(before),\(after)"
+            return "\(before),\(Self.place())"
+        }
+        router.get("/away") { _, _ -> String in
+            let before = Self.place()
+            let away = await awayFromEventLoop { Self.place() }
+            return "\(before),\(away),\(Self.place())"
         }
         var logger = Logger(label: "test")
         logger.logLevel = .critical
@@ -32,10 +36,19 @@ struct EventLoopBoundServerTests {
             defer { group.cancelAll() }
             var iterator = ports.makeAsyncIterator()
             let port = try #require(await iterator.next())
-            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/where"), timeout: .seconds(10))
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(10))
             #expect(response.status == .ok)
             return String(buffer: try await response.body.collect(upTo: 1024))
         }
+    }
+
+    static func place() -> String {
+        MultiThreadedEventLoopGroup.currentEventLoop == nil ? "pool" : "loop"
+    }
+
+    @Test("CPU-heavy work can leave the loop and the handler comes back to it")
+    func heavyWorkRunsAwayFromTheLoop() async throws {
+        #expect(try await whereHandlersRun(server: .http1OnEventLoop(), path: "/away") == "loop,pool,loop")
     }
 
     @Test("the event-loop server runs handlers on the loop, before and after an await")

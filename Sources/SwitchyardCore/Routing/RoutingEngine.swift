@@ -8,10 +8,14 @@ public struct RoutingEngine: Sendable {
     public let configuration: GatewayConfiguration
     let classifier: SignalClassifier
     let policy: CompiledPolicy
+    /// Whether routing may consult a semantic classifier: an embedding model's forward pass,
+    /// milliseconds of CPU rather than microseconds.
+    public let consultsSemanticClassifier: Bool
 
     /// Compiles `configuration`'s routing section; `semantic` is consulted after metadata and rules.
     public init(configuration: GatewayConfiguration, semantic: (any SemanticClassifier)? = nil) {
         self.configuration = configuration
+        self.consultsSemanticClassifier = semantic != nil
         self.classifier = SignalClassifier(configuration: configuration.routing, semantic: semantic)
         self.policy = CompiledPolicy(configuration: configuration)
     }
