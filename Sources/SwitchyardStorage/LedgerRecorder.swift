@@ -15,11 +15,12 @@ public protocol LedgerObserver: Sendable {
 /// * The writer sleeps while the queue is empty (no idle wake-ups). The first entry after a
 ///   flush wakes it; it then waits one `flushInterval` so entries accumulate, and writes them in
 ///   transactions of at most `batchSize`.
-/// * Small flushes go to the store's background path (``LedgerStore/appendInBackground(_:)``),
-///   which yields the CPU to request handling. Larger ones (more than
-///   ``backgroundFlushLimit`` entries queued: a busy gateway), and any flush after a background
-///   write that took longer than a flush interval, are written at normal priority, so a busy core
-///   can neither starve the ledger nor let its queue grow.
+/// * Small flushes run wholly on a thread at idle CPU priority (``IdlePriorityExecutor``): the
+///   copies, the observer, the store's work (``LedgerStore/appendOnCallingThread(_:)``) and the
+///   release of the entries, so none of it holds up request handling on the same core. Larger
+///   ones (more than ``backgroundFlushLimit`` entries queued: a busy gateway), and any flush after
+///   an idle-priority one that took longer than a flush interval, run at normal priority, so a
+///   busy core can neither starve the ledger nor let its queue grow.
 /// * A full queue drops the new entry and counts it (``dropped``); the request is not slowed.
 /// * A failed write is retried (every second) without losing the batch.
 /// * Graceful shutdown writes everything still queued. A kill -9 loses at most the entries
@@ -33,8 +34,8 @@ public final class LedgerRecorder: Service, Sendable {
         var dropped = 0
         var written = 0
         var failedWrites = 0
-        /// The last background write took longer than a flush interval.
-        var backgroundFellBehind = false
+        /// The last idle-priority flush took longer than a flush interval.
+        var idleFlushFellBehind = false
     }
 
     /// The most entries a flush may hold and still be written in the background: a few
@@ -42,6 +43,8 @@ public final class LedgerRecorder: Service, Sendable {
     public static let backgroundFlushLimit = 256
 
     private let store: any LedgerStore
+    /// Where small flushes run.
+    private let idleExecutor = IdlePriorityExecutor()
     private let settings: LedgerSettings
     private let observer: (any LedgerObserver)?
     private let logger: Logger
@@ -55,6 +58,10 @@ public final class LedgerRecorder: Service, Sendable {
         self.observer = observer
         self.logger = logger
         (wakeUps, wakeUp) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    deinit {
+        idleExecutor.shutdown()
     }
 
     /// Queues `entry` for writing. Returns `false` (and counts a drop) when the queue is full.
@@ -98,12 +105,12 @@ public final class LedgerRecorder: Service, Sendable {
 
     /// Appends outside the caller's task: cancelling the service must not abandon entries the
     /// queue already accepted.
-    private func append(_ batch: [LedgerEntry], inBackground: Bool) async throws(StoreError) {
+    private func append(_ batch: [LedgerEntry], atIdlePriority: Bool) async throws(StoreError) {
         let store = store
-        let result = await Task.detached { () async -> Result<Void, StoreError> in
+        let result = await Task.detached(executorPreference: atIdlePriority ? idleExecutor : nil) { () async -> Result<Void, StoreError> in
             do throws(StoreError) {
-                if inBackground {
-                    try await store.appendInBackground(batch)
+                if atIdlePriority {
+                    try await store.appendOnCallingThread(batch)
                 } else {
                     try await store.append(batch)
                 }
@@ -115,27 +122,35 @@ public final class LedgerRecorder: Service, Sendable {
         try result.get()
     }
 
-    /// Writes everything queued now, in batches.
+    /// Writes everything queued now, in batches: at idle priority when the flush is small and the
+    /// last one kept up, else at normal priority.
     public func flush(retryUntilShutdown: Bool = false) async {
+        let (queued, fellBehind) = state.withLock { ($0.queue.count, $0.idleFlushFellBehind) }
+        if queued > min(settings.batchSize, Self.backgroundFlushLimit) || fellBehind {
+            await drainAndWrite(retryUntilShutdown: retryUntilShutdown, atIdlePriority: false)
+            state.withLock { $0.idleFlushFellBehind = false }
+            return
+        }
+        let started = ContinuousClock.now
+        await withTaskExecutorPreference(idleExecutor) {
+            await self.drainAndWrite(retryUntilShutdown: retryUntilShutdown, atIdlePriority: true)
+        }
+        let slow = ContinuousClock.now - started > settings.flushInterval
+        state.withLock { $0.idleFlushFellBehind = slow }
+    }
+
+    private func drainAndWrite(retryUntilShutdown: Bool, atIdlePriority: Bool) async {
         var pending = state.withLock { state -> [LedgerEntry] in
             var drained: [LedgerEntry] = []
             swap(&drained, &state.spare)
             swap(&drained, &state.queue)
             return drained
         }
-        let behind = pending.count > min(settings.batchSize, Self.backgroundFlushLimit) || state.withLock { $0.backgroundFellBehind }
         var start = 0
         while start < pending.count {
             let batch = Array(pending[start..<min(pending.count, start + settings.batchSize)])
             observer?.observe(batch)
-            let started = ContinuousClock.now
-            await write(batch, retrying: retryUntilShutdown, inBackground: !behind)
-            if !behind {
-                let slow = ContinuousClock.now - started > settings.flushInterval
-                state.withLock { $0.backgroundFellBehind = slow }
-            } else {
-                state.withLock { $0.backgroundFellBehind = false }
-            }
+            await write(batch, retrying: retryUntilShutdown, atIdlePriority: atIdlePriority)
             start += batch.count
         }
         pending.removeAll(keepingCapacity: true)
@@ -144,10 +159,10 @@ public final class LedgerRecorder: Service, Sendable {
         }
     }
 
-    private func write(_ batch: [LedgerEntry], retrying: Bool, inBackground: Bool) async {
+    private func write(_ batch: [LedgerEntry], retrying: Bool, atIdlePriority: Bool) async {
         while true {
             do {
-                try await append(batch, inBackground: inBackground)
+                try await append(batch, atIdlePriority: atIdlePriority)
                 state.withLock { $0.written += batch.count }
                 return
             } catch {
@@ -155,7 +170,7 @@ public final class LedgerRecorder: Service, Sendable {
                 logger.error("ledger write failed", metadata: ["entries": "\(batch.count)", "error": "\(error)"])
                 // Keep retrying while the gateway runs; on shutdown give up after one more try.
                 guard retrying, !Task.isCancelled, !Task.isShuttingDownGracefully else {
-                    if (try? await append(batch, inBackground: false)) != nil {
+                    if (try? await append(batch, atIdlePriority: false)) != nil {
                         state.withLock { $0.written += batch.count }
                     } else {
                         logger.critical("ledger entries lost at shutdown", metadata: ["entries": "\(batch.count)"])

@@ -11,8 +11,6 @@ public final class SQLiteStore: LedgerStore {
     let database: any DatabaseWriter
     /// The file path, or `:memory:`.
     public let path: String
-    /// Where ``appendInBackground(_:)`` writes (none for a read-only store).
-    let backgroundWriter: IdlePriorityThread?
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     ///
@@ -39,50 +37,40 @@ public final class SQLiteStore: LedgerStore {
             throw StoreError(.unavailable, "cannot open the database '\(path)': \(Self.describe(error))")
         }
         try SQLiteSchema.prepare(database, path: path, readOnly: readOnly)
-        backgroundWriter = readOnly ? nil : IdlePriorityThread()
-    }
-
-    deinit {
-        backgroundWriter?.shutdown()
     }
 
     public func append(_ entries: [LedgerEntry]) async throws(StoreError) {
         guard !entries.isEmpty else { return }
         do {
-            try await database.write { db in try Self.insert(entries, into: db) }
+            try await database.write { db in try Self.insert(entries, into: db, yieldingAfterEachRow: false) }
         } catch {
             throw writeError(entries.count, error)
         }
     }
 
-    /// Appends on the store's idle-priority thread (``IdlePriorityThread``): encoding the rows and
-    /// SQLite's work happen there, only when the core has nothing more urgent to do.
-    public func appendInBackground(_ entries: [LedgerEntry]) async throws(StoreError) {
+    /// Appends with GRDB's synchronous write, which runs on the calling thread: encoding the
+    /// rows and SQLite's work happen at that thread's priority. The thread offers the core to
+    /// other work after each row: kernels with lazy preemption let a low-priority thread that
+    /// makes no system calls run until the next tick (up to 4 ms) before a woken event loop.
+    public func appendOnCallingThread(_ entries: [LedgerEntry]) async throws(StoreError) {
         guard !entries.isEmpty else { return }
-        guard let backgroundWriter else { return try await append(entries) }
-        let database = database
-        let result: Result<Void, StoreError>
         do {
-            result = try await backgroundWriter.run { () -> Result<Void, StoreError> in
-                do {
-                    // Synchronous: GRDB runs it on the calling thread, the idle-priority one.
-                    try database.write { db in try Self.insert(entries, into: db) }
-                    return .success(())
-                } catch {
-                    return .failure(self.writeError(entries.count, error))
-                }
-            }
+            try Self.writeBlocking(entries, to: database, yieldingAfterEachRow: true)
         } catch {
-            // The thread has stopped (the store is going away): write from here instead.
-            return try await append(entries)
+            throw writeError(entries.count, error)
         }
-        try result.get()
     }
 
-    private static func insert(_ entries: [LedgerEntry], into db: Database) throws {
+    /// GRDB's synchronous write (outside an async context, so its async overload is not chosen).
+    private static func writeBlocking(_ entries: [LedgerEntry], to database: any DatabaseWriter, yieldingAfterEachRow: Bool) throws {
+        try database.write { db in try insert(entries, into: db, yieldingAfterEachRow: yieldingAfterEachRow) }
+    }
+
+    private static func insert(_ entries: [LedgerEntry], into db: Database, yieldingAfterEachRow: Bool) throws {
         let statement = try db.cachedStatement(sql: LedgerRowCoding.insertSQL)
         for entry in entries {
             try statement.execute(arguments: LedgerRowCoding.arguments(for: entry))
+            if yieldingAfterEachRow { sched_yield() }
         }
     }
 

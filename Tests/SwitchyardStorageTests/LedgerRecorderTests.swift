@@ -1,10 +1,13 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import ServiceLifecycle
 import Synchronization
 import Testing
 import SwitchyardCore
-import SwitchyardStorage
+@testable import SwitchyardStorage
 
 /// Counts the entries it is shown.
 final class CountingObserver: LedgerObserver {
@@ -12,10 +15,11 @@ final class CountingObserver: LedgerObserver {
     func observe(_ batch: [LedgerEntry]) { seen.withLock { $0 += batch.count } }
 }
 
-/// An in-memory store that notes which path each batch took, and can make background writes
-/// slow (as on a core that is never idle).
+/// An in-memory store that notes which path each batch took (and whether a batch written on the
+/// calling thread ran at idle priority), and can make those writes slow (as on a core that is
+/// never idle).
 final class LaneRecordingStore: LedgerStore {
-    enum Lane: Equatable { case normal, background }
+    enum Lane: Equatable { case normal, background, backgroundAtNormalPriority }
     let base: SQLiteStore
     let lanes = Mutex<[Lane]>([])
     let backgroundDelay: Duration
@@ -30,10 +34,15 @@ final class LaneRecordingStore: LedgerStore {
         try await base.append(entries)
     }
 
-    func appendInBackground(_ entries: [LedgerEntry]) async throws(StoreError) {
-        lanes.withLock { $0.append(.background) }
+    func appendOnCallingThread(_ entries: [LedgerEntry]) async throws(StoreError) {
+        #if os(Linux)
+        let idle = sched_getscheduler(0) == IdlePriorityExecutor.schedIdle
+        #else
+        let idle = true
+        #endif
+        lanes.withLock { $0.append(idle ? .background : .backgroundAtNormalPriority) }
         try? await Task.sleep(for: backgroundDelay)
-        try await base.appendInBackground(entries)
+        try await base.appendOnCallingThread(entries)
     }
 
     func ledgerEntries(since: Date?, until: Date?, full: Bool) async throws(StoreError) -> [LedgerEntry] {

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import GRDB
 import Testing
 import SwitchyardCore
@@ -48,26 +51,30 @@ func sampleEntry(_ index: Int, time: Date = Date(timeIntervalSince1970: 1_790_00
         }
     }
 
-    @Test func backgroundAppendsWriteFromAnIdlePriorityThread() async throws {
+    @Test func appendsOnTheCallingThreadAreStoredWhole() async throws {
         try await withTemporaryDatabase { path in
             let store = try SQLiteStore(path: path)
             let entries = (0..<20).map { sampleEntry($0) }
-            try await store.appendInBackground(entries)
+            try await store.appendOnCallingThread(entries)
             #expect(try await store.ledgerCount() == 20)
             #expect(try await store.ledgerEntry(decisionID: "dec-7") == entries[7])
-            #if os(Linux)
-            let writer = try #require(store.backgroundWriter)
-            #expect(try await writer.isIdlePriority)
-            #endif
-            // A read-only store has no writer thread.
-            #expect(try SQLiteStore(path: path, readOnly: true).backgroundWriter == nil)
         }
     }
 
-    @Test func aFailedBackgroundAppendThrowsAndStoresNothing() async throws {
+    #if os(Linux)
+    @Test func theIdlePriorityExecutorRunsItsJobsAtIdlePriority() async throws {
+        let executor = IdlePriorityExecutor()
+        defer { executor.shutdown() }
+        #expect(await executor.isIdlePriority)
+        // Code outside its preference is not affected.
+        #expect(sched_getscheduler(0) != IdlePriorityExecutor.schedIdle)
+    }
+    #endif
+
+    @Test func aFailedAppendOnTheCallingThreadThrowsAndStoresNothing() async throws {
         let store = try SQLiteStore(path: ":memory:")
         try await store.database.write { try $0.execute(sql: "ALTER TABLE ledger RENAME TO elsewhere") }
-        let error = await #expect(throws: StoreError.self) { try await store.appendInBackground([sampleEntry(1), sampleEntry(2)]) }
+        let error = await #expect(throws: StoreError.self) { try await store.appendOnCallingThread([sampleEntry(1), sampleEntry(2)]) }
         #expect(error?.message.contains("cannot write 2 ledger entries") == true, "\(String(describing: error))")
         try await store.database.write { try $0.execute(sql: "ALTER TABLE elsewhere RENAME TO ledger") }
         #expect(try await store.ledgerCount() == 0)

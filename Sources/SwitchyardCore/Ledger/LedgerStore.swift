@@ -8,10 +8,11 @@ public protocol LedgerStore: Sendable {
     /// Appends `entries` atomically: all of them are stored, or none.
     func append(_ entries: [LedgerEntry]) async throws(StoreError)
 
-    /// Appends `entries` like ``append(_:)``, but does the work where it yields the CPU to
-    /// request handling (the ledger writer's usual path; see `LedgerRecorder`). Stores without
-    /// such a place simply append.
-    func appendInBackground(_ entries: [LedgerEntry]) async throws(StoreError)
+    /// Appends `entries` like ``append(_:)``, doing the work on the calling thread instead of
+    /// handing it to another one. The ledger writer calls it from its idle-priority executor, so
+    /// the work runs at that priority (see `LedgerRecorder`); the call blocks that thread. Stores
+    /// whose work is not CPU on this process simply append.
+    func appendOnCallingThread(_ entries: [LedgerEntry]) async throws(StoreError)
 
     /// Entries received in `[since, until)`, oldest first. Either bound may be `nil` (open).
     /// Bulky fields (`decision`, `prompt`, `answer`, `gates`) are left out unless `full` is set.
@@ -29,7 +30,7 @@ public protocol LedgerStore: Sendable {
 }
 
 extension LedgerStore {
-    public func appendInBackground(_ entries: [LedgerEntry]) async throws(StoreError) {
+    public func appendOnCallingThread(_ entries: [LedgerEntry]) async throws(StoreError) {
         try await append(entries)
     }
 }

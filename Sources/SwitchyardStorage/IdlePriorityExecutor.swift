@@ -4,14 +4,16 @@ import NIOPosix
 import Glibc
 #endif
 
-/// One thread that runs blocking work at idle CPU priority (Linux `SCHED_IDLE`): the kernel
-/// gives it a core only when nothing else there wants to run, so a batch of ledger rows never
-/// holds up an event loop that has a request to answer.
+/// A Swift task executor with one thread of its own at idle CPU priority (Linux `SCHED_IDLE`):
+/// the kernel gives it a core only when nothing else there wants to run, and preempts it the
+/// moment something does. Work in a task that prefers this executor (the ledger writer's
+/// batches: copying, metrics, row encoding, SQLite) never holds up an event loop that has a
+/// request to answer.
 ///
 /// Idle priority can starve under sustained full load; callers that must not wait (a growing
-/// backlog) run their work elsewhere. Where idle priority is unavailable the thread runs at
+/// backlog) do their work elsewhere. Where idle priority is unavailable the thread runs at
 /// normal priority.
-final class IdlePriorityThread: Sendable {
+final class IdlePriorityExecutor: TaskExecutor {
     private let pool: NIOThreadPool
 
     init() {
@@ -21,20 +23,22 @@ final class IdlePriorityThread: Sendable {
         pool.submit { _ in Self.lowerCurrentThread() }
     }
 
-    /// Runs `body` on the thread and returns its result.
-    func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async throws -> T {
-        try await pool.runIfActive(body)
+    /// Runs `job` on the executor's thread, after the jobs already queued there.
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        // A job must run even if the pool is shutting down, or its task would never resume.
+        pool.submit { _ in job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 
-    /// Stops the thread once the work already given to it is done.
+    /// Stops the thread once the jobs already given to it have run.
     func shutdown() {
         pool.shutdownGracefully { _ in }
     }
 
-    /// Whether the thread runs at idle priority.
+    /// Whether code that prefers this executor runs at idle priority.
     var isIdlePriority: Bool {
-        get async throws {
-            try await run {
+        get async {
+            await withTaskExecutorPreference(self) {
                 #if os(Linux)
                 return sched_getscheduler(0) == Self.schedIdle
                 #else
@@ -45,7 +49,7 @@ final class IdlePriorityThread: Sendable {
     }
 
     /// Linux's `SCHED_IDLE`, which Glibc's Swift module does not export.
-    private static let schedIdle: Int32 = 5
+    static let schedIdle: Int32 = 5
 
     /// Moves the calling thread to `SCHED_IDLE` (any thread may lower its own priority).
     private static func lowerCurrentThread() {
