@@ -48,6 +48,7 @@ public final class GatewayMetrics: LedgerObserver, Sendable {
         var baselineUSD = 0.0
         var acceptedSavingsUSD = 0.0
         var reportedDrops = 0
+        var reportedFlushes = (low: 0, normal: 0)
     }
 
     let registry = PrometheusCollectorRegistry()
@@ -60,6 +61,10 @@ public final class GatewayMetrics: LedgerObserver, Sendable {
     private let timeToFirstToken: CoreMetrics.Timer
     private let queueDepth: CoreMetrics.Gauge
     private let dropped: CoreMetrics.Counter
+    /// The ledger writer's flushes by the priority they ran at (counted by the recorder, added
+    /// at scrape time).
+    private let lowPriorityFlushes: CoreMetrics.Counter
+    private let normalFlushes: CoreMetrics.Counter
     private let escalationRate: CoreMetrics.Gauge
     private let effectiveness: CoreMetrics.Gauge
 
@@ -78,6 +83,8 @@ public final class GatewayMetrics: LedgerObserver, Sendable {
         timeToFirstToken = CoreMetrics.Timer(label: "switchyard_time_to_first_token_seconds", factory: factory)
         queueDepth = CoreMetrics.Gauge(label: "switchyard_ledger_queue_depth", factory: factory)
         dropped = CoreMetrics.Counter(label: "switchyard_ledger_dropped_total", factory: factory)
+        lowPriorityFlushes = CoreMetrics.Counter(label: "switchyard_ledger_flushes_total", dimensions: [("priority", "low")], factory: factory)
+        normalFlushes = CoreMetrics.Counter(label: "switchyard_ledger_flushes_total", dimensions: [("priority", "normal")], factory: factory)
         escalationRate = CoreMetrics.Gauge(label: "switchyard_escalation_rate", factory: factory)
         effectiveness = CoreMetrics.Gauge(label: "switchyard_routing_effectiveness", factory: factory)
     }
@@ -152,6 +159,13 @@ public final class GatewayMetrics: LedgerObserver, Sendable {
                 return drops - state.reportedDrops
             }
             if newDrops > 0 { dropped.increment(by: Int64(newDrops)) }
+            let flushes = recorder.flushesByPriority
+            let newFlushes = state.withLock { state -> (low: Int, normal: Int) in
+                defer { state.reportedFlushes = flushes }
+                return (flushes.low - state.reportedFlushes.low, flushes.normal - state.reportedFlushes.normal)
+            }
+            if newFlushes.low > 0 { lowPriorityFlushes.increment(by: Int64(newFlushes.low)) }
+            if newFlushes.normal > 0 { normalFlushes.increment(by: Int64(newFlushes.normal)) }
         }
         let (requests, escalated, baseline, saved) = state.withLock { ($0.requests, $0.escalated, $0.baselineUSD, $0.acceptedSavingsUSD) }
         escalationRate.record(requests > 0 ? Double(escalated) / Double(requests) : 0)

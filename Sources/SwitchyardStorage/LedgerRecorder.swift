@@ -15,12 +15,12 @@ public protocol LedgerObserver: Sendable {
 /// * The writer sleeps while the queue is empty (no idle wake-ups). The first entry after a
 ///   flush wakes it; it then waits one `flushInterval` so entries accumulate, and writes them in
 ///   transactions of at most `batchSize`.
-/// * Small flushes run wholly on a thread at idle CPU priority (``IdlePriorityExecutor``): the
-///   copies, the observer, the store's work (``LedgerStore/appendOnCallingThread(_:)``) and the
-///   release of the entries, so none of it holds up request handling on the same core. Larger
-///   ones (more than ``backgroundFlushLimit`` entries queued: a busy gateway), and any flush after
-///   an idle-priority one that took longer than a flush interval, run at normal priority, so a
-///   busy core can neither starve the ledger nor let its queue grow.
+/// * Small flushes run wholly on a thread at low CPU priority (``LowPriorityExecutor``): the
+///   copies, the observer, the store's work (``LedgerStore/appendOnCallingThread(_:)``, which
+///   yields every few rows) and the release of the entries, so little of it holds up request
+///   handling on the same core. Larger ones (more than ``backgroundFlushLimit`` entries queued: a
+///   busy gateway), and any flush after a low-priority one that took longer than a flush
+///   interval, run at normal priority, so a busy core cannot let the queue grow.
 /// * A full queue drops the new entry and counts it (``dropped``); the request is not slowed.
 /// * A failed write is retried (every second) without losing the batch.
 /// * Graceful shutdown writes everything still queued. A kill -9 loses at most the entries
@@ -34,8 +34,10 @@ public final class LedgerRecorder: Service, Sendable {
         var dropped = 0
         var written = 0
         var failedWrites = 0
-        /// The last idle-priority flush took longer than a flush interval.
-        var idleFlushFellBehind = false
+        /// The last low-priority flush took longer than a flush interval.
+        var lowPriorityFlushFellBehind = false
+        var lowPriorityFlushes = 0
+        var normalPriorityFlushes = 0
     }
 
     /// The most entries a flush may hold and still be written in the background: a few
@@ -44,7 +46,7 @@ public final class LedgerRecorder: Service, Sendable {
 
     private let store: any LedgerStore
     /// Where small flushes run.
-    private let idleExecutor = IdlePriorityExecutor()
+    private let lowPriorityExecutor = LowPriorityExecutor()
     private let settings: LedgerSettings
     private let observer: (any LedgerObserver)?
     private let logger: Logger
@@ -61,7 +63,7 @@ public final class LedgerRecorder: Service, Sendable {
     }
 
     deinit {
-        idleExecutor.shutdown()
+        lowPriorityExecutor.shutdown()
     }
 
     /// Queues `entry` for writing. Returns `false` (and counts a drop) when the queue is full.
@@ -87,6 +89,10 @@ public final class LedgerRecorder: Service, Sendable {
     public var written: Int { state.withLock { $0.written } }
     /// Batch writes that failed (and were retried).
     public var failedWrites: Int { state.withLock { $0.failedWrites } }
+    /// Flushes (of at least one entry) done at low CPU priority, and at normal priority.
+    public var flushesByPriority: (low: Int, normal: Int) {
+        state.withLock { ($0.lowPriorityFlushes, $0.normalPriorityFlushes) }
+    }
 
     public func run() async throws {
         await withGracefulShutdownHandler {
@@ -105,11 +111,11 @@ public final class LedgerRecorder: Service, Sendable {
 
     /// Appends outside the caller's task: cancelling the service must not abandon entries the
     /// queue already accepted.
-    private func append(_ batch: [LedgerEntry], atIdlePriority: Bool) async throws(StoreError) {
+    private func append(_ batch: [LedgerEntry], atLowPriority: Bool) async throws(StoreError) {
         let store = store
-        let result = await Task.detached(executorPreference: atIdlePriority ? idleExecutor : nil) { () async -> Result<Void, StoreError> in
+        let result = await Task.detached(executorPreference: atLowPriority ? lowPriorityExecutor : nil) { () async -> Result<Void, StoreError> in
             do throws(StoreError) {
-                if atIdlePriority {
+                if atLowPriority {
                     try await store.appendOnCallingThread(batch)
                 } else {
                     try await store.append(batch)
@@ -122,24 +128,31 @@ public final class LedgerRecorder: Service, Sendable {
         try result.get()
     }
 
-    /// Writes everything queued now, in batches: at idle priority when the flush is small and the
+    /// Writes everything queued now, in batches: at low priority when the flush is small and the
     /// last one kept up, else at normal priority.
     public func flush(retryUntilShutdown: Bool = false) async {
-        let (queued, fellBehind) = state.withLock { ($0.queue.count, $0.idleFlushFellBehind) }
+        let (queued, fellBehind) = state.withLock { ($0.queue.count, $0.lowPriorityFlushFellBehind) }
+        guard queued > 0 else { return }
         if queued > min(settings.batchSize, Self.backgroundFlushLimit) || fellBehind {
-            await drainAndWrite(retryUntilShutdown: retryUntilShutdown, atIdlePriority: false)
-            state.withLock { $0.idleFlushFellBehind = false }
+            await drainAndWrite(retryUntilShutdown: retryUntilShutdown, atLowPriority: false)
+            state.withLock {
+                $0.lowPriorityFlushFellBehind = false
+                $0.normalPriorityFlushes += 1
+            }
             return
         }
         let started = ContinuousClock.now
-        await withTaskExecutorPreference(idleExecutor) {
-            await self.drainAndWrite(retryUntilShutdown: retryUntilShutdown, atIdlePriority: true)
+        await withTaskExecutorPreference(lowPriorityExecutor) {
+            await self.drainAndWrite(retryUntilShutdown: retryUntilShutdown, atLowPriority: true)
         }
         let slow = ContinuousClock.now - started > settings.flushInterval
-        state.withLock { $0.idleFlushFellBehind = slow }
+        state.withLock {
+            $0.lowPriorityFlushFellBehind = slow
+            $0.lowPriorityFlushes += 1
+        }
     }
 
-    private func drainAndWrite(retryUntilShutdown: Bool, atIdlePriority: Bool) async {
+    private func drainAndWrite(retryUntilShutdown: Bool, atLowPriority: Bool) async {
         var pending = state.withLock { state -> [LedgerEntry] in
             var drained: [LedgerEntry] = []
             swap(&drained, &state.spare)
@@ -150,7 +163,7 @@ public final class LedgerRecorder: Service, Sendable {
         while start < pending.count {
             let batch = Array(pending[start..<min(pending.count, start + settings.batchSize)])
             observer?.observe(batch)
-            await write(batch, retrying: retryUntilShutdown, atIdlePriority: atIdlePriority)
+            await write(batch, retrying: retryUntilShutdown, atLowPriority: atLowPriority)
             start += batch.count
         }
         pending.removeAll(keepingCapacity: true)
@@ -159,10 +172,10 @@ public final class LedgerRecorder: Service, Sendable {
         }
     }
 
-    private func write(_ batch: [LedgerEntry], retrying: Bool, atIdlePriority: Bool) async {
+    private func write(_ batch: [LedgerEntry], retrying: Bool, atLowPriority: Bool) async {
         while true {
             do {
-                try await append(batch, atIdlePriority: atIdlePriority)
+                try await append(batch, atLowPriority: atLowPriority)
                 state.withLock { $0.written += batch.count }
                 return
             } catch {
@@ -170,7 +183,7 @@ public final class LedgerRecorder: Service, Sendable {
                 logger.error("ledger write failed", metadata: ["entries": "\(batch.count)", "error": "\(error)"])
                 // Keep retrying while the gateway runs; on shutdown give up after one more try.
                 guard retrying, !Task.isCancelled, !Task.isShuttingDownGracefully else {
-                    if (try? await append(batch, atIdlePriority: false)) != nil {
+                    if (try? await append(batch, atLowPriority: false)) != nil {
                         state.withLock { $0.written += batch.count }
                     } else {
                         logger.critical("ledger entries lost at shutdown", metadata: ["entries": "\(batch.count)"])

@@ -159,6 +159,18 @@ struct LedgerTests {
             #expect(value(#"switchyard_upstream_connections{provider="sim",state="busy"}"#) == 0)
             #expect(metrics.body.contains("switchyard_cost_usd_total{"))
             #expect(metrics.body.contains("switchyard_gateway_overhead_seconds_bucket"))
+            // Six entries are a small flush: written at low priority. The count follows the
+            // write, so it may appear a moment after the rows do.
+            let lowFlushes = #"switchyard_ledger_flushes_total{priority="low"}"#
+            var low = value(lowFlushes)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while (low ?? 0) < 1, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+                low = try await live.get("/metrics").body.split(separator: "\n")
+                    .first { $0.hasPrefix(lowFlushes) }.flatMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+            }
+            #expect((low ?? 0) >= 1)
+            #expect(value(#"switchyard_ledger_flushes_total{priority="normal"}"#) ?? 0 == 0)
         }
     }
 

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -16,7 +13,7 @@ final class CountingObserver: LedgerObserver {
 }
 
 /// An in-memory store that notes which path each batch took (and whether a batch written on the
-/// calling thread ran at idle priority), and can make those writes slow (as on a core that is
+/// calling thread ran at low priority), and can make those writes slow (as on a core that is
 /// never idle).
 final class LaneRecordingStore: LedgerStore {
     enum Lane: Equatable { case normal, background, backgroundAtNormalPriority }
@@ -35,12 +32,8 @@ final class LaneRecordingStore: LedgerStore {
     }
 
     func appendOnCallingThread(_ entries: [LedgerEntry]) async throws(StoreError) {
-        #if os(Linux)
-        let idle = sched_getscheduler(0) == IdlePriorityExecutor.schedIdle
-        #else
-        let idle = true
-        #endif
-        lanes.withLock { $0.append(idle ? .background : .backgroundAtNormalPriority) }
+        let low = LowPriorityExecutor.niceValueOfCurrentThread() == LowPriorityExecutor.niceValue
+        lanes.withLock { $0.append(low ? .background : .backgroundAtNormalPriority) }
         try? await Task.sleep(for: backgroundDelay)
         try await base.appendOnCallingThread(entries)
     }
@@ -134,6 +127,9 @@ final class LaneRecordingStore: LedgerStore {
         await recorder.flush()
         #expect(store.lanes.withLock { $0 } == [.normal, .normal, .normal, .background])
         #expect(try await store.ledgerCount() == 26)
+        // Flushes, not batches, are counted; an empty flush is not one.
+        await recorder.flush()
+        #expect(recorder.flushesByPriority == (low: 1, normal: 1))
     }
 
     @Test func aFlushLargerThanTheBackgroundLimitIsWrittenAtNormalPriority() async throws {

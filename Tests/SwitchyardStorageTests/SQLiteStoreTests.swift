@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import GRDB
 import Testing
 import SwitchyardCore
@@ -61,15 +58,13 @@ func sampleEntry(_ index: Int, time: Date = Date(timeIntervalSince1970: 1_790_00
         }
     }
 
-    #if os(Linux)
-    @Test func theIdlePriorityExecutorRunsItsJobsAtIdlePriority() async throws {
-        let executor = IdlePriorityExecutor()
+    @Test func theLowPriorityExecutorRunsItsJobsAtItsNiceValue() async throws {
+        let executor = LowPriorityExecutor()
         defer { executor.shutdown() }
-        #expect(await executor.isIdlePriority)
+        #expect(await executor.currentNiceValue == LowPriorityExecutor.niceValue)
         // Code outside its preference is not affected.
-        #expect(sched_getscheduler(0) != IdlePriorityExecutor.schedIdle)
+        #expect(LowPriorityExecutor.niceValueOfCurrentThread() < LowPriorityExecutor.niceValue)
     }
-    #endif
 
     @Test func aFailedAppendOnTheCallingThreadThrowsAndStoresNothing() async throws {
         let store = try SQLiteStore(path: ":memory:")

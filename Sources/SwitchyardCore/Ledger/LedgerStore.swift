@@ -9,7 +9,7 @@ public protocol LedgerStore: Sendable {
     func append(_ entries: [LedgerEntry]) async throws(StoreError)
 
     /// Appends `entries` like ``append(_:)``, doing the work on the calling thread instead of
-    /// handing it to another one. The ledger writer calls it from its idle-priority executor, so
+    /// handing it to another one. The ledger writer calls it from its low-priority executor, so
     /// the work runs at that priority (see `LedgerRecorder`); the call blocks that thread. Stores
     /// whose work is not CPU on this process simply append.
     func appendOnCallingThread(_ entries: [LedgerEntry]) async throws(StoreError)
