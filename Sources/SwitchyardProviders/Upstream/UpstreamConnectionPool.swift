@@ -269,6 +269,10 @@ public final class UpstreamConnectionPool: Sendable {
         let remaining = deadline - .now()
         guard remaining > .zero else { return loop.makeFailedFuture(UpstreamError.deadlineExceeded) }
         let endpoint = configuration.endpoint
+        // The handler as created, not looked up in the pipeline afterwards: a TLS handshake that
+        // fails at once can tear the pipeline down first, and the connection then reports why
+        // when it is used.
+        let created = NIOLoopBoundBox.makeEmptyBox(valueType: UpstreamConnection.self, eventLoop: loop)
         return ClientBootstrap(group: loop)
             .connectTimeout(min(configuration.connectTimeout, remaining))
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -279,11 +283,16 @@ public final class UpstreamConnectionPool: Sendable {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName))
                     }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(UpstreamConnection(channel: channel, pool: self, hostHeader: endpoint.hostHeader))
+                    let connection = UpstreamConnection(channel: channel, pool: self, hostHeader: endpoint.hostHeader)
+                    try channel.pipeline.syncOperations.addHandler(connection)
+                    created.value = connection
                 }
             }
             .connect(host: endpoint.host, port: endpoint.port)
-            .flatMapThrowing { channel in try channel.pipeline.syncOperations.handler(type: UpstreamConnection.self) }
+            .flatMapThrowing { _ in
+                guard let connection = created.value else { throw ChannelPipelineError.notFound }
+                return connection
+            }
             .flatMapErrorThrowing { error in
                 if let error = error as? UpstreamError { throw error }
                 if case .connectTimeout = error as? ChannelError { throw UpstreamError.connectTimeout }
