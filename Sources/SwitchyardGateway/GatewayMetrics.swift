@@ -47,8 +47,10 @@ public final class GatewayMetrics: LedgerObserver, Sendable {
         var escalated = 0
         var baselineUSD = 0.0
         var acceptedSavingsUSD = 0.0
+        /// The recorder's totals as last added to their counters.
         var reportedDrops = 0
-        var reportedFlushes = (low: 0, normal: 0)
+        var reportedLowPriorityFlushes = 0
+        var reportedNormalFlushes = 0
     }
 
     let registry = PrometheusCollectorRegistry()
@@ -149,23 +151,23 @@ public final class GatewayMetrics: LedgerObserver, Sendable {
         CoreMetrics.Counter(label: "switchyard_budget_alerts_total", dimensions: [("kind", kind)], factory: factory).increment()
     }
 
+    /// Adds to `counter` what `total` (a count the recorder keeps) gained since the last scrape.
+    private func advance(_ counter: CoreMetrics.Counter, to total: Int, reported: WritableKeyPath<State, Int>) {
+        let gained = state.withLock { state -> Int in
+            defer { state[keyPath: reported] = total }
+            return total - state[keyPath: reported]
+        }
+        if gained > 0 { counter.increment(by: Int64(gained)) }
+    }
+
     /// The Prometheus text exposition, with the present-state gauges refreshed first.
     func exposition(recorder: LedgerRecorder?, monitor: DeploymentMonitor, deployments: [ModelDeployment], providers: ProviderRegistry? = nil) -> [UInt8] {
         if let recorder {
             queueDepth.record(recorder.depth)
-            let drops = recorder.dropped
-            let newDrops = state.withLock { state -> Int in
-                defer { state.reportedDrops = drops }
-                return drops - state.reportedDrops
-            }
-            if newDrops > 0 { dropped.increment(by: Int64(newDrops)) }
+            advance(dropped, to: recorder.dropped, reported: \.reportedDrops)
             let flushes = recorder.flushesByPriority
-            let newFlushes = state.withLock { state -> (low: Int, normal: Int) in
-                defer { state.reportedFlushes = flushes }
-                return (flushes.low - state.reportedFlushes.low, flushes.normal - state.reportedFlushes.normal)
-            }
-            if newFlushes.low > 0 { lowPriorityFlushes.increment(by: Int64(newFlushes.low)) }
-            if newFlushes.normal > 0 { normalFlushes.increment(by: Int64(newFlushes.normal)) }
+            advance(lowPriorityFlushes, to: flushes.low, reported: \.reportedLowPriorityFlushes)
+            advance(normalFlushes, to: flushes.normal, reported: \.reportedNormalFlushes)
         }
         let (requests, escalated, baseline, saved) = state.withLock { ($0.requests, $0.escalated, $0.baselineUSD, $0.acceptedSavingsUSD) }
         escalationRate.record(requests > 0 ? Double(escalated) / Double(requests) : 0)
