@@ -97,12 +97,9 @@ struct ChatCompletionsHandler: Sendable {
         let identity = try tenants.identify(authorization: request.headers[.authorization], now: Date())
         draft.note(identity: identity)
         let body = try await collectBody(request, limit: configuration.server.maxBodyBytes)
-        let prepared =
-            engine.consultsSemanticClassifier
-            ? try await awayFromEventLoop { () throws -> PreparedRequest in
-                try plan(body, request: request, identity: identity, decisionID: decisionID, draft: &draft)
-            }
-            : try plan(body, request: request, identity: identity, decisionID: decisionID, draft: &draft)
+        let prepared = try await awayFromEventLoop(if: engine.consultsSemanticClassifier) { () throws -> PreparedRequest in
+            try plan(body, request: request, identity: identity, decisionID: decisionID, draft: &draft)
+        }
         draft.admission = try await budgets.admit(
             identity,
             amount: worstCase(

@@ -44,11 +44,12 @@ public struct EventLoopBoundChildChannel<Base: ServerChildChannel>: ServerChildC
     }
 }
 
-/// Runs `work` on Swift's global executor and comes back: for CPU-heavy work (an embedding
-/// model's forward pass), so the event loop serving the connection stays free for the I/O of the
-/// other connections it serves.
-func awayFromEventLoop<T, Failure: Error>(_ work: () throws(Failure) -> T) async throws(Failure) -> T {
-    try await withTaskExecutorPreference(globalConcurrentExecutor) { () async throws(Failure) -> T in
+/// Runs `work` where it is, or, when `heavy`, on Swift's global executor and comes back: for
+/// CPU-heavy work (an embedding model's forward pass), so the event loop serving the connection
+/// stays free for the I/O of the other connections it serves.
+func awayFromEventLoop<T, Failure: Error>(if heavy: Bool = true, _ work: () throws(Failure) -> T) async throws(Failure) -> T {
+    guard heavy else { return try work() }
+    return try await withTaskExecutorPreference(globalConcurrentExecutor) { () async throws(Failure) -> T in
         try work()
     }
 }

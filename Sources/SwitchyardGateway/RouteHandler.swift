@@ -26,10 +26,9 @@ struct RouteHandler: Sendable {
             userTier = tier
         }
         let routingRequest = try RoutingRequest(chat: parsed, headers: hints)
-        let route = { () throws(GatewayError) -> RoutingDecision in
+        let decision = try await awayFromEventLoop(if: chat.engine.consultsSemanticClassifier) { () throws(GatewayError) -> RoutingDecision in
             try chat.route(routingRequest, decisionID: context.id, identity: identity, userTier: userTier)
         }
-        let decision = chat.engine.consultsSemanticClassifier ? try await awayFromEventLoop(route) : try route()
         return jsonResponse(decision.record.json)
     }
 }
