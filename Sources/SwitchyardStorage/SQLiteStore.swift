@@ -62,12 +62,12 @@ public final class SQLiteStore: LedgerStore {
         }
     }
 
-    /// GRDB's synchronous write (outside an async context, so its async overload is not chosen).
     /// Rows written between two offers of the core in ``appendOnCallingThread(_:)``: about 0.2 ms
     /// of work, and few enough yields that a saturated core (where each one can cost a time
     /// slice) still writes a small flush in tens of milliseconds.
     static let rowsBetweenYields = 8
 
+    /// GRDB's synchronous write (outside an async context, so its async overload is not chosen).
     private static func writeBlocking(_ entries: [LedgerEntry], to database: any DatabaseWriter, yieldEvery: Int?) throws {
         try database.write { db in try insert(entries, into: db, yieldEvery: yieldEvery) }
     }
