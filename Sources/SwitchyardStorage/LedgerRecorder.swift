@@ -15,12 +15,13 @@ public protocol LedgerObserver: Sendable {
 /// * The writer sleeps while the queue is empty (no idle wake-ups). The first entry after a
 ///   flush wakes it; it then waits one `flushInterval` so entries accumulate, and writes them in
 ///   transactions of at most `batchSize`.
-/// * Small flushes run wholly on a thread at low CPU priority (``LowPriorityExecutor``): the
-///   copies, the observer, the store's work (``LedgerStore/appendOnCallingThread(_:)``, which
-///   yields every few rows) and the release of the entries, so little of it holds up request
-///   handling on the same core. Larger ones (more than ``backgroundFlushLimit`` entries queued: a
-///   busy gateway), and any flush after a low-priority one that took longer than a flush
-///   interval, run at normal priority, so a busy core cannot let the queue grow.
+/// * Every flush runs wholly on a writer thread of the recorder's own (``WriterThreadExecutor``):
+///   the copies, the observer, the store's work (``LedgerStore/appendOnCallingThread(_:)``, which
+///   yields the core every few rows) and the release of the entries. Small flushes use a thread
+///   at low CPU priority, so little of the work holds up request handling on the same core.
+///   Larger ones (more than ``backgroundFlushLimit`` entries queued: a busy gateway), and any
+///   flush after a low-priority one that took longer than a flush interval, use a thread at
+///   normal priority, so a busy core cannot let the queue grow; they still yield between rows.
 /// * A full queue drops the new entry and counts it (``dropped``); the request is not slowed.
 /// * A failed write is retried (every second) without losing the batch.
 /// * Graceful shutdown writes everything still queued. A kill -9 loses at most the entries
@@ -46,7 +47,9 @@ public final class LedgerRecorder: Service, Sendable {
 
     private let store: any LedgerStore
     /// Where small flushes run.
-    private let lowPriorityExecutor = LowPriorityExecutor()
+    private let lowPriorityThread = WriterThreadExecutor(niceValue: WriterThreadExecutor.lowPriority)
+    /// Where large flushes, and those after a slow one, run.
+    private let normalPriorityThread = WriterThreadExecutor(niceValue: 0)
     private let settings: LedgerSettings
     private let observer: (any LedgerObserver)?
     private let logger: Logger
@@ -63,7 +66,8 @@ public final class LedgerRecorder: Service, Sendable {
     }
 
     deinit {
-        lowPriorityExecutor.shutdown()
+        lowPriorityThread.shutdown()
+        normalPriorityThread.shutdown()
     }
 
     /// Queues `entry` for writing. Returns `false` (and counts a drop) when the queue is full.
@@ -109,17 +113,13 @@ public final class LedgerRecorder: Service, Sendable {
         logger.debug("ledger writer stopped", metadata: ["written": "\(written)", "dropped": "\(dropped)"])
     }
 
-    /// Appends outside the caller's task: cancelling the service must not abandon entries the
-    /// queue already accepted.
-    private func append(_ batch: [LedgerEntry], atLowPriority: Bool) async throws(StoreError) {
+    /// Appends on `thread`, outside the caller's task: cancelling the service must not abandon
+    /// entries the queue already accepted.
+    private func append(_ batch: [LedgerEntry], on thread: WriterThreadExecutor) async throws(StoreError) {
         let store = store
-        let result = await Task.detached(executorPreference: atLowPriority ? lowPriorityExecutor : nil) { () async -> Result<Void, StoreError> in
+        let result = await Task.detached(executorPreference: thread) { () async -> Result<Void, StoreError> in
             do throws(StoreError) {
-                if atLowPriority {
-                    try await store.appendOnCallingThread(batch)
-                } else {
-                    try await store.append(batch)
-                }
+                try await store.appendOnCallingThread(batch)
                 return .success(())
             } catch {
                 return .failure(error)
@@ -128,13 +128,16 @@ public final class LedgerRecorder: Service, Sendable {
         try result.get()
     }
 
-    /// Writes everything queued now, in batches: at low priority when the flush is small and the
-    /// last one kept up, else at normal priority.
+    /// Writes everything queued now, in batches: on the low-priority thread when the flush is
+    /// small and the last one kept up, else on the normal-priority one.
     public func flush(retryUntilShutdown: Bool = false) async {
         let (queued, fellBehind) = state.withLock { ($0.queue.count, $0.lowPriorityFlushFellBehind) }
         guard queued > 0 else { return }
         if queued > min(settings.batchSize, Self.backgroundFlushLimit) || fellBehind {
-            await drainAndWrite(retryUntilShutdown: retryUntilShutdown, atLowPriority: false)
+            let thread = normalPriorityThread
+            await withTaskExecutorPreference(thread) {
+                await self.drainAndWrite(retryUntilShutdown: retryUntilShutdown, on: thread)
+            }
             state.withLock {
                 $0.lowPriorityFlushFellBehind = false
                 $0.normalPriorityFlushes += 1
@@ -142,8 +145,9 @@ public final class LedgerRecorder: Service, Sendable {
             return
         }
         let started = ContinuousClock.now
-        await withTaskExecutorPreference(lowPriorityExecutor) {
-            await self.drainAndWrite(retryUntilShutdown: retryUntilShutdown, atLowPriority: true)
+        let thread = lowPriorityThread
+        await withTaskExecutorPreference(thread) {
+            await self.drainAndWrite(retryUntilShutdown: retryUntilShutdown, on: thread)
         }
         let slow = ContinuousClock.now - started > settings.flushInterval
         state.withLock {
@@ -152,7 +156,7 @@ public final class LedgerRecorder: Service, Sendable {
         }
     }
 
-    private func drainAndWrite(retryUntilShutdown: Bool, atLowPriority: Bool) async {
+    private func drainAndWrite(retryUntilShutdown: Bool, on thread: WriterThreadExecutor) async {
         var pending = state.withLock { state -> [LedgerEntry] in
             var drained: [LedgerEntry] = []
             swap(&drained, &state.spare)
@@ -163,7 +167,7 @@ public final class LedgerRecorder: Service, Sendable {
         while start < pending.count {
             let batch = Array(pending[start..<min(pending.count, start + settings.batchSize)])
             observer?.observe(batch)
-            await write(batch, retrying: retryUntilShutdown, atLowPriority: atLowPriority)
+            await write(batch, retrying: retryUntilShutdown, on: thread)
             start += batch.count
         }
         pending.removeAll(keepingCapacity: true)
@@ -172,10 +176,10 @@ public final class LedgerRecorder: Service, Sendable {
         }
     }
 
-    private func write(_ batch: [LedgerEntry], retrying: Bool, atLowPriority: Bool) async {
+    private func write(_ batch: [LedgerEntry], retrying: Bool, on thread: WriterThreadExecutor) async {
         while true {
             do {
-                try await append(batch, atLowPriority: atLowPriority)
+                try await append(batch, on: thread)
                 state.withLock { $0.written += batch.count }
                 return
             } catch {
@@ -183,7 +187,7 @@ public final class LedgerRecorder: Service, Sendable {
                 logger.error("ledger write failed", metadata: ["entries": "\(batch.count)", "error": "\(error)"])
                 // Keep retrying while the gateway runs; on shutdown give up after one more try.
                 guard retrying, !Task.isCancelled, !Task.isShuttingDownGracefully else {
-                    if (try? await append(batch, atLowPriority: false)) != nil {
+                    if (try? await append(batch, on: normalPriorityThread)) != nil {
                         state.withLock { $0.written += batch.count }
                     } else {
                         logger.critical("ledger entries lost at shutdown", metadata: ["entries": "\(batch.count)"])

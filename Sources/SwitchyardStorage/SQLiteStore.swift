@@ -23,6 +23,7 @@ public final class SQLiteStore: LedgerStore {
         configuration.readonly = readOnly
         // Wait for a competing writer (another process on the same file) instead of failing.
         configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA page_size = \(Self.pageSize)") }
         do {
             if path == ":memory:" {
                 database = try DatabaseQueue(configuration: configuration)
@@ -38,6 +39,12 @@ public final class SQLiteStore: LedgerStore {
         }
         try SQLiteSchema.prepare(database, path: path, readOnly: readOnly)
     }
+
+    /// The page size of a new database file. A ledger row is about 3 KB (most of it the decision
+    /// record), so a 4 KB page (SQLite's default) holds one row and leaves the rest empty; a 16 KB
+    /// page holds five, so a flush writes, and a checkpoint copies, far fewer pages. SQLite only
+    /// applies it to a database without tables: an existing file keeps its own.
+    static let pageSize = 16384
 
     public func append(_ entries: [LedgerEntry]) async throws(StoreError) {
         guard !entries.isEmpty else { return }

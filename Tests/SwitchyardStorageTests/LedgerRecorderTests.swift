@@ -12,11 +12,18 @@ final class CountingObserver: LedgerObserver {
     func observe(_ batch: [LedgerEntry]) { seen.withLock { $0 += batch.count } }
 }
 
-/// An in-memory store that notes which path each batch took (and whether a batch written on the
-/// calling thread ran at low priority), and can make those writes slow (as on a core that is
-/// never idle).
+/// An in-memory store that notes which path each batch took — the writer thread at low or at
+/// normal priority, or an append handed to the store's own threads — and can make writes on a
+/// writer thread slow (as on a core that is never idle).
 final class LaneRecordingStore: LedgerStore {
-    enum Lane: Equatable { case normal, background, backgroundAtNormalPriority }
+    enum Lane: Equatable {
+        /// On the writer's low-priority thread.
+        case background
+        /// On the writer's normal-priority thread.
+        case normal
+        /// Through ``append(_:)``, not on a writer thread.
+        case handedOff
+    }
     let base: SQLiteStore
     let lanes = Mutex<[Lane]>([])
     let backgroundDelay: Duration
@@ -27,14 +34,14 @@ final class LaneRecordingStore: LedgerStore {
     }
 
     func append(_ entries: [LedgerEntry]) async throws(StoreError) {
-        lanes.withLock { $0.append(.normal) }
+        lanes.withLock { $0.append(.handedOff) }
         try await base.append(entries)
     }
 
     func appendOnCallingThread(_ entries: [LedgerEntry]) async throws(StoreError) {
-        let low = LowPriorityExecutor.niceValueOfCurrentThread() == LowPriorityExecutor.niceValue
-        lanes.withLock { $0.append(low ? .background : .backgroundAtNormalPriority) }
-        try? await Task.sleep(for: backgroundDelay)
+        let low = WriterThreadExecutor.niceValueOfCurrentThread() == WriterThreadExecutor.lowPriority
+        lanes.withLock { $0.append(low ? .background : .normal) }
+        if low { try? await Task.sleep(for: backgroundDelay) }
         try await base.appendOnCallingThread(entries)
     }
 

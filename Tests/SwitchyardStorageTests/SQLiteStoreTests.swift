@@ -58,12 +58,40 @@ func sampleEntry(_ index: Int, time: Date = Date(timeIntervalSince1970: 1_790_00
         }
     }
 
-    @Test func theLowPriorityExecutorRunsItsJobsAtItsNiceValue() async throws {
-        let executor = LowPriorityExecutor()
-        defer { executor.shutdown() }
-        #expect(await executor.currentNiceValue == LowPriorityExecutor.niceValue)
+    @Test func aWriterThreadRunsItsJobsAtItsNiceValue() async throws {
+        let low = WriterThreadExecutor(niceValue: WriterThreadExecutor.lowPriority)
+        let normal = WriterThreadExecutor(niceValue: 0)
+        defer {
+            low.shutdown()
+            normal.shutdown()
+        }
+        #expect(await low.currentNiceValue == WriterThreadExecutor.lowPriority)
+        #expect(await normal.currentNiceValue == 0)
         // Code outside its preference is not affected.
-        #expect(LowPriorityExecutor.niceValueOfCurrentThread() < LowPriorityExecutor.niceValue)
+        #expect(WriterThreadExecutor.niceValueOfCurrentThread() < WriterThreadExecutor.lowPriority)
+    }
+
+    @Test func aNewDatabaseFileUsesSixteenKilobytePages() async throws {
+        try await withTemporaryDatabase { path in
+            let store = try SQLiteStore(path: path)
+            try await store.append([sampleEntry(1)])
+            #expect(try await store.database.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == 16384)
+            // A reader of the same file opens it as it is.
+            let reader = try SQLiteStore(path: path, readOnly: true)
+            #expect(try await reader.ledgerCount() == 1)
+        }
+    }
+
+    @Test func anExistingDatabaseKeepsItsPageSize() async throws {
+        try await withTemporaryDatabase { path in
+            let older = try DatabaseQueue(path: path)
+            try await older.write { try $0.execute(sql: "PRAGMA page_size = 4096; CREATE TABLE earlier (id INTEGER)") }
+            try older.close()
+            let store = try SQLiteStore(path: path)
+            try await store.append([sampleEntry(1)])
+            #expect(try await store.database.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == 4096)
+            #expect(try await store.ledgerCount() == 1)
+        }
     }
 
     @Test func aFailedAppendOnTheCallingThreadThrowsAndStoresNothing() async throws {

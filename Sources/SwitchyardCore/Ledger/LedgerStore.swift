@@ -9,9 +9,10 @@ public protocol LedgerStore: Sendable {
     func append(_ entries: [LedgerEntry]) async throws(StoreError)
 
     /// Appends `entries` like ``append(_:)``, doing the work on the calling thread instead of
-    /// handing it to another one. The ledger writer calls it from its low-priority executor, so
-    /// the work runs at that priority (see `LedgerRecorder`); the call blocks that thread. Stores
-    /// whose work is not CPU on this process simply append.
+    /// handing it to another one. The ledger writer calls it from a writer thread of its own, so
+    /// the work runs at that thread's priority (see `LedgerRecorder`); the call blocks that
+    /// thread, and should offer the core to other threads every few rows. Stores whose work is
+    /// not CPU on this process simply append.
     func appendOnCallingThread(_ entries: [LedgerEntry]) async throws(StoreError)
 
     /// Entries received in `[since, until)`, oldest first. Either bound may be `nil` (open).

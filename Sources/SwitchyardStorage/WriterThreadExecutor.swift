@@ -4,23 +4,28 @@ import NIOPosix
 import Glibc
 #endif
 
-/// A Swift task executor with one thread of its own at low CPU priority (nice 10): work in a
-/// task that prefers it (the ledger writer's small flushes: copying, metrics, row encoding,
-/// SQLite) gets the core after request handling, and about a tenth of it when the core is
-/// saturated, so it is never starved either. The work should also offer the core between
-/// steps (`sched_yield`): kernels with lazy preemption let a thread that makes no system calls
-/// run until the next tick before a woken event loop, whatever its priority.
-final class LowPriorityExecutor: TaskExecutor {
-    /// The nice value of the executor's thread.
-    static let niceValue: Int32 = 10
+/// A Swift task executor with one thread of its own, at a nice value chosen when it is made:
+/// the ledger writer's flushes run on one, so writing blocks that thread and not an event loop or
+/// a thread of Swift's shared pool. The low-priority one (nice 10) gets the core after request
+/// handling, and about a tenth of it when the core is saturated, so it is never starved either.
+///
+/// Work on it should offer the core between steps (`sched_yield`), whatever its priority:
+/// kernels with lazy preemption let a thread that makes no system calls run until the next tick
+/// (up to 4 ms) before a woken event loop.
+final class WriterThreadExecutor: TaskExecutor {
+    /// The nice value of the low-priority writer thread.
+    static let lowPriority: Int32 = 10
 
+    /// The nice value the thread was given (0 leaves the process's own).
+    let niceValue: Int32
     private let pool: NIOThreadPool
 
-    init() {
+    init(niceValue: Int32) {
+        self.niceValue = niceValue
         pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
         // The first job on the pool's one thread; the thread keeps its nice value for its life.
-        pool.submit { _ in Self.lowerCurrentThread() }
+        if niceValue != 0 { pool.submit { _ in Self.setNiceValueOfCurrentThread(niceValue) } }
     }
 
     /// Runs `job` on the executor's thread, after the jobs already queued there.
@@ -51,12 +56,12 @@ final class LowPriorityExecutor: TaskExecutor {
         #endif
     }
 
-    /// Raises the calling thread's nice value (any thread may lower its own priority).
-    private static func lowerCurrentThread() {
+    /// Sets the calling thread's nice value (any thread may lower its own priority).
+    private static func setNiceValueOfCurrentThread(_ value: Int32) {
         #if os(Linux)
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceValue)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, value)
         #else
-        _ = setpriority(PRIO_PROCESS, 0, niceValue)
+        _ = setpriority(PRIO_PROCESS, 0, value)
         #endif
     }
 }
