@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -16,12 +19,15 @@ public protocol LedgerObserver: Sendable {
 ///   flush wakes it; it then waits one `flushInterval` so entries accumulate, and writes them in
 ///   transactions of at most `batchSize`.
 /// * Every flush runs wholly on a writer thread of the recorder's own (``WriterThreadExecutor``):
-///   the copies, the observer, the store's work (``LedgerStore/appendOnCallingThread(_:)``, which
-///   yields the core every few rows) and the release of the entries. Small flushes use a thread
-///   at low CPU priority, so little of the work holds up request handling on the same core.
+///   the copies, the observer, the store's work
+///   (``LedgerStore/appendOnCallingThread(_:sharingTheCore:)``) and the release of the entries.
+///   Small flushes use a thread at low CPU priority that yields the core every few rows, so
+///   little of the work holds up request handling on the same core — until the flush has waited
+///   half a flush interval for the core (a saturated core), after which it keeps the core it gets
+///   so that it still ends.
 ///   Larger ones (more than ``backgroundFlushLimit`` entries queued: a busy gateway), and any
-///   flush after a low-priority one that took longer than a flush interval, use a thread at
-///   normal priority, so a busy core cannot let the queue grow; they still yield between rows.
+///   flush after a low-priority one that waited longer than a flush interval for the core, use a
+///   thread at normal priority, so a busy core cannot let the queue grow.
 /// * A full queue drops the new entry and counts it (``dropped``); the request is not slowed.
 /// * A failed write is retried (every second) without losing the batch.
 /// * Graceful shutdown writes everything still queued. A kill -9 loses at most the entries
@@ -41,9 +47,12 @@ public final class LedgerRecorder: Service, Sendable {
         var normalPriorityFlushes = 0
     }
 
-    /// The most entries a flush may hold and still be written in the background: a few
-    /// milliseconds of work, queued by a gateway with idle CPU to spare.
-    public static let backgroundFlushLimit = 256
+    /// The most entries a flush may hold and still be written in the background: about 10 ms of
+    /// work, and more than a gateway answering one request at a time queues in a flush interval
+    /// (about 2,000 a second here), so such a gateway never writes at normal priority, which
+    /// holds up its event loop. A core too busy to write that much in the background is caught by
+    /// the wait for the core instead.
+    public static let backgroundFlushLimit = 512
 
     private let store: any LedgerStore
     /// Where small flushes run.
@@ -56,12 +65,22 @@ public final class LedgerRecorder: Service, Sendable {
     private let state = Mutex(State())
     private let wakeUps: AsyncStream<Void>
     private let wakeUp: AsyncStream<Void>.Continuation
+    /// How long the calling thread has waited for a core so far (`nil` if unknown).
+    private let coreWaitOfCurrentThread: @Sendable () -> Duration?
 
-    public init(store: any LedgerStore, settings: LedgerSettings, observer: (any LedgerObserver)? = nil, logger: Logger) {
+    /// - Parameter coreWaitOfCurrentThread: How long the calling thread has waited, runnable, for
+    ///   a core so far (by default the kernel's count); a low-priority flush that waited longer
+    ///   than a flush interval sends the next one to normal priority. When it says `nil`, the
+    ///   flush's duration stands in for the wait.
+    public init(
+        store: any LedgerStore, settings: LedgerSettings, observer: (any LedgerObserver)? = nil, logger: Logger,
+        coreWaitOfCurrentThread: (@Sendable () -> Duration?)? = nil
+    ) {
         self.store = store
         self.settings = settings
         self.observer = observer
         self.logger = logger
+        self.coreWaitOfCurrentThread = coreWaitOfCurrentThread ?? WriterThreadExecutor.runQueueWaitOfCurrentThread
         (wakeUps, wakeUp) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -115,11 +134,11 @@ public final class LedgerRecorder: Service, Sendable {
 
     /// Appends on `thread`, outside the caller's task: cancelling the service must not abandon
     /// entries the queue already accepted.
-    private func append(_ batch: [LedgerEntry], on thread: WriterThreadExecutor) async throws(StoreError) {
+    private func append(_ batch: [LedgerEntry], on thread: WriterThreadExecutor, sharing: CoreSharing?) async throws(StoreError) {
         let store = store
         let result = await Task.detached(executorPreference: thread) { () async -> Result<Void, StoreError> in
             do throws(StoreError) {
-                try await store.appendOnCallingThread(batch)
+                try await store.appendOnCallingThread(batch, sharingTheCore: sharing)
                 return .success(())
             } catch {
                 return .failure(error)
@@ -136,7 +155,7 @@ public final class LedgerRecorder: Service, Sendable {
         if queued > min(settings.batchSize, Self.backgroundFlushLimit) || fellBehind {
             let thread = normalPriorityThread
             await withTaskExecutorPreference(thread) {
-                await self.drainAndWrite(retryUntilShutdown: retryUntilShutdown, on: thread)
+                await self.drainAndWrite(retryUntilShutdown: retryUntilShutdown, on: thread, sharing: nil)
             }
             state.withLock {
                 $0.lowPriorityFlushFellBehind = false
@@ -144,19 +163,41 @@ public final class LedgerRecorder: Service, Sendable {
             }
             return
         }
-        let started = ContinuousClock.now
+        // Starved, not slow: a checkpoint waiting for the disk does not count, or a flush at c=1
+        // would send the next one to normal priority, where it holds up the event loop.
         let thread = lowPriorityThread
-        await withTaskExecutorPreference(thread) {
-            await self.drainAndWrite(retryUntilShutdown: retryUntilShutdown, on: thread)
+        let started = ContinuousClock.now
+        let waitedForCore = await withTaskExecutorPreference(thread) { () async -> Duration? in
+            let before = self.coreWaitOfCurrentThread()
+            await self.drainAndWrite(retryUntilShutdown: retryUntilShutdown, on: thread, sharing: self.yieldingWhileAffordable(since: before))
+            guard let before, let after = self.coreWaitOfCurrentThread() else { return nil }
+            return after - before
         }
-        let slow = ContinuousClock.now - started > settings.flushInterval
+        let slow = (waitedForCore ?? ContinuousClock.now - started) > settings.flushInterval
         state.withLock {
             $0.lowPriorityFlushFellBehind = slow
             $0.lowPriorityFlushes += 1
         }
     }
 
-    private func drainAndWrite(retryUntilShutdown: Bool, on thread: WriterThreadExecutor) async {
+    /// How a low-priority flush shares the core: it yields every ``rowsBetweenYields`` rows
+    /// until it has waited half a flush interval for the core since `start`. From then on it
+    /// keeps the core it gets (still at low priority): on a saturated core each yield can cost a
+    /// whole time slice, and a flush that yields there hardly advances while the queue grows.
+    func yieldingWhileAffordable(since start: Duration?) -> CoreSharing {
+        let coreWait = coreWaitOfCurrentThread
+        let allowance = settings.flushInterval / 2
+        return CoreSharing(every: Self.rowsBetweenYields) {
+            if let start, let now = coreWait(), now - start > allowance { return false }
+            sched_yield()
+            return true
+        }
+    }
+
+    /// Rows a low-priority flush writes between two offers of the core: about 0.2 ms of work.
+    static let rowsBetweenYields = 8
+
+    private func drainAndWrite(retryUntilShutdown: Bool, on thread: WriterThreadExecutor, sharing: CoreSharing?) async {
         var pending = state.withLock { state -> [LedgerEntry] in
             var drained: [LedgerEntry] = []
             swap(&drained, &state.spare)
@@ -167,7 +208,7 @@ public final class LedgerRecorder: Service, Sendable {
         while start < pending.count {
             let batch = Array(pending[start..<min(pending.count, start + settings.batchSize)])
             observer?.observe(batch)
-            await write(batch, retrying: retryUntilShutdown, on: thread)
+            await write(batch, retrying: retryUntilShutdown, on: thread, sharing: sharing)
             start += batch.count
         }
         pending.removeAll(keepingCapacity: true)
@@ -176,10 +217,10 @@ public final class LedgerRecorder: Service, Sendable {
         }
     }
 
-    private func write(_ batch: [LedgerEntry], retrying: Bool, on thread: WriterThreadExecutor) async {
+    private func write(_ batch: [LedgerEntry], retrying: Bool, on thread: WriterThreadExecutor, sharing: CoreSharing?) async {
         while true {
             do {
-                try await append(batch, on: thread)
+                try await append(batch, on: thread, sharing: sharing)
                 state.withLock { $0.written += batch.count }
                 return
             } catch {
@@ -187,7 +228,7 @@ public final class LedgerRecorder: Service, Sendable {
                 logger.error("ledger write failed", metadata: ["entries": "\(batch.count)", "error": "\(error)"])
                 // Keep retrying while the gateway runs; on shutdown give up after one more try.
                 guard retrying, !Task.isCancelled, !Task.isShuttingDownGracefully else {
-                    if (try? await append(batch, on: normalPriorityThread)) != nil {
+                    if (try? await append(batch, on: normalPriorityThread, sharing: nil)) != nil {
                         state.withLock { $0.written += batch.count }
                     } else {
                         logger.critical("ledger entries lost at shutdown", metadata: ["entries": "\(batch.count)"])

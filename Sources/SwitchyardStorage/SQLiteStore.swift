@@ -49,41 +49,34 @@ public final class SQLiteStore: LedgerStore {
     public func append(_ entries: [LedgerEntry]) async throws(StoreError) {
         guard !entries.isEmpty else { return }
         do {
-            try await database.write { db in try Self.insert(entries, into: db, yieldEvery: nil) }
+            try await database.write { db in try Self.insert(entries, into: db, sharing: nil) }
         } catch {
             throw writeError(entries.count, error)
         }
     }
 
     /// Appends with GRDB's synchronous write, which runs on the calling thread: encoding the
-    /// rows and SQLite's work happen at that thread's priority. The thread offers the core to
-    /// other work after every ``rowsBetweenYields`` rows: kernels with lazy preemption let a
-    /// low-priority thread that makes no system calls run until the next tick (up to 4 ms) before
-    /// a woken event loop.
-    public func appendOnCallingThread(_ entries: [LedgerEntry]) async throws(StoreError) {
+    /// rows and SQLite's work happen at that thread's priority, offering the core to other work
+    /// as `sharing` says.
+    public func appendOnCallingThread(_ entries: [LedgerEntry], sharingTheCore sharing: CoreSharing?) async throws(StoreError) {
         guard !entries.isEmpty else { return }
         do {
-            try Self.writeBlocking(entries, to: database, yieldEvery: Self.rowsBetweenYields)
+            try Self.writeBlocking(entries, to: database, sharing: sharing)
         } catch {
             throw writeError(entries.count, error)
         }
     }
 
-    /// Rows written between two offers of the core in ``appendOnCallingThread(_:)``: about 0.2 ms
-    /// of work, and few enough yields that a saturated core (where each one can cost a time
-    /// slice) still writes a small flush in tens of milliseconds.
-    static let rowsBetweenYields = 8
-
     /// GRDB's synchronous write (outside an async context, so its async overload is not chosen).
-    private static func writeBlocking(_ entries: [LedgerEntry], to database: any DatabaseWriter, yieldEvery: Int?) throws {
-        try database.write { db in try insert(entries, into: db, yieldEvery: yieldEvery) }
+    private static func writeBlocking(_ entries: [LedgerEntry], to database: any DatabaseWriter, sharing: CoreSharing?) throws {
+        try database.write { db in try insert(entries, into: db, sharing: sharing) }
     }
 
-    private static func insert(_ entries: [LedgerEntry], into db: Database, yieldEvery: Int?) throws {
+    private static func insert(_ entries: [LedgerEntry], into db: Database, sharing: CoreSharing?) throws {
         let statement = try db.cachedStatement(sql: LedgerRowCoding.insertSQL)
         for (index, entry) in entries.enumerated() {
             try statement.execute(arguments: LedgerRowCoding.arguments(for: entry))
-            if let yieldEvery, (index + 1) % yieldEvery == 0 { sched_yield() }
+            sharing?.afterWriting(index + 1)
         }
     }
 

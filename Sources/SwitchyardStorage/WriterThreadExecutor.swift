@@ -6,12 +6,15 @@ import Glibc
 
 /// A Swift task executor with one thread of its own, at a nice value chosen when it is made:
 /// the ledger writer's flushes run on one, so writing blocks that thread and not an event loop or
-/// a thread of Swift's shared pool. The low-priority one (nice 10) gets the core after request
-/// handling, and about a tenth of it when the core is saturated, so it is never starved either.
+/// a thread of Swift's shared pool.
 ///
-/// Work on it should offer the core between steps (`sched_yield`), whatever its priority:
-/// kernels with lazy preemption let a thread that makes no system calls run until the next tick
-/// (up to 4 ms) before a woken event loop.
+/// The low-priority one (nice 10) gets the core after request handling, and about a tenth of it
+/// when the core is saturated, so it is never starved either.
+///
+/// Work on a writer thread may offer the core between steps (`sched_yield`): kernels with lazy
+/// preemption let a thread that makes no system calls run until the next tick (up to 4 ms)
+/// before a woken event loop. On a saturated core, though, each yield can cost a whole time
+/// slice (see `LedgerRecorder` for how the writer weighs the two).
 final class WriterThreadExecutor: TaskExecutor {
     /// The nice value of the low-priority writer thread.
     static let lowPriority: Int32 = 10
@@ -53,6 +56,26 @@ final class WriterThreadExecutor: TaskExecutor {
         return getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
         #else
         return getpriority(PRIO_PROCESS, 0)
+        #endif
+    }
+
+    /// How long the calling thread has waited, runnable, for a core since it started (Linux's
+    /// `/proc/thread-self/schedstat`); `nil` where the kernel does not say. Unlike the time a
+    /// piece of work takes, it leaves out waiting for the disk.
+    static func runQueueWaitOfCurrentThread() -> Duration? {
+        #if os(Linux)
+        let file = open("/proc/thread-self/schedstat", O_RDONLY)
+        guard file >= 0 else { return nil }
+        defer { close(file) }
+        var buffer = [UInt8](repeating: 0, count: 96)
+        let count = buffer.withUnsafeMutableBytes { read(file, $0.baseAddress, $0.count) }
+        guard count > 0 else { return nil }
+        // "<ns on a core> <ns waiting for one> <time slices>"
+        let fields = buffer[..<count].split(separator: UInt8(ascii: " "))
+        guard fields.count >= 2, let nanoseconds = Int64(String(decoding: fields[1], as: UTF8.self)) else { return nil }
+        return .nanoseconds(nanoseconds)
+        #else
+        return nil
         #endif
     }
 

@@ -26,6 +26,9 @@ final class LaneRecordingStore: LedgerStore {
     }
     let base: SQLiteStore
     let lanes = Mutex<[Lane]>([])
+    /// Whether each batch written on a writer thread was asked to share the core as its lane
+    /// should: in the background, and never at normal priority.
+    let sharingMatchesLanes = Mutex(true)
     let backgroundDelay: Duration
 
     init(backgroundDelay: Duration = .zero) throws {
@@ -38,11 +41,12 @@ final class LaneRecordingStore: LedgerStore {
         try await base.append(entries)
     }
 
-    func appendOnCallingThread(_ entries: [LedgerEntry]) async throws(StoreError) {
+    func appendOnCallingThread(_ entries: [LedgerEntry], sharingTheCore sharing: CoreSharing?) async throws(StoreError) {
         let low = WriterThreadExecutor.niceValueOfCurrentThread() == WriterThreadExecutor.lowPriority
         lanes.withLock { $0.append(low ? .background : .normal) }
+        if low != (sharing != nil) { sharingMatchesLanes.withLock { $0 = false } }
         if low { try? await Task.sleep(for: backgroundDelay) }
-        try await base.appendOnCallingThread(entries)
+        try await base.appendOnCallingThread(entries, sharingTheCore: sharing)
     }
 
     func ledgerEntries(since: Date?, until: Date?, full: Bool) async throws(StoreError) -> [LedgerEntry] {
@@ -133,6 +137,7 @@ final class LaneRecordingStore: LedgerStore {
         recorder.record(sampleEntry(25))
         await recorder.flush()
         #expect(store.lanes.withLock { $0 } == [.normal, .normal, .normal, .background])
+        #expect(store.sharingMatchesLanes.withLock { $0 })
         #expect(try await store.ledgerCount() == 26)
         // Flushes, not batches, are counted; an empty flush is not one.
         await recorder.flush()
@@ -151,14 +156,47 @@ final class LaneRecordingStore: LedgerStore {
         #expect(try await store.ledgerCount() == 2 * limit + 1)
     }
 
-    @Test func aBackgroundWriteSlowerThanTheFlushIntervalSendsTheNextOneToNormalPriority() async throws {
-        let store = try LaneRecordingStore(backgroundDelay: .milliseconds(50))
-        let recorder = LedgerRecorder(store: store, settings: LedgerSettings(flushInterval: .milliseconds(10)), logger: logger)
+    @Test func aBackgroundFlushThatWaitedForTheCoreLongerThanTheFlushIntervalSendsTheNextOneToNormalPriority() async throws {
+        let store = try LaneRecordingStore()
+        // Each reading of the writer thread's wait for a core is 50 ms more than the last: every
+        // low-priority flush waited 50 ms, five flush intervals.
+        let readings = Mutex(0)
+        let recorder = LedgerRecorder(
+            store: store, settings: LedgerSettings(flushInterval: .milliseconds(10)), logger: logger,
+            coreWaitOfCurrentThread: { .milliseconds(readings.withLock { $0 += 50; return $0 }) })
         for round in 0..<3 {
             recorder.record(sampleEntry(round))
             await recorder.flush()
         }
         #expect(store.lanes.withLock { $0 } == [.background, .normal, .background])
         #expect(try await store.ledgerCount() == 3)
+    }
+
+    @Test func aBackgroundFlushSlowedByWaitingForTheDiskStaysInTheBackground() async throws {
+        // Each write takes 100 ms without using or waiting for a core (as a checkpoint waits for
+        // the disk): measured by the kernel's count, the writer kept up.
+        let store = try LaneRecordingStore(backgroundDelay: .milliseconds(100))
+        let recorder = LedgerRecorder(store: store, settings: LedgerSettings(flushInterval: .milliseconds(30)), logger: logger)
+        for round in 0..<3 {
+            recorder.record(sampleEntry(round))
+            await recorder.flush()
+        }
+        #expect(store.lanes.withLock { $0 } == [.background, .background, .background])
+        #expect(recorder.flushesByPriority == (low: 3, normal: 0))
+    }
+
+    @Test func aLowPriorityFlushYieldsTheCoreUntilItHasWaitedHalfAFlushIntervalForIt() {
+        let waited = Mutex(Duration.zero)
+        let recorder = LedgerRecorder(
+            store: try! SQLiteStore(path: ":memory:"), settings: LedgerSettings(flushInterval: .milliseconds(100)), logger: logger,
+            coreWaitOfCurrentThread: { waited.withLock { $0 } })
+        let sharing = recorder.yieldingWhileAffordable(since: .zero)
+        #expect(sharing.rows == LedgerRecorder.rowsBetweenYields)
+        #expect(sharing.offer())
+        waited.withLock { $0 = .milliseconds(50) }
+        #expect(sharing.offer())
+        // Past half the interval: the flush keeps the core.
+        waited.withLock { $0 = .milliseconds(51) }
+        #expect(!sharing.offer())
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 import SwitchyardCore
 @testable import SwitchyardStorage
@@ -52,7 +53,10 @@ func sampleEntry(_ index: Int, time: Date = Date(timeIntervalSince1970: 1_790_00
         try await withTemporaryDatabase { path in
             let store = try SQLiteStore(path: path)
             let entries = (0..<20).map { sampleEntry($0) }
-            try await store.appendOnCallingThread(entries)
+            // Offered the core after rows 8 and 16 of 20.
+            let offers = Mutex(0)
+            try await store.appendOnCallingThread(entries, sharingTheCore: CoreSharing(every: 8) { offers.withLock { $0 += 1 }; return false })
+            #expect(offers.withLock { $0 } == 2)
             #expect(try await store.ledgerCount() == 20)
             #expect(try await store.ledgerEntry(decisionID: "dec-7") == entries[7])
         }
@@ -70,6 +74,20 @@ func sampleEntry(_ index: Int, time: Date = Date(timeIntervalSince1970: 1_790_00
         // Code outside its preference is not affected.
         #expect(WriterThreadExecutor.niceValueOfCurrentThread() < WriterThreadExecutor.lowPriority)
     }
+
+    #if os(Linux)
+    @Test func aThreadsWaitForACoreLeavesOutTimeSpentBlocked() async throws {
+        let thread = WriterThreadExecutor(niceValue: 0)
+        defer { thread.shutdown() }
+        let (before, after) = await withTaskExecutorPreference(thread) { () -> (Duration?, Duration?) in
+            let before = WriterThreadExecutor.runQueueWaitOfCurrentThread()
+            usleep(200_000)
+            return (before, WriterThreadExecutor.runQueueWaitOfCurrentThread())
+        }
+        let waited = try #require(after) - (try #require(before))
+        #expect(waited >= .zero && waited < .milliseconds(200), "\(waited)")
+    }
+    #endif
 
     @Test func aNewDatabaseFileUsesSixteenKilobytePages() async throws {
         try await withTemporaryDatabase { path in
@@ -97,7 +115,7 @@ func sampleEntry(_ index: Int, time: Date = Date(timeIntervalSince1970: 1_790_00
     @Test func aFailedAppendOnTheCallingThreadThrowsAndStoresNothing() async throws {
         let store = try SQLiteStore(path: ":memory:")
         try await store.database.write { try $0.execute(sql: "ALTER TABLE ledger RENAME TO elsewhere") }
-        let error = await #expect(throws: StoreError.self) { try await store.appendOnCallingThread([sampleEntry(1), sampleEntry(2)]) }
+        let error = await #expect(throws: StoreError.self) { try await store.appendOnCallingThread([sampleEntry(1), sampleEntry(2)], sharingTheCore: nil) }
         #expect(error?.message.contains("cannot write 2 ledger entries") == true, "\(String(describing: error))")
         try await store.database.write { try $0.execute(sql: "ALTER TABLE elsewhere RENAME TO ledger") }
         #expect(try await store.ledgerCount() == 0)

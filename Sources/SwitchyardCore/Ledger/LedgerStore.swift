@@ -11,9 +11,9 @@ public protocol LedgerStore: Sendable {
     /// Appends `entries` like ``append(_:)``, doing the work on the calling thread instead of
     /// handing it to another one. The ledger writer calls it from a writer thread of its own, so
     /// the work runs at that thread's priority (see `LedgerRecorder`); the call blocks that
-    /// thread, and should offer the core to other threads every few rows. Stores whose work is
-    /// not CPU on this process simply append.
-    func appendOnCallingThread(_ entries: [LedgerEntry]) async throws(StoreError)
+    /// thread. With `sharing`, it offers the core to other threads every few rows. Stores whose
+    /// work is not CPU on this process simply append.
+    func appendOnCallingThread(_ entries: [LedgerEntry], sharingTheCore sharing: CoreSharing?) async throws(StoreError)
 
     /// Entries received in `[since, until)`, oldest first. Either bound may be `nil` (open).
     /// Bulky fields (`decision`, `prompt`, `answer`, `gates`) are left out unless `full` is set.
@@ -31,8 +31,28 @@ public protocol LedgerStore: Sendable {
 }
 
 extension LedgerStore {
-    public func appendOnCallingThread(_ entries: [LedgerEntry]) async throws(StoreError) {
+    public func appendOnCallingThread(_ entries: [LedgerEntry], sharingTheCore sharing: CoreSharing?) async throws(StoreError) {
         try await append(entries)
+    }
+}
+
+/// How a long write on the caller's thread shares the core with other threads: after every
+/// ``rows`` rows the store calls ``offer``, which may give the core away (`sched_yield`).
+public struct CoreSharing: Sendable {
+    /// Rows written between two offers.
+    public var rows: Int
+    /// Offers the core; returns whether it was given away.
+    public var offer: @Sendable () -> Bool
+
+    public init(every rows: Int, offer: @escaping @Sendable () -> Bool) {
+        self.rows = rows
+        self.offer = offer
+    }
+
+    /// Calls ``offer`` if `written` rows complete a run of ``rows``.
+    @inlinable
+    public func afterWriting(_ written: Int) {
+        if written % rows == 0 { _ = offer() }
     }
 }
 
