@@ -329,7 +329,10 @@ struct ChatCompletionsHandler: Sendable {
         case .success(let success):
             record.string("served", success.deployment.name)
             if let gated {
-                record.value("gates", .array(gated.reports))
+                // Serialised once: the ledger stores the same text in its own column.
+                let gatesJSON = JSONObjectWriter.arrayText(gated.reports) { $1.write(into: &$0) }
+                record.json("gates", gatesJSON)
+                draft.note(gatesJSON: gatesJSON)
                 record.int("escalations", gated.escalations)
                 if let reason = gated.escalationReason { record.string("escalation_reason", reason) }
                 if let review = gated.reviewID { record.string("review_id", review) }
@@ -384,7 +387,7 @@ struct ChatCompletionsHandler: Sendable {
             _ = try served(
                 .success(ChainExecutor.Success(value: (), deployment: answer.deployment, attempts: answer.attempts)), decision: decision,
                 headers: &headers, draft: &draft, gated: answer)
-            draft.note(gates: answer.reports, escalations: answer.escalations, reason: answer.escalationReason, reviewID: answer.reviewID)
+            draft.note(escalations: answer.escalations, reason: answer.escalationReason, reviewID: answer.reviewID)
             if answer.escalations > 0 {
                 headers[SwitchyardHeader.escalated] = "true"
                 headers[SwitchyardHeader.escalationReason] = answer.escalationReason

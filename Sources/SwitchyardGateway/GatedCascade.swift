@@ -23,7 +23,7 @@ struct GatedCascade: Sendable {
         var deployment: ModelDeployment
         var attempts: [AttemptRecord]
         /// One entry per gated answer: deployment, tier and the gate report.
-        var reports: [JSONValue]
+        var reports: [AnswerReport]
         var escalations: Int
         /// Moves to another deployment caused by failures (not by gates), over every run.
         var fallbacks: Int
@@ -33,13 +33,30 @@ struct GatedCascade: Sendable {
         var costUSD: Double
     }
 
+    /// What the gates said of one answer, and which deployment gave it.
+    struct AnswerReport: Sendable {
+        var model: String
+        var tier: String
+        var report: GateReport
+
+        /// `{"model", "tier", "report"}`, as the decision record and the review queue show it.
+        var json: JSONValue { ["model": .string(model), "tier": .string(tier), "report": report.json] }
+
+        /// Writes the members of ``json`` into `writer`, without building the tree.
+        func write(into writer: inout JSONObjectWriter) {
+            writer.string("model", model)
+            writer.string("tier", tier)
+            writer.object("report") { report.write(into: &$0) }
+        }
+    }
+
     /// Where a cascade stands between two runs of the chain.
     struct Progress {
         var chain: [ModelDeployment]
         /// The request the next run sends (a repair adds the failed answer and an instruction).
         var request: ChatCompletionRequest
         var attempts: [AttemptRecord] = []
-        var reports: [JSONValue] = []
+        var reports: [AnswerReport] = []
         var escalations = 0
         var repairs = 0
         var escalationReason: String?
@@ -95,7 +112,7 @@ struct GatedCascade: Sendable {
         let plan = gates.plan(forTask: task, options: options, model: deployment)
         let report = plan.evaluate(Self.gateInput(completion.body, task: task, request: chat))
         statistics.recordAnswer(task: task, tier: deployment.tier, passed: report.passed)
-        progress.reports.append(["model": .string(deployment.name), "tier": .string(deployment.tier), "report": report.json])
+        progress.reports.append(AnswerReport(model: deployment.name, tier: deployment.tier, report: report))
 
         let rank = tierRank[deployment.tier] ?? 0
         let higher = progress.chain.filter { (tierRank[$0.tier] ?? 0) > rank }
@@ -127,7 +144,7 @@ struct GatedCascade: Sendable {
         if let reviewReason {
             reviewID = reviews.flag(
                 decisionID: decision.record.id ?? "", task: task, model: deployment.name, tier: deployment.tier, reason: reviewReason,
-                gates: .array(progress.reports))
+                gates: .array(progress.reports.map(\.json)))
         }
         var body = completion.body
         let stripped = !chat.logprobs && Self.stripLogprobs(&body)

@@ -66,9 +66,13 @@ struct LedgerDraft: Sendable {
         }
     }
 
-    /// Gate outcomes of a gated answer.
-    mutating func note(gates: [JSONValue], escalations: Int, reason: String?, reviewID: String?) {
-        entry.gates = .array(gates)
+    /// The gate reports of a gated answer, as the JSON text the decision record holds.
+    mutating func note(gatesJSON: String) {
+        entry.gatesJSON = gatesJSON
+    }
+
+    /// Escalations and review of a gated answer.
+    mutating func note(escalations: Int, reason: String?, reviewID: String?) {
         entry.escalations = escalations
         entry.escalationReason = reason
         entry.reviewID = reviewID

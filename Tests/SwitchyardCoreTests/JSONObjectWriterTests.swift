@@ -49,4 +49,21 @@ struct JSONObjectWriterTests {
     func empty() {
         #expect(JSONObjectWriter().finishString() == "{}")
     }
+
+    @Test("a gate report written directly is the text of its tree, details and name clashes included")
+    func gateReportsWriteTheirTreesText() {
+        let report = GateReport(
+            results: [
+                GateResult(gate: .empty, passed: true, score: 1, reason: "the answer has text"),
+                GateResult(gate: .truncation, passed: false, score: 0, reason: "finish_reason: length", details: ["finish_reason": "length"]),
+                GateResult(gate: .confidence, passed: true, score: 1 / 3, reason: "no logprobs", skipped: true),
+                // A detail named like a fixed member replaces it in the tree; the writer must agree.
+                GateResult(gate: .json, passed: true, score: 1, reason: "fixed", details: ["reason": "from details", "errors": .array([])]),
+            ],
+            uncertain: true)
+        var direct = JSONObjectWriter()
+        report.write(into: &direct)
+        #expect(direct.finishString() == JSONWriter.string(report.json))
+    }
 }
+

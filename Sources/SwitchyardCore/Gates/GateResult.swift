@@ -58,6 +58,23 @@ public struct GateResult: Sendable, Hashable {
         GateResult(gate: gate, passed: false, score: score, reason: reason, details: details)
     }
 
+    /// Writes the members of ``json`` into `writer`, without building the tree when no detail
+    /// shares a name with a fixed member.
+    public func write(into writer: inout JSONObjectWriter) {
+        guard Self.fixedMembers.allSatisfy({ details[$0] == nil }) else {
+            for (key, value) in json.objectValue?.entries ?? JSONObject().entries { writer.value(named: key, value) }
+            return
+        }
+        writer.string("gate", gate)
+        writer.bool("passed", passed)
+        writer.double("score", (score * 10_000).rounded() / 10_000)
+        writer.string("reason", reason)
+        if skipped { writer.bool("skipped", true) }
+        for (key, value) in details.entries { writer.value(named: key, value) }
+    }
+
+    private static let fixedMembers = ["gate", "passed", "score", "reason", "skipped"]
+
     /// `{"gate", "passed", "score", "reason", "skipped"?, …details}` for the decision record.
     public var json: JSONValue {
         var object = JSONObject([
@@ -90,6 +107,14 @@ public struct GateReport: Sendable {
 
     /// Every failed gate.
     public var failures: [GateResult] { results.filter { !$0.passed } }
+
+    /// Writes the members of ``json`` into `writer`, without building the tree.
+    public func write(into writer: inout JSONObjectWriter) {
+        writer.bool("passed", passed)
+        writer.bool("uncertain", uncertain)
+        writer.strings("failed", failures.map(\.gate))
+        writer.objects("results", results) { $1.write(into: &$0) }
+    }
 
     /// `{"passed", "uncertain", "failed": [names], "results": [...]}` for the decision record.
     public var json: JSONValue {

@@ -96,6 +96,19 @@ public struct JSONObjectWriter: Sendable {
         JSONWriter.write(value, into: &output)
     }
 
+    /// Writes a member whose value is JSON text serialised already (by ``JSONWriter``, say),
+    /// copied as it is.
+    public mutating func json(_ name: StaticString, _ text: String) {
+        key(name)
+        output.append(contentsOf: text.utf8)
+    }
+
+    /// Writes an arbitrary value under a name known only at run time.
+    public mutating func value(named name: String, _ value: JSONValue) {
+        key(name)
+        JSONWriter.write(value, into: &output)
+    }
+
     /// Writes a nested object whose members `body` writes.
     public mutating func object(_ name: StaticString, _ body: (inout JSONObjectWriter) -> Void) {
         key(name)

@@ -35,8 +35,15 @@ public struct LedgerEntry: Sendable, Hashable {
     public var chainPosition: Int?
     /// Every attempt made, fallbacks and retries included.
     public var attempts: [AttemptRecord]
-    /// Gate reports (JSON array), when gates ran.
-    public var gates: JSONValue?
+    /// Gate reports as compact JSON text (an array), when gates ran. Kept as text like
+    /// ``decisionJSON``: the gateway serialises the reports once, for the decision record, and
+    /// the ledger stores that text as it is.
+    public var gatesJSON: String?
+    /// ``gatesJSON`` parsed (`nil` when absent or not JSON); setting it stores the value's text.
+    public var gates: JSONValue? {
+        get { gatesJSON.flatMap { try? JSONParser.parse($0) } }
+        set { gatesJSON = newValue.map(JSONWriter.string) }
+    }
     /// Quality-gate escalations to a higher tier.
     public var escalations: Int
     public var escalationReason: String?
@@ -110,7 +117,7 @@ public struct LedgerEntry: Sendable, Hashable {
         self.reasons = reasons
         self.chainPosition = chainPosition
         self.attempts = attempts
-        self.gates = gates
+        self.gatesJSON = gates.map(JSONWriter.string)
         self.escalations = escalations
         self.escalationReason = escalationReason
         self.fallbacks = fallbacks
