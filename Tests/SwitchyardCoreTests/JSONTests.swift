@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import SwitchyardCore
@@ -78,4 +79,27 @@ struct JSONTests {
         #expect(object.keys == ["a", "c"])
         #expect(object["a"] == .int(10))
     }
+
+    @Test("doubles are written as Swift describes them, on the short-decimal path and off it")
+    func doublesMatchSwiftsDescription() {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [
+            0.1, 0.2, 0.1 + 0.2, 0.0126, 0.0001, 0.00009999, 4.41e-05, 1e-5, 99999.99, 100_000.5, 12345.6789012345, 0.5, -0.25,
+            -12.0000000001, 1.0000000001, 0.3333333333, 1.0 / 3.0, 2.5e-4, 0.15, -0.2, 65536.125, 3.141592653589793,
+        ]
+        for _ in 0..<5_000 {
+            let places = Double(Int.random(in: 0...12, using: &generator))
+            let scale = pow(10, places)
+            let magnitude = Double.random(in: 1e-5...2e5, using: &generator)
+            values.append(((magnitude * scale).rounded() / scale) * (Bool.random(using: &generator) ? 1 : -1))
+        }
+        for value in values {
+            var bytes: [UInt8] = []
+            JSONWriter.writeDouble(value, into: &bytes)
+            let expected = value == value.rounded() && abs(value) < 1e15 ? "\(Int64(value)).0" : "\(value)"
+            #expect(String(decoding: bytes, as: UTF8.self) == expected, "\(value)")
+        }
+    }
 }
+
+

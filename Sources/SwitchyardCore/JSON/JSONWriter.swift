@@ -42,7 +42,7 @@ public enum JSONWriter {
         }
     }
 
-    private static func writeDouble(_ double: Double, into output: inout [UInt8]) {
+    static func writeDouble(_ double: Double, into output: inout [UInt8]) {
         guard double.isFinite else {
             output.append(contentsOf: "null".utf8)
             return
@@ -50,9 +50,43 @@ public enum JSONWriter {
         if double == double.rounded(), abs(double) < 1e15 {
             output.append(contentsOf: String(Int64(double)).utf8)
             output.append(contentsOf: ".0".utf8)
-        } else {
+        } else if !writeShortDecimal(double, into: &output) {
             output.append(contentsOf: "\(double)".utf8)
         }
+    }
+
+    /// Writes `double` as Swift's `description` would, when it has at most ten decimal places
+    /// and a magnitude in [1e-4, 1e5): the numbers of decision records, rounded to 1e-10,
+    /// without formatting a `String` for each. Returns `false`, writing nothing, otherwise.
+    ///
+    /// Exact because: `n = double × 10¹⁰` is an integer below 2⁵³, so `Double(n) / 10¹⁰` is the
+    /// double nearest n / 10¹⁰, the value the decimal text reads back as. When it equals
+    /// `double`, the text round-trips; and it is the shortest that does, since decimals with
+    /// at most ten places are 10⁻¹⁰ apart and doubles below 10⁵ are closer together than that,
+    /// so no other such decimal reads back as the same double.
+    static func writeShortDecimal(_ double: Double, into output: inout [UInt8]) -> Bool {
+        let magnitude = abs(double)
+        guard magnitude >= 1e-4, magnitude < 1e5 else { return false }
+        let scale = 10_000_000_000.0
+        let scaled = (magnitude * scale).rounded()
+        guard scaled / scale == magnitude else { return false }
+        let units = UInt64(scaled)
+        if double < 0 { output.append(UInt8(ascii: "-")) }
+        output.append(contentsOf: String(units / 10_000_000_000).utf8)
+        output.append(UInt8(ascii: "."))
+        var fraction = units % 10_000_000_000
+        var digits = 10
+        while fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        var divisor: UInt64 = 1
+        for _ in 1..<digits { divisor *= 10 }
+        while divisor > 0 {
+            output.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
+            divisor /= 10
+        }
+        return true
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
