@@ -11,7 +11,7 @@ extension MockProvider {
         }
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
-        requestLog.append(MockRecordedRequest(path: request.uri.path, headers: headers, body: body))
+        requestLog.append(MockRecordedRequest(path: request.uri.path, headers: headers, body: body, rawBody: Array(buffer.readableBytesView)))
         let inputs: [String] = body["input"]?.stringValue.map { [$0] } ?? body["input"]?.arrayValue?.compactMap(\.stringValue) ?? []
         let data = inputs.enumerated().map { index, text -> JSONValue in
             var state = text.utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }

@@ -76,7 +76,7 @@ public struct MockProvider: Sendable {
             let name = field.name.canonicalName
             headers[name] = headers[name].map { "\($0),\(field.value)" } ?? field.value
         }
-        requestLog.append(MockRecordedRequest(path: request.uri.path, headers: headers, body: json))
+        requestLog.append(MockRecordedRequest(path: request.uri.path, headers: headers, body: json, rawBody: Array(bytes.readableBytesView)))
 
         guard let model = body["model"]?.stringValue else {
             return Self.error(400, code: "missing_required_parameter", message: "you must provide a model parameter", param: "model")

@@ -7,6 +7,15 @@ public struct MockRecordedRequest: Sendable {
     /// Header names lower-cased; repeated headers joined with commas.
     public var headers: [String: String]
     public var body: JSONValue
+    /// The body's bytes exactly as they arrived.
+    public var rawBody: [UInt8]
+
+    public init(path: String, headers: [String: String], body: JSONValue, rawBody: [UInt8]) {
+        self.path = path
+        self.headers = headers
+        self.body = body
+        self.rawBody = rawBody
+    }
 }
 
 /// The most recent requests the mock received (bounded).

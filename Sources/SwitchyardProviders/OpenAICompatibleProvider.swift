@@ -90,6 +90,22 @@ public struct OpenAICompatibleProvider: ChatProvider {
     /// The upstream request: the client's body with the upstream model id, and, for streams,
     /// usage always requested so every streamed token is accounted for.
     func makeRequest(_ call: ProviderCall, stream: Bool) -> UpstreamRequest {
+        var headers = fixedHeaders
+        headers.add(name: "accept", value: stream ? "text/event-stream" : "application/json")
+        for header in call.forwardedHeaders {
+            headers.replaceOrAdd(name: header.name, value: header.value)
+        }
+        return UpstreamRequest(path: completionsPath, headers: headers, body: ByteBuffer(bytes: Self.body(for: call, stream: stream)))
+    }
+
+    /// The body to send: the client's own bytes with `model` set to the deployment's (see
+    /// ``OriginalBody/forwarding(model:stream:)``) while the request still matches them, so
+    /// every other member goes as it came; otherwise the parsed body serialised with `model`,
+    /// `stream` and `stream_options` set.
+    static func body(for call: ProviderCall, stream: Bool) -> [UInt8] {
+        if let forwarded = call.request.original?.forwarding(model: call.deployment.upstreamModel, stream: stream) {
+            return forwarded
+        }
         var body = call.request.body
         body["model"] = .string(call.deployment.upstreamModel)
         if stream {
@@ -100,12 +116,7 @@ public struct OpenAICompatibleProvider: ChatProvider {
         } else if body["stream"] != nil {
             body["stream"] = .bool(false)
         }
-        var headers = fixedHeaders
-        headers.add(name: "accept", value: stream ? "text/event-stream" : "application/json")
-        for header in call.forwardedHeaders {
-            headers.replaceOrAdd(name: header.name, value: header.value)
-        }
-        return UpstreamRequest(path: completionsPath, headers: headers, body: ByteBuffer(bytes: JSONWriter.bytes(.object(body))))
+        return JSONWriter.bytes(.object(body))
     }
 }
 

@@ -18,6 +18,35 @@ struct ChatCompletionRequestTests {
         #expect(request.body["vendor_extension"]?["keep"] == [1, 2])
     }
 
+    @Test("keeps the body's bytes while the body is unchanged, and edits only what a provider must")
+    func originalBody() throws {
+        let text = #" {"model" : "auto", "n": 1E0, "messages":[{"role":"user","content":"\u00e9"}]} "#
+        var request = try ChatCompletionRequest(bytes: Array(text.utf8))
+        let original = try #require(request.original)
+        #expect(String(decoding: original.bytes[original.spans.values["model"]!], as: UTF8.self) == #""auto""#)
+        #expect(original.spans.objectStart == 1)
+        let plain = try #require(original.forwarding(model: "sim \"x\"", stream: false))
+        #expect(String(decoding: plain, as: UTF8.self) == #" {"model" : "sim \"x\"", "n": 1E0, "messages":[{"role":"user","content":"\u00e9"}]} "#)
+        // A stream needs "stream": true in the body to be edited, not rebuilt.
+        #expect(original.forwarding(model: "m", stream: true) == nil)
+        let stream = try #require(
+            try ChatCompletionRequest(bytes: Array(#"{"stream":true,"model":"a","messages":[{"role":"user","content":"x"}]}"#.utf8)).original)
+        #expect(
+            stream.forwarding(model: "b", stream: true).map { String(decoding: $0, as: UTF8.self) }
+                == #"{"stream_options":{"include_usage":true},"stream":true,"model":"b","messages":[{"role":"user","content":"x"}]}"#)
+        // A non-stream call for a body that asks to stream, or a stream with its own options: rebuilt.
+        #expect(stream.forwarding(model: "b", stream: false) == nil)
+        let withOptions = try #require(
+            try ChatCompletionRequest(bytes: Array(#"{"stream":true,"stream_options":{},"model":"a","messages":[{"role":"user","content":"x"}]}"#.utf8))
+                .original)
+        #expect(withOptions.forwarding(model: "b", stream: true) == nil)
+        // Duplicate keys: the parsed body keeps the last, so the bytes are not trusted.
+        #expect(try ChatCompletionRequest(bytes: Array(#"{"model":"a","model":"b","messages":[{"role":"user","content":"x"}]}"#.utf8)).original == nil)
+        // Any change to the body drops the bytes.
+        request.body["logprobs"] = .bool(true)
+        #expect(request.original == nil)
+    }
+
     @Test("max_completion_tokens wins over max_tokens")
     func maxCompletionTokens() throws {
         let request = try ChatCompletionRequest(bytes: Array(#"{"model":"m","max_tokens":9,"max_completion_tokens":7,"messages":[{"role":"user","content":"x"}]}"#.utf8))

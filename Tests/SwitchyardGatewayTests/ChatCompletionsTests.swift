@@ -29,6 +29,32 @@ struct ChatCompletionsTests {
         }
     }
 
+    @Test("the provider gets the client's bytes with only the model changed")
+    func bodyBytesAreForwardedAsTheyCame() async throws {
+        try await LiveGateway.run { live in
+            // Spacing, a number in exponent form and an escaped character would all change if
+            // the body were serialised again.
+            let body = #"{ "temperature" : 1.0e0, "model" : "cheap","messages":[ {"role":"user","content":"Summarize caf\u00e9 notes."} ] }"#
+            let response = try await live.post(body)
+            #expect(response.status == 200)
+            let received = try #require(live.mock.requestLog.requests.last)
+            #expect(String(decoding: received.rawBody, as: UTF8.self) == body.replacingOccurrences(of: #""cheap""#, with: #""sim-light""#))
+        }
+    }
+
+    @Test("a stream's body gains only stream_options besides the model")
+    func streamBodyGainsOnlyStreamOptions() async throws {
+        try await LiveGateway.run { live in
+            let body = #"{"model":"cheap", "stream":true,"messages":[{"role":"user","content":"Summarize the notes."}]}"#
+            let response = try await live.post(body)
+            #expect(response.status == 200)
+            let received = try #require(live.mock.requestLog.requests.last)
+            #expect(
+                String(decoding: received.rawBody, as: UTF8.self)
+                    == #"{"stream_options":{"include_usage":true},"model":"sim-light", "stream":true,"messages":[{"role":"user","content":"Summarize the notes."}]}"#)
+        }
+    }
+
     @Test("unknown request fields reach the provider untouched and in order")
     func unknownFieldsPassThrough() async throws {
         try await LiveGateway.run { live in

@@ -31,6 +31,34 @@ public struct JSONParser: ~Copyable {
         }
     }
 
+    /// Where each member of a top-level object sits in the text it was parsed from.
+    public struct TopLevelSpans: Sendable, Hashable {
+        /// The offset of the object's `{`.
+        public var objectStart: Int
+        /// Each member's value, by key, as a byte range of the input.
+        public var values: [String: Range<Int>]
+        /// Whether a key occurred more than once (the parsed object keeps the last value).
+        public var hasDuplicateKeys: Bool
+    }
+
+    /// Parses a complete JSON document and, when it is an object, notes where each of its
+    /// members' values sits in `bytes` (so a caller can edit one member of the original text
+    /// instead of serialising the whole tree again).
+    public static func parseNotingTopLevelSpans(_ bytes: [UInt8]) throws(JSONParseError) -> (JSONValue, TopLevelSpans?) {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> (JSONValue, TopLevelSpans?) in
+            var parser = JSONParser(buffer)
+            parser.skipWhitespace()
+            let start = parser.index
+            parser.spans = TopLevelSpans(objectStart: start, values: [:], hasDuplicateKeys: false)
+            let value = try parser.parseValue(depth: 0)
+            parser.skipWhitespace()
+            guard parser.index == buffer.count else {
+                throw parser.error("unexpected data after the JSON value")
+            }
+            return (value, value.objectValue == nil ? nil : parser.spans)
+        }
+    }
+
     /// Parses a complete JSON document from a string.
     public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
@@ -38,6 +66,8 @@ public struct JSONParser: ~Copyable {
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
+    /// The spans of the top-level object's members, when asked for.
+    private var spans: TopLevelSpans?
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -100,7 +130,11 @@ public struct JSONParser: ~Copyable {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
+            let valueStart = index
             let value = try parseValue(depth: depth)
+            if depth == 1, spans != nil {
+                if spans!.values.updateValue(valueStart..<index, forKey: key) != nil { spans!.hasDuplicateKeys = true }
+            }
             if let existing = keys.firstIndex(of: key) {
                 values[existing] = value
             } else {

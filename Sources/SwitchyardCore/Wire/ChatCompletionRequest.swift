@@ -1,8 +1,14 @@
 /// An OpenAI chat-completions request: the few fields the gateway reads, plus the whole body,
 /// which is forwarded with every other field untouched.
 public struct ChatCompletionRequest: Sendable {
-    /// The complete body as the client sent it.
-    public var body: JSONObject
+    /// The complete body as the client sent it (changing it drops ``original``).
+    public var body: JSONObject {
+        didSet { original = nil }
+    }
+    /// The body's bytes as they came, with where its members sit, while ``body`` still matches
+    /// them: a provider then edits the one or two members it must instead of serialising the
+    /// whole tree again. `nil` for a request built from a tree, or once ``body`` changed.
+    public private(set) var original: OriginalBody?
     /// The `model` field: a model name, `auto` or `tier:NAME`.
     public var model: String
     /// The messages, reduced to role and text.
@@ -113,15 +119,18 @@ public struct ChatCompletionRequest: Sendable {
 }
 
 extension ChatCompletionRequest {
-    /// Parses and validates a raw request body.
+    /// Parses and validates a raw request body, keeping its bytes (``original``).
     public init(bytes: some Collection<UInt8>) throws(GatewayError) {
+        let array = Array(bytes)
         let json: JSONValue
+        let spans: JSONParser.TopLevelSpans?
         do {
-            json = try JSONParser.parse(bytes)
+            (json, spans) = try JSONParser.parseNotingTopLevelSpans(array)
         } catch {
             throw .malformedJSON(error)
         }
         try self.init(json: json)
+        if let spans, !spans.hasDuplicateKeys { original = OriginalBody(bytes: array, spans: spans) }
     }
 
     /// All message text, for classification: system prompt and conversation in order.
