@@ -41,7 +41,7 @@ struct ChainExecutor: Sendable {
         var minimumContext: Int?
         var random = SystemRandomNumberGenerator()
         let ordered = balanced(chain)
-        let estimatedTokens = request.promptText.utf8.count / 4 + (request.maxOutputTokens ?? 256)
+        let estimatedTokens = request.promptByteCount / 4 + (request.maxOutputTokens ?? 256)
 
         deployments: for (position, deployment) in ordered.enumerated() {
             let isLast = position == ordered.count - 1

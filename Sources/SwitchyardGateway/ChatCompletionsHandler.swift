@@ -295,7 +295,7 @@ struct ChatCompletionsHandler: Sendable {
     /// and its longest possible answer, at the priciest deployment of the chain, for each answer
     /// a gated cascade may produce.
     func worstCase(_ chat: ChatCompletionRequest, chain: [ModelDeployment], answers: Int) -> BudgetAccount.Amount {
-        let input = chat.promptText.utf8.count / 3 + 8 * chat.messages.count + 8
+        let input = chat.promptByteCount / 3 + 8 * chat.messages.count + 8
         var usd = 0.0
         var tokens = 0
         for deployment in chain {

@@ -20,9 +20,20 @@ struct PricingAndErrorTests {
         #expect(TokenUsage(openAIUsage: .null) == nil)
     }
 
-    @Test("USD amounts print fixed-point", arguments: [(0.00003525, "0.00003525"), (1.5, "1.5"), (0, "0.0"), (12.0, "12.0"), (1e-11, "0.0")])
+    @Test("USD amounts print fixed-point", arguments: [
+            (0.00003525, "0.00003525"), (1.5, "1.5"), (0, "0.0"), (12.0, "12.0"), (1e-11, "0.0"), (-0.25, "-0.25"), (-1e-12, "0.0"),
+            (0.0000000001, "0.0000000001"), (123.4567890123, "123.4567890123"), (0.1 + 0.2, "0.3"),
+        ])
     func formatting(amount: Double, text: String) {
         #expect(formatUSD(amount) == text)
+    }
+
+    @Test("the prompt's byte count is that of the joined prompt text")
+    func promptByteCount() throws {
+        let request = try ChatCompletionRequest(
+            bytes: Array(#"{"model":"m","messages":[{"role":"system","content":"bé"},{"role":"user","content":"hi"},{"role":"assistant"}]}"#.utf8))
+        #expect(request.promptByteCount == request.promptText.utf8.count)
+        #expect(request.promptByteCount == 3 + 1 + 2 + 1 + 0)
     }
 
     @Test(

@@ -27,9 +27,23 @@ public struct ModelPrice: Sendable, Hashable {
 public func formatUSD(_ amount: Double) -> String {
     let scale: Int64 = 10_000_000_000
     let scaled = Int64((abs(amount) * Double(scale)).rounded())
-    let whole = scaled / scale
-    var fraction = String(scaled % scale)
-    fraction = String(repeating: "0", count: 10 - fraction.count) + fraction
-    while fraction.count > 1, fraction.hasSuffix("0") { fraction.removeLast() }
-    return (amount < 0 && scaled != 0 ? "-" : "") + "\(whole).\(fraction)"
+    // Digits written into one small buffer: this runs for every response's cost header.
+    var text: [UInt8] = []
+    text.reserveCapacity(24)
+    if amount < 0, scaled != 0 { text.append(UInt8(ascii: "-")) }
+    text.append(contentsOf: String(scaled / scale).utf8)
+    text.append(UInt8(ascii: "."))
+    var fraction = scaled % scale
+    var digits = 10
+    while digits > 1, fraction % 10 == 0 {
+        fraction /= 10
+        digits -= 1
+    }
+    var divisor: Int64 = 1
+    for _ in 1..<digits { divisor *= 10 }
+    while divisor > 0 {
+        text.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
+        divisor /= 10
+    }
+    return String(decoding: text, as: UTF8.self)
 }

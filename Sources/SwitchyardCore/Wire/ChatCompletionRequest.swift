@@ -133,6 +133,11 @@ extension ChatCompletionRequest {
         if let spans, !spans.hasDuplicateKeys { original = OriginalBody(bytes: array, spans: spans) }
     }
 
+    /// The length in UTF-8 bytes of ``promptText``, without joining the messages.
+    public var promptByteCount: Int {
+        messages.reduce(max(0, messages.count - 1)) { $0 + $1.text.utf8.count }
+    }
+
     /// All message text, for classification: system prompt and conversation in order.
     public var promptText: String {
         messages.map(\.text).joined(separator: "\n")
