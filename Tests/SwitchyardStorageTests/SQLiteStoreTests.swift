@@ -94,6 +94,8 @@ func sampleEntry(_ index: Int, time: Date = Date(timeIntervalSince1970: 1_790_00
             let store = try SQLiteStore(path: path)
             try await store.append([sampleEntry(1)])
             #expect(try await store.database.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == 16384)
+            // WAL commits are not synced (NORMAL = 1); checkpoints are.
+            #expect(try await store.database.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 1)
             // A reader of the same file opens it as it is.
             let reader = try SQLiteStore(path: path, readOnly: true)
             #expect(try await reader.ledgerCount() == 1)
