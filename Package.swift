@@ -108,6 +108,8 @@ let package = Package(
             dependencies: [
                 "SwitchyardCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for binding ledger rows without GRDB's per-value conversions.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),

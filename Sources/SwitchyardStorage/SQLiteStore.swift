@@ -83,7 +83,7 @@ public final class SQLiteStore: LedgerStore {
     private static func insert(_ entries: [LedgerEntry], into db: Database, sharing: CoreSharing?) throws {
         let statement = try db.cachedStatement(sql: LedgerRowCoding.insertSQL)
         for (index, entry) in entries.enumerated() {
-            try statement.execute(arguments: LedgerRowCoding.arguments(for: entry))
+            try LedgerRowCoding.insert(entry, with: statement.sqliteStatement)
             sharing?.afterWriting(index + 1)
         }
     }

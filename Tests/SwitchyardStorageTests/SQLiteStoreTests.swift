@@ -114,6 +114,37 @@ func sampleEntry(_ index: Int, time: Date = Date(timeIntervalSince1970: 1_790_00
         }
     }
 
+    @Test func emptyAndNonASCIITextAndExtremeNumbersRoundTrip() async throws {
+        var entry = sampleEntry(1)
+        entry.errorCode = ""
+        entry.reviewID = "é 日本 🚀"
+        entry.escalationReason = "quote \" and \\ backslash"
+        entry.inputTokens = Int.max
+        entry.costUSD = 1e-300
+        entry.timeToFirstToken = .zero
+        entry.cacheHit = true
+        let store = try SQLiteStore(path: ":memory:")
+        try await store.appendOnCallingThread([entry], sharingTheCore: nil)
+        let stored = try #require(try await store.ledgerEntry(decisionID: entry.decisionID))
+        #expect(stored == entry)
+        #expect(stored.errorCode == "")
+    }
+
+    @Test func aRowSQLiteRefusesFailsTheWholeAppendAndTheNextOneSucceeds() async throws {
+        let store = try SQLiteStore(path: ":memory:")
+        try await store.database.write {
+            try $0.execute(sql: "CREATE TRIGGER refuse BEFORE INSERT ON ledger WHEN NEW.decision_id = 'dec-2' BEGIN SELECT RAISE(ABORT, 'refused'); END")
+        }
+        let error = await #expect(throws: StoreError.self) {
+            try await store.appendOnCallingThread([sampleEntry(1), sampleEntry(2), sampleEntry(3)], sharingTheCore: nil)
+        }
+        #expect(error?.message.contains("refused") == true, "\(String(describing: error))")
+        #expect(try await store.ledgerCount() == 0)
+        try await store.database.write { try $0.execute(sql: "DROP TRIGGER refuse") }
+        try await store.appendOnCallingThread([sampleEntry(1), sampleEntry(2)], sharingTheCore: nil)
+        #expect(try await store.ledgerCount() == 2)
+    }
+
     @Test func aFailedAppendOnTheCallingThreadThrowsAndStoresNothing() async throws {
         let store = try SQLiteStore(path: ":memory:")
         try await store.database.write { try $0.execute(sql: "ALTER TABLE ledger RENAME TO elsewhere") }
