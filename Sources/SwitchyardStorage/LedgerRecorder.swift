@@ -206,7 +206,9 @@ public final class LedgerRecorder: Service, Sendable {
         }
         var start = 0
         while start < pending.count {
-            let batch = Array(pending[start..<min(pending.count, start + settings.batchSize)])
+            // One batch holds the whole drain: pass it as it is rather than copy every entry (a
+            // retain and a release for each of its strings).
+            let batch = start == 0 && pending.count <= settings.batchSize ? pending : Array(pending[start..<min(pending.count, start + settings.batchSize)])
             observer?.observe(batch)
             await write(batch, retrying: retryUntilShutdown, on: thread, sharing: sharing)
             start += batch.count
