@@ -70,13 +70,19 @@ public enum JSONWriter {
         let scale = 10_000_000_000.0
         let scaled = (magnitude * scale).rounded()
         guard scaled / scale == magnitude else { return false }
-        let units = UInt64(scaled)
         if double < 0 { output.append(UInt8(ascii: "-")) }
+        appendTenDecimalPlaces(UInt64(scaled), into: &output)
+        return true
+    }
+
+    /// Appends `units` × 10⁻¹⁰ as `whole.fraction`, the fraction without trailing zeros but at
+    /// least one digit (`12.0`, `0.0000351`).
+    static func appendTenDecimalPlaces(_ units: UInt64, into output: inout [UInt8]) {
         output.append(contentsOf: String(units / 10_000_000_000).utf8)
         output.append(UInt8(ascii: "."))
         var fraction = units % 10_000_000_000
         var digits = 10
-        while fraction % 10 == 0 {
+        while digits > 1, fraction % 10 == 0 {
             fraction /= 10
             digits -= 1
         }
@@ -86,7 +92,6 @@ public enum JSONWriter {
             output.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
             divisor /= 10
         }
-        return true
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)

@@ -31,19 +31,6 @@ public func formatUSD(_ amount: Double) -> String {
     var text: [UInt8] = []
     text.reserveCapacity(24)
     if amount < 0, scaled != 0 { text.append(UInt8(ascii: "-")) }
-    text.append(contentsOf: String(scaled / scale).utf8)
-    text.append(UInt8(ascii: "."))
-    var fraction = scaled % scale
-    var digits = 10
-    while digits > 1, fraction % 10 == 0 {
-        fraction /= 10
-        digits -= 1
-    }
-    var divisor: Int64 = 1
-    for _ in 1..<digits { divisor *= 10 }
-    while divisor > 0 {
-        text.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
-        divisor /= 10
-    }
+    JSONWriter.appendTenDecimalPlaces(UInt64(scaled), into: &text)
     return String(decoding: text, as: UTF8.self)
 }
