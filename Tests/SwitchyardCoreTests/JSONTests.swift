@@ -100,6 +100,11 @@ struct JSONTests {
             #expect(String(decoding: bytes, as: UTF8.self) == expected, "\(value)")
         }
     }
+
+    @Test("integers are written as Swift describes them", arguments: [0, 7, -7, 10, 1_000_000, -1_000_000_007, Int64.max, Int64.min])
+    func integersMatchSwiftsDescription(value: Int64) {
+        var bytes: [UInt8] = []
+        JSONWriter.writeInteger(value, into: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == String(value))
+    }
 }
-
-

@@ -77,12 +77,12 @@ public struct JSONObjectWriter: Sendable {
 
     public mutating func int(_ name: StaticString, _ value: Int?) {
         key(name)
-        if let value { output.append(contentsOf: String(value).utf8) } else { output.append(contentsOf: "null".utf8) }
+        if let value { JSONWriter.writeInteger(Int64(value), into: &output) } else { output.append(contentsOf: "null".utf8) }
     }
 
     public mutating func double(_ name: StaticString, _ value: Double?) {
         key(name)
-        if let value { JSONWriter.write(.double(value), into: &output) } else { output.append(contentsOf: "null".utf8) }
+        if let value { JSONWriter.writeDouble(value, into: &output) } else { output.append(contentsOf: "null".utf8) }
     }
 
     public mutating func bool(_ name: StaticString, _ value: Bool) {

@@ -18,7 +18,7 @@ public enum JSONWriter {
         switch value {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
-        case .int(let integer): output.append(contentsOf: String(integer).utf8)
+        case .int(let integer): writeInteger(Int64(integer), into: &output)
         case .double(let double): writeDouble(double, into: &output)
         case .string(let string): writeString(string, into: &output)
         case .array(let elements):
@@ -48,7 +48,7 @@ public enum JSONWriter {
             return
         }
         if double == double.rounded(), abs(double) < 1e15 {
-            output.append(contentsOf: String(Int64(double)).utf8)
+            writeInteger(Int64(double), into: &output)
             output.append(contentsOf: ".0".utf8)
         } else if !writeShortDecimal(double, into: &output) {
             output.append(contentsOf: "\(double)".utf8)
@@ -75,10 +75,30 @@ public enum JSONWriter {
         return true
     }
 
+    /// Appends the decimal digits of `value` (with a `-` when negative), without formatting a
+    /// `String` first.
+    static func writeInteger(_ value: Int64, into output: inout [UInt8]) {
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        // The magnitude as unsigned, so Int64.min has one too.
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                count += 1
+                buffer[buffer.count - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            output.append(contentsOf: buffer[(buffer.count - count)...])
+        }
+    }
+
     /// Appends `units` × 10⁻¹⁰ as `whole.fraction`, the fraction without trailing zeros but at
     /// least one digit (`12.0`, `0.0000351`).
     static func appendTenDecimalPlaces(_ units: UInt64, into output: inout [UInt8]) {
-        output.append(contentsOf: String(units / 10_000_000_000).utf8)
+        writeInteger(Int64(units / 10_000_000_000), into: &output)
         output.append(UInt8(ascii: "."))
         var fraction = units % 10_000_000_000
         var digits = 10
