@@ -18,17 +18,7 @@ public struct JSONParser: ~Copyable {
 
     /// Parses a complete JSON document; trailing non-whitespace is an error.
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
-        let array = Array(bytes)
-        return try array.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> JSONValue in
-            var parser = JSONParser(buffer)
-            parser.skipWhitespace()
-            let value = try parser.parseValue(depth: 0)
-            parser.skipWhitespace()
-            guard parser.index == buffer.count else {
-                throw parser.error("unexpected data after the JSON value")
-            }
-            return value
-        }
+        try parseDocument(Array(bytes), notingTopLevelSpans: false).value
     }
 
     /// Where each member of a top-level object sits in the text it was parsed from.
@@ -45,11 +35,18 @@ public struct JSONParser: ~Copyable {
     /// members' values sits in `bytes` (so a caller can edit one member of the original text
     /// instead of serialising the whole tree again).
     public static func parseNotingTopLevelSpans(_ bytes: [UInt8]) throws(JSONParseError) -> (JSONValue, TopLevelSpans?) {
-        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> (JSONValue, TopLevelSpans?) in
+        try parseDocument(bytes, notingTopLevelSpans: true)
+    }
+
+    /// One complete document: the value, surrounded by nothing but whitespace, and its top-level
+    /// spans when asked for and the value is an object.
+    private static func parseDocument(
+        _ bytes: [UInt8], notingTopLevelSpans: Bool
+    ) throws(JSONParseError) -> (value: JSONValue, spans: TopLevelSpans?) {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> (value: JSONValue, spans: TopLevelSpans?) in
             var parser = JSONParser(buffer)
             parser.skipWhitespace()
-            let start = parser.index
-            parser.spans = TopLevelSpans(objectStart: start, values: [:], hasDuplicateKeys: false)
+            if notingTopLevelSpans { parser.spans = TopLevelSpans(objectStart: parser.index, values: [:], hasDuplicateKeys: false) }
             let value = try parser.parseValue(depth: 0)
             parser.skipWhitespace()
             guard parser.index == buffer.count else {
