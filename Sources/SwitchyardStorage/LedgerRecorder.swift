@@ -41,7 +41,7 @@ public final class LedgerRecorder: Service, Sendable {
         var dropped = 0
         var written = 0
         var failedWrites = 0
-        /// The last low-priority flush took longer than a flush interval.
+        /// The last low-priority flush waited longer than a flush interval for the core.
         var lowPriorityFlushFellBehind = false
         var lowPriorityFlushes = 0
         var normalPriorityFlushes = 0
@@ -57,7 +57,7 @@ public final class LedgerRecorder: Service, Sendable {
     private let store: any LedgerStore
     /// Where small flushes run.
     private let lowPriorityThread = WriterThreadExecutor(niceValue: WriterThreadExecutor.lowPriority)
-    /// Where large flushes, and those after a slow one, run.
+    /// Where large flushes, and those after a starved one, run.
     private let normalPriorityThread = WriterThreadExecutor(niceValue: 0)
     private let settings: LedgerSettings
     private let observer: (any LedgerObserver)?

@@ -19,12 +19,10 @@ final class WriterThreadExecutor: TaskExecutor {
     /// The nice value of the low-priority writer thread.
     static let lowPriority: Int32 = 10
 
-    /// The nice value the thread was given (0 leaves the process's own).
-    let niceValue: Int32
     private let pool: NIOThreadPool
 
+    /// Starts the thread at `niceValue` (0 leaves the process's own).
     init(niceValue: Int32) {
-        self.niceValue = niceValue
         pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
         // The first job on the pool's one thread; the thread keeps its nice value for its life.
