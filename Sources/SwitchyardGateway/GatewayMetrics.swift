@@ -51,6 +51,7 @@ public final class GatewayMetrics: LedgerObserver, Sendable {
         var reportedDrops = 0
         var reportedLowPriorityFlushes = 0
         var reportedNormalFlushes = 0
+        var reportedHandovers = 0
     }
 
     let registry = PrometheusCollectorRegistry()
@@ -67,6 +68,7 @@ public final class GatewayMetrics: LedgerObserver, Sendable {
     /// at scrape time).
     private let lowPriorityFlushes: CoreMetrics.Counter
     private let normalFlushes: CoreMetrics.Counter
+    private let flushHandovers: CoreMetrics.Counter
     private let escalationRate: CoreMetrics.Gauge
     private let effectiveness: CoreMetrics.Gauge
 
@@ -87,6 +89,7 @@ public final class GatewayMetrics: LedgerObserver, Sendable {
         dropped = CoreMetrics.Counter(label: "switchyard_ledger_dropped_total", factory: factory)
         lowPriorityFlushes = CoreMetrics.Counter(label: "switchyard_ledger_flushes_total", dimensions: [("priority", "low")], factory: factory)
         normalFlushes = CoreMetrics.Counter(label: "switchyard_ledger_flushes_total", dimensions: [("priority", "normal")], factory: factory)
+        flushHandovers = CoreMetrics.Counter(label: "switchyard_ledger_flush_handovers_total", factory: factory)
         escalationRate = CoreMetrics.Gauge(label: "switchyard_escalation_rate", factory: factory)
         effectiveness = CoreMetrics.Gauge(label: "switchyard_routing_effectiveness", factory: factory)
     }
@@ -168,6 +171,7 @@ public final class GatewayMetrics: LedgerObserver, Sendable {
             let flushes = recorder.flushesByPriority
             advance(lowPriorityFlushes, to: flushes.low, reported: \.reportedLowPriorityFlushes)
             advance(normalFlushes, to: flushes.normal, reported: \.reportedNormalFlushes)
+            advance(flushHandovers, to: recorder.handedOverFlushes, reported: \.reportedHandovers)
         }
         let (requests, escalated, baseline, saved) = state.withLock { ($0.requests, $0.escalated, $0.baselineUSD, $0.acceptedSavingsUSD) }
         escalationRate.record(requests > 0 ? Double(escalated) / Double(requests) : 0)

@@ -21,13 +21,16 @@ public protocol LedgerObserver: Sendable {
 /// * Every flush runs wholly on a writer thread of the recorder's own (``WriterThreadExecutor``):
 ///   the copies, the observer, the store's work
 ///   (``LedgerStore/appendOnCallingThread(_:sharingTheCore:)``) and the release of the entries.
-///   Small flushes use a thread at low CPU priority that yields the core every few rows, so
-///   little of the work holds up request handling on the same core — until the flush has waited
-///   half a flush interval for the core (a saturated core), after which it keeps the core it gets
-///   so that it still ends.
-///   Larger ones (more than ``backgroundFlushLimit`` entries queued: a busy gateway), and any
-///   flush after a low-priority one that waited longer than a flush interval for the core, use a
-///   thread at normal priority, so a busy core cannot let the queue grow.
+///   Small flushes use a background thread (Linux's `SCHED_IDLE`), which runs only while the
+///   event loops have nothing to do and gives the core up as soon as one wakes, so writing the
+///   ledger barely holds up request handling on the same core. It also yields the core every few
+///   rows. A background flush that has waited half a flush interval for the core (a saturated
+///   core, where such a thread gets almost nothing) stops, rolls back, and hands its entries to
+///   a thread at normal priority.
+///   Larger flushes (more than ``backgroundFlushLimit`` entries queued: a busy gateway), and any
+///   flush after a background one that was handed over or waited longer than a flush interval
+///   for the core, use that normal-priority thread from the start, so a busy core cannot let the
+///   queue grow.
 /// * A full queue drops the new entry and counts it (``dropped``); the request is not slowed.
 /// * A failed write is retried (every second) without losing the batch.
 /// * Graceful shutdown writes everything still queued. A kill -9 loses at most the entries
@@ -41,10 +44,12 @@ public final class LedgerRecorder: Service, Sendable {
         var dropped = 0
         var written = 0
         var failedWrites = 0
-        /// The last low-priority flush waited longer than a flush interval for the core.
-        var lowPriorityFlushFellBehind = false
+        /// The last background flush was handed over, or waited longer than a flush interval for
+        /// the core.
+        var backgroundFlushFellBehind = false
         var lowPriorityFlushes = 0
         var normalPriorityFlushes = 0
+        var handedOverFlushes = 0
     }
 
     /// The most entries a flush may hold and still be written in the background: about 10 ms of
@@ -56,9 +61,9 @@ public final class LedgerRecorder: Service, Sendable {
 
     private let store: any LedgerStore
     /// Where small flushes run.
-    private let lowPriorityThread = WriterThreadExecutor(niceValue: WriterThreadExecutor.lowPriority)
-    /// Where large flushes, and those after a starved one, run.
-    private let normalPriorityThread = WriterThreadExecutor(niceValue: 0)
+    private let backgroundThread = WriterThreadExecutor(priority: .background)
+    /// Where large flushes, those after a starved one, and what a starved one hands over run.
+    private let normalPriorityThread = WriterThreadExecutor(priority: .normal)
     private let settings: LedgerSettings
     private let observer: (any LedgerObserver)?
     private let logger: Logger
@@ -69,9 +74,10 @@ public final class LedgerRecorder: Service, Sendable {
     private let coreWaitOfCurrentThread: @Sendable () -> Duration?
 
     /// - Parameter coreWaitOfCurrentThread: How long the calling thread has waited, runnable, for
-    ///   a core so far (by default the kernel's count); a low-priority flush that waited longer
-    ///   than a flush interval sends the next one to normal priority. When it says `nil`, the
-    ///   flush's duration stands in for the wait.
+    ///   a core so far (by default the kernel's count). A background flush that has waited half a
+    ///   flush interval hands its entries over to normal priority; one that waited longer than a
+    ///   flush interval sends the next one there. When it says `nil`, the flush's duration stands
+    ///   in for the wait, and a background flush is never handed over.
     public init(
         store: any LedgerStore, settings: LedgerSettings, observer: (any LedgerObserver)? = nil, logger: Logger,
         coreWaitOfCurrentThread: (@Sendable () -> Duration?)? = nil
@@ -85,7 +91,7 @@ public final class LedgerRecorder: Service, Sendable {
     }
 
     deinit {
-        lowPriorityThread.shutdown()
+        backgroundThread.shutdown()
         normalPriorityThread.shutdown()
     }
 
@@ -112,10 +118,13 @@ public final class LedgerRecorder: Service, Sendable {
     public var written: Int { state.withLock { $0.written } }
     /// Batch writes that failed (and were retried).
     public var failedWrites: Int { state.withLock { $0.failedWrites } }
-    /// Flushes (of at least one entry) done at low CPU priority, and at normal priority.
+    /// Flushes (of at least one entry) finished at low CPU priority (in the background), and at
+    /// normal priority (including those handed over).
     public var flushesByPriority: (low: Int, normal: Int) {
         state.withLock { ($0.lowPriorityFlushes, $0.normalPriorityFlushes) }
     }
+    /// Background flushes that were starved of the core and handed over to normal priority.
+    public var handedOverFlushes: Int { state.withLock { $0.handedOverFlushes } }
 
     public func run() async throws {
         await withGracefulShutdownHandler {
@@ -147,44 +156,49 @@ public final class LedgerRecorder: Service, Sendable {
         try result.get()
     }
 
-    /// Writes everything queued now, in batches: on the low-priority thread when the flush is
-    /// small and the last one kept up, else on the normal-priority one.
+    /// Writes everything queued now, in batches: in the background when the flush is small and
+    /// the last one kept up, else at normal priority.
     public func flush(retryUntilShutdown: Bool = false) async {
-        let (queued, fellBehind) = state.withLock { ($0.queue.count, $0.lowPriorityFlushFellBehind) }
+        let (queued, fellBehind) = state.withLock { ($0.queue.count, $0.backgroundFlushFellBehind) }
         guard queued > 0 else { return }
         if queued > min(settings.batchSize, Self.backgroundFlushLimit) || fellBehind {
             let thread = normalPriorityThread
             await withTaskExecutorPreference(thread) {
-                await self.drainAndWrite(retryUntilShutdown: retryUntilShutdown, on: thread, sharing: nil)
+                var pending = self.drain()
+                _ = await self.write(&pending, from: 0, retrying: retryUntilShutdown, on: thread, sharing: nil)
             }
             state.withLock {
-                $0.lowPriorityFlushFellBehind = false
+                $0.backgroundFlushFellBehind = false
                 $0.normalPriorityFlushes += 1
             }
             return
         }
         // Starved, not slow: a checkpoint waiting for the disk does not count, or a flush at c=1
         // would send the next one to normal priority, where it holds up the event loop.
-        let thread = lowPriorityThread
+        let thread = backgroundThread
         let started = ContinuousClock.now
-        let waitedForCore = await withTaskExecutorPreference(thread) { () async -> Duration? in
+        let (handedOver, waitedForCore) = await withTaskExecutorPreference(thread) { () async -> (Bool, Duration?) in
             let before = self.coreWaitOfCurrentThread()
-            await self.drainAndWrite(retryUntilShutdown: retryUntilShutdown, on: thread, sharing: self.yieldingWhileAffordable(since: before))
-            guard let before, let after = self.coreWaitOfCurrentThread() else { return nil }
-            return after - before
+            let handedOver = await self.drainAndWriteInTheBackground(retryUntilShutdown: retryUntilShutdown, sharing: self.yieldingUntilStarved(since: before))
+            guard let before, let after = self.coreWaitOfCurrentThread() else { return (handedOver, nil) }
+            return (handedOver, after - before)
         }
         let slow = (waitedForCore ?? ContinuousClock.now - started) > settings.flushInterval
         state.withLock {
-            $0.lowPriorityFlushFellBehind = slow
-            $0.lowPriorityFlushes += 1
+            $0.backgroundFlushFellBehind = handedOver || slow
+            if handedOver {
+                $0.handedOverFlushes += 1
+                $0.normalPriorityFlushes += 1
+            } else {
+                $0.lowPriorityFlushes += 1
+            }
         }
     }
 
-    /// How a low-priority flush shares the core: it yields every ``rowsBetweenYields`` rows
-    /// until it has waited half a flush interval for the core since `start`. From then on it
-    /// keeps the core it gets (still at low priority): on a saturated core each yield can cost a
-    /// whole time slice, and a flush that yields there hardly advances while the queue grows.
-    func yieldingWhileAffordable(since start: Duration?) -> CoreSharing {
+    /// How a background flush shares the core: it yields every ``rowsBetweenYields`` rows, and
+    /// stops once it has waited half a flush interval for the core since `start` — on a
+    /// saturated core, where a background thread hardly runs and the queue grows meanwhile.
+    func yieldingUntilStarved(since start: Duration?) -> CoreSharing {
         let coreWait = coreWaitOfCurrentThread
         let allowance = settings.flushInterval / 2
         return CoreSharing(every: Self.rowsBetweenYields) {
@@ -194,37 +208,62 @@ public final class LedgerRecorder: Service, Sendable {
         }
     }
 
-    /// Rows a low-priority flush writes between two offers of the core: about 0.2 ms of work.
+    /// Rows a background flush writes between two offers of the core: about 0.2 ms of work.
     static let rowsBetweenYields = 8
 
-    private func drainAndWrite(retryUntilShutdown: Bool, on thread: WriterThreadExecutor, sharing: CoreSharing?) async {
-        var pending = state.withLock { state -> [LedgerEntry] in
+    /// Takes everything queued, handing the queue the buffer drained last time.
+    private func drain() -> [LedgerEntry] {
+        state.withLock { state -> [LedgerEntry] in
             var drained: [LedgerEntry] = []
             swap(&drained, &state.spare)
             swap(&drained, &state.queue)
             return drained
         }
-        var start = 0
+    }
+
+    /// Writes a drain on the background thread, where this runs. Returns whether a write was
+    /// starved: the rest of the drain, from the batch that stopped, was then written at normal
+    /// priority, where the entries are also released.
+    private func drainAndWriteInTheBackground(retryUntilShutdown: Bool, sharing: CoreSharing) async -> Bool {
+        var pending = drain()
+        guard let stoppedAt = await write(&pending, from: 0, retrying: retryUntilShutdown, on: backgroundThread, sharing: sharing) else { return false }
+        let thread = normalPriorityThread
+        await withTaskExecutorPreference(thread) {
+            _ = await self.write(&pending, from: stoppedAt, retrying: retryUntilShutdown, on: thread, sharing: nil)
+        }
+        return true
+    }
+
+    /// Writes `pending` from index `start` in batches on `thread`, then empties it and keeps its
+    /// buffer for the queue. Returns where it stopped if a write was interrupted (its
+    /// ``CoreSharing`` said so), leaving `pending` as it is.
+    private func write(_ pending: inout [LedgerEntry], from start: Int, retrying: Bool, on thread: WriterThreadExecutor, sharing: CoreSharing?) async -> Int? {
+        var start = start
         while start < pending.count {
             // One batch holds the whole drain: pass it as it is rather than copy every entry (a
             // retain and a release for each of its strings).
             let batch = start == 0 && pending.count <= settings.batchSize ? pending : Array(pending[start..<min(pending.count, start + settings.batchSize)])
+            guard await write(batch, retrying: retrying, on: thread, sharing: sharing) else { return start }
             observer?.observe(batch)
-            await write(batch, retrying: retryUntilShutdown, on: thread, sharing: sharing)
             start += batch.count
         }
         pending.removeAll(keepingCapacity: true)
         state.withLock { state in
             if state.spare.capacity < pending.capacity { swap(&state.spare, &pending) }
         }
+        return nil
     }
 
-    private func write(_ batch: [LedgerEntry], retrying: Bool, on thread: WriterThreadExecutor, sharing: CoreSharing?) async {
+    /// Writes `batch`, retrying failures. Returns `false` if the write was interrupted by its
+    /// `sharing` (nothing was stored, and it is not retried).
+    private func write(_ batch: [LedgerEntry], retrying: Bool, on thread: WriterThreadExecutor, sharing: CoreSharing?) async -> Bool {
         while true {
             do {
                 try await append(batch, on: thread, sharing: sharing)
                 state.withLock { $0.written += batch.count }
-                return
+                return true
+            } catch where error.kind == .interrupted {
+                return false
             } catch {
                 state.withLock { $0.failedWrites += 1 }
                 logger.error("ledger write failed", metadata: ["entries": "\(batch.count)", "error": "\(error)"])
@@ -235,7 +274,7 @@ public final class LedgerRecorder: Service, Sendable {
                     } else {
                         logger.critical("ledger entries lost at shutdown", metadata: ["entries": "\(batch.count)"])
                     }
-                    return
+                    return true
                 }
                 try? await Task.sleep(for: .seconds(1))
             }

@@ -70,10 +70,16 @@ public final class SQLiteStore: LedgerStore {
         guard !entries.isEmpty else { return }
         do {
             try Self.writeBlocking(entries, to: database, sharing: sharing)
+        } catch is WriteStopped {
+            throw StoreError(.interrupted, "the write of \(entries.count) ledger entries to '\(path)' stopped to give up the core")
         } catch {
             throw writeError(entries.count, error)
         }
     }
+
+    /// Thrown inside the write's transaction when its ``CoreSharing`` says to stop, so GRDB rolls
+    /// the transaction back.
+    private struct WriteStopped: Error {}
 
     /// GRDB's synchronous write (outside an async context, so its async overload is not chosen).
     private static func writeBlocking(_ entries: [LedgerEntry], to database: any DatabaseWriter, sharing: CoreSharing?) throws {
@@ -84,7 +90,7 @@ public final class SQLiteStore: LedgerStore {
         let statement = try db.cachedStatement(sql: LedgerRowCoding.insertSQL)
         for (index, entry) in entries.enumerated() {
             try LedgerRowCoding.insert(entry, with: statement.sqliteStatement)
-            sharing?.afterWriting(index + 1)
+            if let sharing, index + 1 < entries.count, !sharing.goesOn(afterWriting: index + 1) { throw WriteStopped() }
         }
     }
 

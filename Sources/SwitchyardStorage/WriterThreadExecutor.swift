@@ -4,29 +4,42 @@ import NIOPosix
 import Glibc
 #endif
 
-/// A Swift task executor with one thread of its own, at a nice value chosen when it is made:
+/// A Swift task executor with one thread of its own, at a CPU priority chosen when it is made:
 /// the ledger writer's flushes run on one, so writing blocks that thread and not an event loop or
 /// a thread of Swift's shared pool.
 ///
-/// The low-priority one (nice 10) gets the core after request handling, and about a tenth of it
-/// when the core is saturated, so it is never starved either.
+/// A ``Priority/background`` thread runs only on a core that nothing else of normal priority
+/// wants, and gives the core up as soon as such a thread (an event loop) wakes up. On a saturated
+/// core it gets almost nothing, so work there must notice when it is starved (see
+/// ``runQueueWaitOfCurrentThread()``) and hand itself over (see `LedgerRecorder`).
 ///
-/// Work on a writer thread may offer the core between steps (`sched_yield`): kernels with lazy
-/// preemption let a thread that makes no system calls run until the next tick (up to 4 ms)
-/// before a woken event loop. On a saturated core, though, each yield can cost a whole time
-/// slice (see `LedgerRecorder` for how the writer weighs the two).
+/// Work on a writer thread may also offer the core between steps (`sched_yield`), for kernels
+/// and platforms where the background policy is not available and a woken thread waits for the
+/// writer's time slice to end.
 final class WriterThreadExecutor: TaskExecutor {
-    /// The nice value of the low-priority writer thread.
-    static let lowPriority: Int32 = 10
+    /// How a writer thread competes with request handling for the core.
+    enum Priority: Sendable, Equatable {
+        /// Linux's `SCHED_IDLE` policy: the thread runs when nothing else of normal priority is
+        /// runnable on its core, and a waking thread preempts it at once. Where that policy
+        /// cannot be set, nice 19.
+        case background
+        /// The process's own priority.
+        case normal
+    }
+
+    /// `SCHED_IDLE` of `<linux/sched.h>`, which Glibc's module does not export.
+    private static let idlePolicy: Int32 = 5
+    /// The nice value a background thread falls back to.
+    private static let backgroundNiceValue: Int32 = 19
 
     private let pool: NIOThreadPool
 
-    /// Starts the thread at `niceValue` (0 leaves the process's own).
-    init(niceValue: Int32) {
+    /// Starts the thread at `priority`.
+    init(priority: Priority) {
         pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
-        // The first job on the pool's one thread; the thread keeps its nice value for its life.
-        if niceValue != 0 { pool.submit { _ in Self.setNiceValueOfCurrentThread(niceValue) } }
+        // The first job on the pool's one thread; the thread keeps its priority for its life.
+        if priority == .background { pool.submit { _ in Self.moveCurrentThreadToBackground() } }
     }
 
     /// Runs `job` on the executor's thread, after the jobs already queued there.
@@ -41,19 +54,20 @@ final class WriterThreadExecutor: TaskExecutor {
         pool.shutdownGracefully { _ in }
     }
 
-    /// The nice value code that prefers this executor runs at.
-    var currentNiceValue: Int32 {
+    /// The priority code that prefers this executor runs at.
+    var currentPriority: Priority {
         get async {
-            await withTaskExecutorPreference(self) { Self.niceValueOfCurrentThread() }
+            await withTaskExecutorPreference(self) { Self.priorityOfCurrentThread() }
         }
     }
 
-    /// The calling thread's nice value (on Linux the nice value is per thread).
-    static func niceValueOfCurrentThread() -> Int32 {
+    /// The calling thread's priority: background under `SCHED_IDLE` or at a positive nice value.
+    static func priorityOfCurrentThread() -> Priority {
         #if os(Linux)
-        return getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        if sched_getscheduler(0) == idlePolicy { return .background }
+        return getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) > 0 ? .background : .normal
         #else
-        return getpriority(PRIO_PROCESS, 0)
+        return getpriority(PRIO_PROCESS, 0) > 0 ? .background : .normal
         #endif
     }
 
@@ -77,12 +91,16 @@ final class WriterThreadExecutor: TaskExecutor {
         #endif
     }
 
-    /// Sets the calling thread's nice value (any thread may lower its own priority).
-    private static func setNiceValueOfCurrentThread(_ value: Int32) {
+    /// Puts the calling thread under `SCHED_IDLE` (any thread may lower its own priority), or
+    /// at nice 19 where that fails. On Linux both are per thread.
+    private static func moveCurrentThreadToBackground() {
         #if os(Linux)
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, value)
+        var parameters = sched_param()
+        parameters.sched_priority = 0
+        if sched_setscheduler(0, idlePolicy, &parameters) == 0 { return }
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, backgroundNiceValue)
         #else
-        _ = setpriority(PRIO_PROCESS, 0, value)
+        _ = setpriority(PRIO_PROCESS, 0, backgroundNiceValue)
         #endif
     }
 }

@@ -42,7 +42,7 @@ final class LaneRecordingStore: LedgerStore {
     }
 
     func appendOnCallingThread(_ entries: [LedgerEntry], sharingTheCore sharing: CoreSharing?) async throws(StoreError) {
-        let low = WriterThreadExecutor.niceValueOfCurrentThread() == WriterThreadExecutor.lowPriority
+        let low = WriterThreadExecutor.priorityOfCurrentThread() == .background
         lanes.withLock { $0.append(low ? .background : .normal) }
         if low != (sharing != nil) { sharingMatchesLanes.withLock { $0 = false } }
         if low { try? await Task.sleep(for: backgroundDelay) }
@@ -185,18 +185,47 @@ final class LaneRecordingStore: LedgerStore {
         #expect(recorder.flushesByPriority == (low: 3, normal: 0))
     }
 
-    @Test func aLowPriorityFlushYieldsTheCoreUntilItHasWaitedHalfAFlushIntervalForIt() {
+    @Test func aBackgroundFlushYieldsTheCoreUntilItHasWaitedHalfAFlushIntervalForItThenStops() {
         let waited = Mutex(Duration.zero)
         let recorder = LedgerRecorder(
             store: try! SQLiteStore(path: ":memory:"), settings: LedgerSettings(flushInterval: .milliseconds(100)), logger: logger,
             coreWaitOfCurrentThread: { waited.withLock { $0 } })
-        let sharing = recorder.yieldingWhileAffordable(since: .zero)
+        let sharing = recorder.yieldingUntilStarved(since: .zero)
         #expect(sharing.rows == LedgerRecorder.rowsBetweenYields)
         #expect(sharing.offer())
         waited.withLock { $0 = .milliseconds(50) }
         #expect(sharing.offer())
-        // Past half the interval: the flush keeps the core.
+        // Past half the interval: the flush stops.
         waited.withLock { $0 = .milliseconds(51) }
         #expect(!sharing.offer())
+    }
+
+    @Test func aStarvedBackgroundFlushIsHandedOverToNormalPriorityWithNothingLostOrCountedTwice() async throws {
+        let store = try LaneRecordingStore()
+        let observer = CountingObserver()
+        // The first reading (as a flush starts) says 0; every later one says the writer has waited
+        // 60 ms for a core: past half the 100 ms interval at the first offer of the core.
+        let readings = Mutex(0)
+        let recorder = LedgerRecorder(
+            store: store, settings: LedgerSettings(flushInterval: .milliseconds(100)), observer: observer, logger: logger,
+            coreWaitOfCurrentThread: { readings.withLock { $0 += 1; return $0 == 1 ? .zero : .milliseconds(60) } })
+        let rows = 3 * LedgerRecorder.rowsBetweenYields
+        for index in 0..<rows { recorder.record(sampleEntry(index)) }
+        await recorder.flush()
+        #expect(store.lanes.withLock { $0 } == [.background, .normal])
+        #expect(try await store.ledgerCount() == rows)
+        #expect(observer.seen.withLock { $0 } == rows)
+        #expect(recorder.written == rows)
+        #expect(recorder.handedOverFlushes == 1)
+        #expect(recorder.flushesByPriority == (low: 0, normal: 1))
+        // The flush after a handover starts at normal priority; the one after that is back in the
+        // background (readings no longer rise, so it is not starved).
+        for round in 0..<2 {
+            recorder.record(sampleEntry(rows + round))
+            await recorder.flush()
+        }
+        #expect(store.lanes.withLock { $0 } == [.background, .normal, .normal, .background])
+        #expect(recorder.flushesByPriority == (low: 1, normal: 2))
+        #expect(try await store.ledgerCount() == rows + 2)
     }
 }

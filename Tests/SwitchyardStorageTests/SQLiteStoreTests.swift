@@ -55,29 +55,63 @@ func sampleEntry(_ index: Int, time: Date = Date(timeIntervalSince1970: 1_790_00
             let entries = (0..<20).map { sampleEntry($0) }
             // Offered the core after rows 8 and 16 of 20.
             let offers = Mutex(0)
-            try await store.appendOnCallingThread(entries, sharingTheCore: CoreSharing(every: 8) { offers.withLock { $0 += 1 }; return false })
+            try await store.appendOnCallingThread(entries, sharingTheCore: CoreSharing(every: 8) { offers.withLock { $0 += 1 }; return true })
             #expect(offers.withLock { $0 } == 2)
             #expect(try await store.ledgerCount() == 20)
             #expect(try await store.ledgerEntry(decisionID: "dec-7") == entries[7])
         }
     }
 
-    @Test func aWriterThreadRunsItsJobsAtItsNiceValue() async throws {
-        let low = WriterThreadExecutor(niceValue: WriterThreadExecutor.lowPriority)
-        let normal = WriterThreadExecutor(niceValue: 0)
+    @Test func anAppendTheSharingStopsIsRolledBack() async throws {
+        try await withTemporaryDatabase { path in
+            let store = try SQLiteStore(path: path)
+            let entries = (0..<20).map { sampleEntry($0) }
+            // Goes on after row 8, stops after row 16.
+            let offers = Mutex(0)
+            let sharing = CoreSharing(every: 8) { offers.withLock { $0 += 1; return $0 < 2 } }
+            await #expect(throws: StoreError(.interrupted, "the write of 20 ledger entries to '\(path)' stopped to give up the core")) {
+                try await store.appendOnCallingThread(entries, sharingTheCore: sharing)
+            }
+            #expect(try await store.ledgerCount() == 0)
+            // The store is fine: the same entries go in whole afterwards.
+            try await store.appendOnCallingThread(entries, sharingTheCore: nil)
+            #expect(try await store.ledgerCount() == 20)
+        }
+    }
+
+    @Test func anAppendIsNotStoppedAfterItsLastRow() async throws {
+        try await withTemporaryDatabase { path in
+            let store = try SQLiteStore(path: path)
+            // 16 rows: the one offer is after row 8; none follows the last row.
+            let offers = Mutex(0)
+            let sharing = CoreSharing(every: 8) { offers.withLock { $0 += 1; return $0 < 2 } }
+            try await store.appendOnCallingThread((0..<16).map { sampleEntry($0) }, sharingTheCore: sharing)
+            #expect(offers.withLock { $0 } == 1)
+            #expect(try await store.ledgerCount() == 16)
+        }
+    }
+
+    @Test func aWriterThreadRunsItsJobsAtItsPriority() async throws {
+        let background = WriterThreadExecutor(priority: .background)
+        let normal = WriterThreadExecutor(priority: .normal)
         defer {
-            low.shutdown()
+            background.shutdown()
             normal.shutdown()
         }
-        #expect(await low.currentNiceValue == WriterThreadExecutor.lowPriority)
-        #expect(await normal.currentNiceValue == 0)
+        #expect(await background.currentPriority == .background)
+        #expect(await normal.currentPriority == .normal)
+        #if os(Linux)
+        // Linux's idle policy (SCHED_IDLE = 5), not merely a nice value.
+        #expect(await withTaskExecutorPreference(background) { sched_getscheduler(0) } == 5)
+        #expect(await withTaskExecutorPreference(normal) { sched_getscheduler(0) } == SCHED_OTHER)
+        #endif
         // Code outside its preference is not affected.
-        #expect(WriterThreadExecutor.niceValueOfCurrentThread() < WriterThreadExecutor.lowPriority)
+        #expect(WriterThreadExecutor.priorityOfCurrentThread() == .normal)
     }
 
     #if os(Linux)
     @Test func aThreadsWaitForACoreLeavesOutTimeSpentBlocked() async throws {
-        let thread = WriterThreadExecutor(niceValue: 0)
+        let thread = WriterThreadExecutor(priority: .normal)
         defer { thread.shutdown() }
         let (before, after) = await withTaskExecutorPreference(thread) { () -> (Duration?, Duration?) in
             let before = WriterThreadExecutor.runQueueWaitOfCurrentThread()

@@ -11,8 +11,9 @@ public protocol LedgerStore: Sendable {
     /// Appends `entries` like ``append(_:)``, doing the work on the calling thread instead of
     /// handing it to another one. The ledger writer calls it from a writer thread of its own, so
     /// the work runs at that thread's priority (see `LedgerRecorder`); the call blocks that
-    /// thread. With `sharing`, it offers the core to other threads every few rows. Stores whose
-    /// work is not CPU on this process simply append.
+    /// thread. With `sharing`, it offers the core to other threads every few rows, and when an
+    /// offer says to stop it rolls back and throws a ``StoreError/Kind/interrupted`` error:
+    /// nothing is stored. Stores whose work is not CPU on this process simply append.
     func appendOnCallingThread(_ entries: [LedgerEntry], sharingTheCore sharing: CoreSharing?) async throws(StoreError)
 
     /// Entries received in `[since, until)`, oldest first. Either bound may be `nil` (open).
@@ -37,11 +38,13 @@ extension LedgerStore {
 }
 
 /// How a long write on the caller's thread shares the core with other threads: after every
-/// ``rows`` rows the store calls ``offer``, which may give the core away (`sched_yield`).
+/// ``rows`` rows the store calls ``offer``, which may give the core away (`sched_yield`) and says
+/// whether the write should go on.
 public struct CoreSharing: Sendable {
     /// Rows written between two offers.
     public var rows: Int
-    /// Offers the core; returns whether it was given away.
+    /// Offers the core; returns `false` when the write should stop (and roll back) instead, for
+    /// the caller to write the entries elsewhere.
     public var offer: @Sendable () -> Bool
 
     public init(every rows: Int, offer: @escaping @Sendable () -> Bool) {
@@ -49,10 +52,11 @@ public struct CoreSharing: Sendable {
         self.offer = offer
     }
 
-    /// Calls ``offer`` if `written` rows complete a run of ``rows``.
+    /// Whether a write that has written `written` rows goes on: calls ``offer`` if they complete
+    /// a run of ``rows``.
     @inlinable
-    public func afterWriting(_ written: Int) {
-        if written % rows == 0 { _ = offer() }
+    public func goesOn(afterWriting written: Int) -> Bool {
+        written % rows != 0 || offer()
     }
 }
 
@@ -65,6 +69,9 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case incompatible
         /// A query or write failed.
         case operationFailed
+        /// A write on the caller's thread stopped because its ``CoreSharing`` said so, and was
+        /// rolled back: nothing was stored.
+        case interrupted
     }
 
     public var kind: Kind
