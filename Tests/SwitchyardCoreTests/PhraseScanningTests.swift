@@ -36,4 +36,41 @@ struct PhraseScanningTests {
         #expect(list.firstMatch(in: FoldedText("abba aa ba")) == nil)
         #expect(list.firstMatch(in: FoldedText("xaaab"), prefix: 4) == nil, "the match ends past the prefix")
     }
+
+    @Test("the first phrase of the list wins, wherever in the text it occurs")
+    func listOrder() {
+        let list = PhraseList(["late", "early"])
+        #expect(list.firstMatch(in: FoldedText("early then late")) == "late")
+        #expect(list.firstMatch(in: FoldedText("early only")) == "early")
+    }
+
+    @Test("one-byte phrases match, and empty phrases neither match nor shift the others")
+    func oneByteAndEmptyPhrases() {
+        let list = PhraseList(["", "zz", "?", "q"])
+        #expect(list.firstMatch(in: FoldedText("a q?")) == "?")
+        #expect(list.firstMatch(in: FoldedText("q")) == "q")
+        #expect(list.firstMatch(in: FoldedText("azz?")) == "zz")
+        #expect(list.firstMatch(in: FoldedText("abc")) == nil)
+    }
+
+    @Test("the one-pass search agrees with a naive one on random texts")
+    func agreesWithANaiveSearch() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("ab c".utf8)
+        func word(_ length: Int) -> String {
+            String(decoding: (0..<length).map { _ in alphabet.randomElement(using: &generator)! }, as: UTF8.self)
+        }
+        for _ in 0..<500 {
+            let phrases = (0..<Int.random(in: 1...6, using: &generator)).map { _ in word(Int.random(in: 1...4, using: &generator)) }
+            let text = FoldedText(word(Int.random(in: 0...40, using: &generator)))
+            let prefix = Bool.random(using: &generator) ? Int.random(in: 0...40, using: &generator) : nil
+            let hay = Array(text.bytes.prefix(prefix ?? .max))
+            let naive = phrases.first { phrase in
+                let needle = FoldedText(phrase).bytes
+                guard !needle.isEmpty, needle.count <= hay.count else { return false }
+                return (0...(hay.count - needle.count)).contains { Array(hay[$0..<($0 + needle.count)]) == needle }
+            }
+            #expect(PhraseList(phrases).firstMatch(in: text, prefix: prefix) == naive, "\(phrases) in \(String(decoding: hay, as: UTF8.self))")
+        }
+    }
 }

@@ -88,42 +88,103 @@ struct FoldedText {
 }
 
 /// A list of phrases matched case-insensitively against ``FoldedText``; prepared once.
+///
+/// A search is one pass over the text: a bitmap of the phrases' first two bytes turns away most
+/// positions with one lookup, and only phrases starting with the pair at hand are compared.
 struct PhraseList: Sendable, Hashable {
     let phrases: [String]
-    private let folded: [[UInt8]]
+    /// Shared by copies: a gate plan copies its gates for every request.
+    private let index: Index
 
     init(_ phrases: [String]) {
         self.phrases = phrases
-        self.folded = phrases.map { FoldedText($0).bytes }.filter { !$0.isEmpty }
+        index = Index(phrases)
     }
 
-    var isEmpty: Bool { folded.isEmpty }
+    var isEmpty: Bool { index.folded.isEmpty }
 
-    /// The first phrase contained in `text` (in its first `prefix` bytes, if given), if any.
+    /// The first phrase of the list contained in `text` (in its first `prefix` bytes, if
+    /// given), if any.
     func firstMatch(in text: FoldedText, prefix: Int? = nil) -> String? {
         let length = min(prefix ?? text.bytes.count, text.bytes.count)
-        guard !folded.isEmpty, length > 0 else { return nil }
-        return text.bytes.withUnsafeBufferPointer { hay in
-            for (index, phrase) in folded.enumerated() where Self.contains(UnsafeBufferPointer(rebasing: hay[..<length]), phrase) {
-                return phrases[index]
-            }
-            return nil
+        guard !index.folded.isEmpty, length > 0 else { return nil }
+        let best = text.bytes.withUnsafeBufferPointer { hay in
+            index.firstMatch(in: UnsafeBufferPointer(rebasing: hay[..<length]))
         }
+        return best.map { phrases[index.folded[$0].index] }
     }
 
-    /// Whether `needle` occurs in `hay`: `memchr` finds each candidate first byte.
-    private static func contains(_ hay: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
-        guard let base = hay.baseAddress, let first = needle.first, needle.count <= hay.count else { return false }
-        return needle.withUnsafeBufferPointer { pin in
-            let last = hay.count - pin.count
-            var index = 0
-            while index <= last {
-                guard let found = memchr(base + index, Int32(first), last - index + 1) else { return false }
-                index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                if memcmp(base + index, pin.baseAddress!, pin.count) == 0 { return true }
-                index += 1
+    static func == (lhs: PhraseList, rhs: PhraseList) -> Bool { lhs.phrases == rhs.phrases }
+    func hash(into hasher: inout Hasher) { hasher.combine(phrases) }
+
+    /// The folded phrases and the tables a search uses.
+    private final class Index: Sendable {
+        /// The folded phrases (none empty), each with its index in the list, in list order.
+        let folded: [(phrase: [UInt8], index: Int)]
+        /// Bit `first << 8 | second` is set when some phrase of two bytes or more starts so.
+        let pairs: [UInt64]
+        /// The entries of ``folded`` (positions in it) that start with each pair in ``pairs``.
+        let startingWith: [UInt16: [Int]]
+        /// Bit `byte` is set when some phrase is that one byte.
+        let singles: [UInt64]
+
+        init(_ phrases: [String]) {
+            folded = phrases.enumerated().compactMap { index, phrase in
+                let bytes = FoldedText(phrase).bytes
+                return bytes.isEmpty ? nil : (bytes, index)
             }
-            return false
+            var pairs = [UInt64](repeating: 0, count: 65_536 / 64)
+            var singles = [UInt64](repeating: 0, count: 4)
+            var startingWith: [UInt16: [Int]] = [:]
+            for (position, entry) in folded.enumerated() {
+                if entry.phrase.count == 1 {
+                    singles[Int(entry.phrase[0]) >> 6] |= 1 << (UInt64(entry.phrase[0]) & 63)
+                    continue
+                }
+                let pair = UInt16(entry.phrase[0]) << 8 | UInt16(entry.phrase[1])
+                pairs[Int(pair) >> 6] |= 1 << (UInt64(pair) & 63)
+                startingWith[pair, default: []].append(position)
+            }
+            self.pairs = pairs
+            self.singles = singles
+            self.startingWith = startingWith
+        }
+
+        /// The position in ``folded`` of the first phrase (in list order) that occurs in `hay`.
+        func firstMatch(in hay: UnsafeBufferPointer<UInt8>) -> Int? {
+            guard let base = hay.baseAddress else { return nil }
+            var best = Int.max
+            var previous = UInt16(0)
+            for offset in 0..<hay.count {
+                let byte = hay[offset]
+                if singles[Int(byte) >> 6] & (1 << (UInt64(byte) & 63)) != 0, let position = singlePosition(byte), position < best {
+                    best = position
+                }
+                if offset > 0 {
+                    let pair = previous << 8 | UInt16(byte)
+                    if pairs[Int(pair) >> 6] & (1 << (UInt64(pair) & 63)) != 0 {
+                        let start = offset - 1
+                        for position in startingWith[pair, default: []] {
+                            // Positions ascend: nothing later in the list can beat the best so far.
+                            guard position < best else { break }
+                            let phrase = folded[position].phrase
+                            guard phrase.count <= hay.count - start else { continue }
+                            if phrase.withUnsafeBufferPointer({ memcmp(base + start, $0.baseAddress!, $0.count) }) == 0 {
+                                best = position
+                                break
+                            }
+                        }
+                    }
+                }
+                if best == 0 { return 0 }
+                previous = UInt16(byte)
+            }
+            return best == .max ? nil : best
+        }
+
+        /// The position in ``folded`` of the first one-byte phrase `byte`.
+        private func singlePosition(_ byte: UInt8) -> Int? {
+            folded.firstIndex { $0.phrase.count == 1 && $0.phrase[0] == byte }
         }
     }
 }
