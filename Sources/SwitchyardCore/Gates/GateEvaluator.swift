@@ -73,22 +73,9 @@ public struct GateEvaluator: Sendable {
     /// The compiled gate plan for one request on one deployment.
     public func plan(forTask task: String, options: GateRequestOptions, model: ModelDeployment) -> GatePlan {
         let compiled = tasks[task] ?? fallbackTask
-        let requested = options.only ?? compiled.kinds
         let labels = options.labels ?? compiled.labels
         let regex = options.compiledRegex ?? compiled.regex
-        // In run order, without building a set per request (this runs on every answer).
-        let kinds = Self.runOrder.filter { kind in
-            guard requested.contains(kind) || options.enabled.contains(kind) || (kind == .label && options.labels != nil)
-                || (kind == .regex && options.compiledRegex != nil), !options.disabled.contains(kind)
-            else { return false }
-            switch kind {
-            case .label: return labels != nil
-            case .regex: return regex != nil
-            case .confidence: return model.capabilities.contains(.logprobs)
-            case .json: return options.json.isRequested || compiled.requireJSON || options.names(.json)
-            default: return true
-            }
-        }
+        let kinds = kinds(of: compiled, options: options, model: model)
         var numberSettings = compiled.numberSettings
         if let flag = options.requireMarker { numberSettings.requireMarker = flag }
         if let flag = options.integer { numberSettings.integer = flag }
@@ -115,7 +102,29 @@ public struct GateEvaluator: Sendable {
 
     /// Whether to request logprobs for this request on `model`, honouring the request's gate options.
     public func wantsLogprobs(task: String, options: GateRequestOptions, model: ModelDeployment) -> Bool {
-        plan(forTask: task, options: options, model: model).kinds.contains(.confidence)
+        // The kinds alone: this runs before every call of a gated request.
+        kinds(of: tasks[task] ?? fallbackTask, options: options, model: model).contains(.confidence)
+    }
+
+    /// The gate kinds that run for a task's compiled gates with a request's options on `model`,
+    /// in run order.
+    private func kinds(of compiled: CompiledTask, options: GateRequestOptions, model: ModelDeployment) -> [GateKind] {
+        let requested = options.only ?? compiled.kinds
+        let labels = options.labels ?? compiled.labels
+        let regex = options.compiledRegex ?? compiled.regex
+        // In run order, without building a set per request (this runs on every answer).
+        return Self.runOrder.filter { kind in
+            guard requested.contains(kind) || options.enabled.contains(kind) || (kind == .label && options.labels != nil)
+                || (kind == .regex && options.compiledRegex != nil), !options.disabled.contains(kind)
+            else { return false }
+            switch kind {
+            case .label: return labels != nil
+            case .regex: return regex != nil
+            case .confidence: return model.capabilities.contains(.logprobs)
+            case .json: return options.json.isRequested || compiled.requireJSON || options.names(.json)
+            default: return true
+            }
+        }
     }
 
     /// What to do with an answer after its gates ran.
