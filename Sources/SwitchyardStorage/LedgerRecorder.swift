@@ -24,13 +24,12 @@ public protocol LedgerObserver: Sendable {
 ///   Small flushes use a background thread (Linux's `SCHED_IDLE`), which runs only while the
 ///   event loops have nothing to do and gives the core up as soon as one wakes, so writing the
 ///   ledger barely holds up request handling on the same core. It also yields the core every few
-///   rows. A background flush that has waited half a flush interval for the core (a saturated
-///   core, where such a thread gets almost nothing) stops, rolls back, and hands its entries to
-///   a thread at normal priority.
+///   rows. A background flush that has waited longer than a flush interval for the core (a
+///   saturated core, where such a thread gets almost nothing) stops, rolls back, and hands its
+///   entries to a thread at normal priority.
 ///   Larger flushes (more than ``backgroundFlushLimit`` entries queued: a busy gateway), and any
-///   flush after a background one that was handed over or waited longer than a flush interval
-///   for the core, use that normal-priority thread from the start, so a busy core cannot let the
-///   queue grow.
+///   flush after a background one that waited that long, use that normal-priority thread from
+///   the start, so a busy core cannot let the queue grow.
 /// * A full queue drops the new entry and counts it (``dropped``); the request is not slowed.
 /// * A failed write is retried (every second) without losing the batch.
 /// * Graceful shutdown writes everything still queued. A kill -9 loses at most the entries
@@ -74,9 +73,9 @@ public final class LedgerRecorder: Service, Sendable {
     private let coreWaitOfCurrentThread: @Sendable () -> Duration?
 
     /// - Parameter coreWaitOfCurrentThread: How long the calling thread has waited, runnable, for
-    ///   a core so far (by default the kernel's count). A background flush that has waited half a
-    ///   flush interval hands its entries over to normal priority; one that waited longer than a
-    ///   flush interval sends the next one there. When it says `nil`, the flush's duration stands
+    ///   a core so far (by default the kernel's count). A background flush that has waited longer
+    ///   than a flush interval hands its entries over to normal priority and sends the next flush
+    ///   there too. When it says `nil`, the flush's duration stands
     ///   in for the wait, and a background flush is never handed over.
     public init(
         store: any LedgerStore, settings: LedgerSettings, observer: (any LedgerObserver)? = nil, logger: Logger,
@@ -196,11 +195,13 @@ public final class LedgerRecorder: Service, Sendable {
     }
 
     /// How a background flush shares the core: it yields every ``rowsBetweenYields`` rows, and
-    /// stops once it has waited half a flush interval for the core since `start` — on a
+    /// stops once it has waited longer than a flush interval for the core since `start` — on a
     /// saturated core, where a background thread hardly runs and the queue grows meanwhile.
     func yieldingUntilStarved(since start: Duration?) -> CoreSharing {
         let coreWait = coreWaitOfCurrentThread
-        let allowance = settings.flushInterval / 2
+        // Half an interval handed over often at a moderate load (two requests at a time on the
+        // gateway's core), and each normal-priority flush holds the event loop up.
+        let allowance = settings.flushInterval
         return CoreSharing(every: Self.rowsBetweenYields) {
             if let start, let now = coreWait(), now - start > allowance { return false }
             sched_yield()

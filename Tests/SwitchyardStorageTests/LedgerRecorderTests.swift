@@ -185,7 +185,7 @@ final class LaneRecordingStore: LedgerStore {
         #expect(recorder.flushesByPriority == (low: 3, normal: 0))
     }
 
-    @Test func aBackgroundFlushYieldsTheCoreUntilItHasWaitedHalfAFlushIntervalForItThenStops() {
+    @Test func aBackgroundFlushYieldsTheCoreUntilItHasWaitedAFlushIntervalForItThenStops() {
         let waited = Mutex(Duration.zero)
         let recorder = LedgerRecorder(
             store: try! SQLiteStore(path: ":memory:"), settings: LedgerSettings(flushInterval: .milliseconds(100)), logger: logger,
@@ -193,10 +193,10 @@ final class LaneRecordingStore: LedgerStore {
         let sharing = recorder.yieldingUntilStarved(since: .zero)
         #expect(sharing.rows == LedgerRecorder.rowsBetweenYields)
         #expect(sharing.offer())
-        waited.withLock { $0 = .milliseconds(50) }
+        waited.withLock { $0 = .milliseconds(100) }
         #expect(sharing.offer())
-        // Past half the interval: the flush stops.
-        waited.withLock { $0 = .milliseconds(51) }
+        // Past the interval: the flush stops.
+        waited.withLock { $0 = .milliseconds(101) }
         #expect(!sharing.offer())
     }
 
@@ -204,11 +204,11 @@ final class LaneRecordingStore: LedgerStore {
         let store = try LaneRecordingStore()
         let observer = CountingObserver()
         // The first reading (as a flush starts) says 0; every later one says the writer has waited
-        // 60 ms for a core: past half the 100 ms interval at the first offer of the core.
+        // 120 ms for a core: past the 100 ms interval at the first offer of the core.
         let readings = Mutex(0)
         let recorder = LedgerRecorder(
             store: store, settings: LedgerSettings(flushInterval: .milliseconds(100)), observer: observer, logger: logger,
-            coreWaitOfCurrentThread: { readings.withLock { $0 += 1; return $0 == 1 ? .zero : .milliseconds(60) } })
+            coreWaitOfCurrentThread: { readings.withLock { $0 += 1; return $0 == 1 ? .zero : .milliseconds(120) } })
         let rows = 3 * LedgerRecorder.rowsBetweenYields
         for index in 0..<rows { recorder.record(sampleEntry(index)) }
         await recorder.flush()
