@@ -229,23 +229,29 @@ public final class LedgerRecorder: Service, Sendable {
         var pending = drain()
         guard let stoppedAt = await write(&pending, from: 0, retrying: retryUntilShutdown, on: backgroundThread, sharing: sharing) else { return false }
         let thread = normalPriorityThread
+        // The stopped batch was observed already; the rest is cut into the same batches.
+        let observed = min(pending.count, stoppedAt + settings.batchSize)
         await withTaskExecutorPreference(thread) {
-            _ = await self.write(&pending, from: stoppedAt, retrying: retryUntilShutdown, on: thread, sharing: nil)
+            _ = await self.write(&pending, from: stoppedAt, observedBefore: observed, retrying: retryUntilShutdown, on: thread, sharing: nil)
         }
         return true
     }
 
-    /// Writes `pending` from index `start` in batches on `thread`, then empties it and keeps its
+    /// Writes `pending` from index `start` in batches on `thread`, showing each batch to the
+    /// observer first (those before `observedBefore` it has seen), then empties it and keeps its
     /// buffer for the queue. Returns where it stopped if a write was interrupted (its
     /// ``CoreSharing`` said so), leaving `pending` as it is.
-    private func write(_ pending: inout [LedgerEntry], from start: Int, retrying: Bool, on thread: WriterThreadExecutor, sharing: CoreSharing?) async -> Int? {
+    private func write(
+        _ pending: inout [LedgerEntry], from start: Int, observedBefore observed: Int = 0, retrying: Bool, on thread: WriterThreadExecutor,
+        sharing: CoreSharing?
+    ) async -> Int? {
         var start = start
         while start < pending.count {
             // One batch holds the whole drain: pass it as it is rather than copy every entry (a
             // retain and a release for each of its strings).
             let batch = start == 0 && pending.count <= settings.batchSize ? pending : Array(pending[start..<min(pending.count, start + settings.batchSize)])
+            if start >= observed { observer?.observe(batch) }
             guard await write(batch, retrying: retrying, on: thread, sharing: sharing) else { return start }
-            observer?.observe(batch)
             start += batch.count
         }
         pending.removeAll(keepingCapacity: true)
