@@ -200,6 +200,27 @@ final class LaneRecordingStore: LedgerStore {
         #expect(!sharing.offer())
     }
 
+    @Test func theObserverSeesABatchBeforeItIsStored() async throws {
+        /// Notes how many entries the recorder had written whenever it is shown a batch.
+        final class WrittenAtObservation: LedgerObserver {
+            let recorder = Mutex<LedgerRecorder?>(nil)
+            let seen = Mutex<[Int]>([])
+            func observe(_ batch: [LedgerEntry]) {
+                let written = recorder.withLock { $0?.written ?? -1 }
+                seen.withLock { $0.append(written) }
+            }
+        }
+        let observer = WrittenAtObservation()
+        let recorder = LedgerRecorder(
+            store: try SQLiteStore(path: ":memory:"), settings: LedgerSettings(flushInterval: .seconds(10), batchSize: 4), observer: observer,
+            logger: logger)
+        observer.recorder.withLock { $0 = recorder }
+        for index in 0..<10 { recorder.record(sampleEntry(index)) }
+        await recorder.flush()
+        #expect(observer.seen.withLock { $0 } == [0, 4, 8])
+        #expect(recorder.written == 10)
+    }
+
     @Test func aStarvedBackgroundFlushIsHandedOverToNormalPriorityWithNothingLostOrCountedTwice() async throws {
         let store = try LaneRecordingStore()
         let observer = CountingObserver()
