@@ -104,8 +104,14 @@ public final class GatewayMetrics: LedgerObserver, Sendable {
         let labels = Labels(
             tier: entry.tier ?? "none", task: entry.task ?? "none", model: entry.model ?? "none",
             tenant: tenantLabel(entry.tenant, state: &state), outcome: entry.succeeded ? "success" : "error")
-        let handles = state.handles[labels] ?? makeHandles(labels)
-        state.handles[labels] = handles
+        // One hash of the five labels for a known set, not a lookup and a store.
+        let handles: Handles
+        if let known = state.handles[labels] {
+            handles = known
+        } else {
+            handles = makeHandles(labels)
+            state.handles[labels] = handles
+        }
         handles.requests.increment()
         handles.inputTokens.increment(by: Int64(entry.inputTokens))
         handles.outputTokens.increment(by: Int64(entry.outputTokens))
