@@ -75,8 +75,8 @@ public final class LedgerRecorder: Service, Sendable {
     /// - Parameter coreWaitOfCurrentThread: How long the calling thread has waited, runnable, for
     ///   a core so far (by default the kernel's count). A background flush that has waited longer
     ///   than a flush interval hands its entries over to normal priority and sends the next flush
-    ///   there too. When it says `nil`, the flush's duration stands
-    ///   in for the wait, and a background flush is never handed over.
+    ///   there too. When it says `nil`, the flush's duration stands in for the wait, and a
+    ///   background flush is never handed over.
     public init(
         store: any LedgerStore, settings: LedgerSettings, observer: (any LedgerObserver)? = nil, logger: Logger,
         coreWaitOfCurrentThread: (@Sendable () -> Duration?)? = nil
@@ -199,8 +199,9 @@ public final class LedgerRecorder: Service, Sendable {
     /// saturated core, where a background thread hardly runs and the queue grows meanwhile.
     func yieldingUntilStarved(since start: Duration?) -> CoreSharing {
         let coreWait = coreWaitOfCurrentThread
-        // Half an interval handed over often at a moderate load (two requests at a time on the
-        // gateway's core), and each normal-priority flush holds the event loop up.
+        // A whole interval: a shorter allowance hands over often at a moderate load (two
+        // requests at a time on the gateway's core), and each normal-priority flush holds the
+        // event loop up.
         let allowance = settings.flushInterval
         return CoreSharing(every: Self.rowsBetweenYields) {
             if let start, let now = coreWait(), now - start > allowance { return false }
