@@ -117,13 +117,17 @@ public enum GatewayApplication {
         }
         let providers = ProviderRegistry(configuration: configuration)
         let server = configuration.server
+        let router = buildRouter(
+            configuration: configuration, providers: providers, store: store, ledger: ledger, metrics: metrics, tenants: tenants,
+            budgets: budgets, semantic: semantic, logger: logger)
         return Application(
-            router: buildRouter(
-                configuration: configuration, providers: providers, store: store, ledger: ledger, metrics: metrics, tenants: tenants,
-                budgets: budgets, semantic: semantic, logger: logger),
-            // Each connection's requests run on its own event loop: no hop to Swift's global
-            // executor and back for every request.
-            server: .http1OnEventLoop(),
+            router: router,
+            // Each request is read by a channel handler and answered by a task on its
+            // connection's event loop: no async channel in between, no hop to Swift's global
+            // executor. It keeps as much body as the most any route reads.
+            server: .directHTTP1(
+                responder: router.buildResponder(), maxBodyBytes: max(server.maxBodyBytes, TenancyRoutes.maxBodyBytes), serverName: "switchyard",
+                logger: logger),
             configuration: ApplicationConfiguration(address: .hostname(server.host, port: server.port), serverName: "switchyard"),
             // Services stop in reverse order: the server first, the ledger writer last.
             services: [ledger, providers],

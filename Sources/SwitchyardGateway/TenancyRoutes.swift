@@ -12,6 +12,8 @@ struct TenancyRoutes: Sendable {
     let configuration: GatewayConfiguration
 
     static let actor = "admin"
+    /// The largest admin API body read.
+    static let maxBodyBytes = 256 * 1024
 
     func register(admin: RouterGroup<BasicRequestContext>, router: Router<BasicRequestContext>) {
         // Tenants
@@ -205,7 +207,7 @@ struct TenancyRoutes: Sendable {
     }
 
     static func body(_ request: Request) async throws -> JSONValue {
-        let buffer = try await collectBody(request, limit: 256 * 1024)
+        let buffer = try await collectBody(request, limit: maxBodyBytes)
         let value: JSONValue
         do throws(JSONParseError) {
             value = try JSONParser.parse(buffer.readableBytesView)

@@ -1,0 +1,84 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
+
+/// HTTP/1.1 connections whose requests go straight from a SwiftNIO channel handler to a
+/// Hummingbird responder: no `NIOAsyncChannel` between the socket and the router.
+///
+/// Hummingbird's own ``HTTP1Channel`` reads each connection through a `NIOAsyncChannel`: every
+/// request part passes an async sequence's state machine, and every response part an async
+/// writer's. On the gateway's hot path those two cost about as much CPU as all of routing. Here
+/// a ``DirectHTTP1Handler`` collects each request on the connection's event loop and starts one
+/// task for it, preferring that same loop as its executor; the response is written to the channel
+/// from there, plain answers in one flush.
+///
+/// What it keeps from Hummingbird: the router, middleware, `Request`/`Response`, the request
+/// context and its request id, the server's bind, graceful shutdown (connections finish the
+/// request in flight and close) and the `Date`/`Server` headers. HTTP/1.1 pipelining is handled
+/// by SwiftNIO's `HTTPServerPipelineHandler`, which holds a connection's next request until
+/// the answer to the one before it has been written; a malformed request gets `400` and the
+/// connection closes.
+public struct DirectHTTP1Channel<Responder: HTTPResponder>: ServerChildChannel
+where Responder.Context: RequestContext, Responder.Context.Source == ApplicationRequestContextSource {
+    /// A connection being served.
+    public struct Connection: ServerChildChannelValue {
+        public let channel: any Channel
+    }
+
+    let responder: Responder
+    let limits: DirectHTTP1Handler<Responder>.Limits
+    let serverName: String?
+    let logger: Logger
+
+    /// - Parameters:
+    ///   - responder: Answers every request (the gateway's router).
+    ///   - maxBodyBytes: The most request body kept; the bytes after it are read and dropped, so a
+    ///     route that reads more than its own (lower or equal) limit sees a body over it and answers `413`.
+    ///   - serverName: The `Server` header's value, if any.
+    ///   - logger: Each request's logger is this one plus Hummingbird's `hb.request.id`.
+    public init(responder: Responder, maxBodyBytes: Int, serverName: String?, logger: Logger) {
+        self.responder = responder
+        self.limits = .init(maxBodyBytes: maxBodyBytes)
+        self.serverName = serverName
+        self.logger = logger
+    }
+
+    public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Connection> {
+        channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                withPipeliningAssistance: true,
+                withErrorHandling: true,
+                withOutboundHeaderValidation: false  // HTTPTypes validated the fields already
+            )
+            try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+            try channel.pipeline.syncOperations.addHandler(
+                DirectHTTP1Handler(responder: responder, limits: limits, serverName: serverName, logger: self.logger))
+            return Connection(channel: channel)
+        }
+    }
+
+    /// Waits until the connection closes; the requests are served by the channel's handler.
+    public func handle(value: Connection, logger: Logger) async {
+        await withTaskCancellationHandler {
+            try? await value.channel.closeFuture.get()
+        } onCancel: {
+            value.channel.close(mode: .input, promise: nil)
+        }
+    }
+}
+
+extension HTTPServerBuilder {
+    /// HTTP/1.1 served by ``DirectHTTP1Channel`` with `responder`, in place of the responder
+    /// the application would hand over (which writes through Hummingbird's `ResponseWriter`).
+    public static func directHTTP1<Responder: HTTPResponder>(
+        responder: Responder, maxBodyBytes: Int, serverName: String?, logger: Logger
+    ) -> HTTPServerBuilder
+    where Responder.Context: RequestContext, Responder.Context.Source == ApplicationRequestContextSource {
+        .init { _ in
+            DirectHTTP1Channel(responder: responder, maxBodyBytes: maxBodyBytes, serverName: serverName, logger: logger)
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import NIOCore
+
+/// Writes a Hummingbird `Response` through a ``DirectHTTP1Handler``, from the request's task.
+///
+/// The task prefers the connection's event loop, so the writes normally happen right where the
+/// task runs; from anywhere else they hop to the loop. A body of known length (a plain answer) is
+/// written with its head and end in one flush. A body of unknown length (a stream) is flushed at
+/// every write, and the next write waits while the client is not reading (the channel is not
+/// writable), so a slow client cannot make the gateway buffer a whole stream.
+struct ResponseChannelWriter<Responder: HTTPResponder>: Sendable
+where Responder.Context: RequestContext, Responder.Context.Source == ApplicationRequestContextSource {
+    let handler: NIOLoopBound<DirectHTTP1Handler<Responder>>
+    let eventLoop: any EventLoop
+
+    /// Writes `response` and ends it; the connection closes afterwards if `closingAfter`.
+    func write(_ response: Response, closingAfter close: Bool) async throws {
+        let streams = response.body.contentLength == nil
+        try await onLoop { try $0.writeHead(response.head) }
+        try await response.body.write(BodyWriter(channel: self, flushesEachWrite: streams, closesAfter: close))
+    }
+
+    /// Runs `body` with the handler on its event loop.
+    func onLoop<T: Sendable>(_ body: @escaping @Sendable (DirectHTTP1Handler<Responder>) throws -> T) async throws -> T {
+        if eventLoop.inEventLoop { return try body(handler.value) }
+        let handler = self.handler
+        return try await eventLoop.submit { try body(handler.value) }.get()
+    }
+
+    /// Returns once the channel takes more bytes without buffering them (or throws if it closed).
+    func untilWritable() async throws {
+        guard try await onLoop({ $0.isBackedUp }) else { return }
+        let handler = self.handler
+        let eventLoop = self.eventLoop
+        try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<Void, any Error>) in
+            eventLoop.execute { handler.value.resumeWhenWritable(waiter) }
+        }
+    }
+
+    /// The `ResponseBodyWriter` a response body writes itself to.
+    struct BodyWriter: ResponseBodyWriter {
+        let channel: ResponseChannelWriter
+        let flushesEachWrite: Bool
+        let closesAfter: Bool
+
+        mutating func write(_ buffer: ByteBuffer) async throws {
+            let flush = flushesEachWrite
+            try await channel.onLoop { try $0.writeBody(buffer, flush: flush) }
+            if flush { try await channel.untilWritable() }
+        }
+
+        consuming func finish(_ trailingHeaders: HTTPFields?) async throws {
+            let close = closesAfter
+            try await channel.onLoop { try $0.writeEnd(trailingHeaders, close: close) }
+        }
+    }
+}

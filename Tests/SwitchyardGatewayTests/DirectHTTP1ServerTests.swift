@@ -1,0 +1,289 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import Synchronization
+import Testing
+
+@testable import SwitchyardGateway
+
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+@Suite("The direct HTTP/1 server")
+struct DirectHTTP1ServerTests {
+    /// Runs `router` on a ``DirectHTTP1Channel`` on a free loopback port for `body`.
+    func withServer<T: Sendable>(
+        _ router: Router<BasicRequestContext>, maxBodyBytes: Int = 1024, _ body: @Sendable (Int) async throws -> T
+    ) async throws -> T {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router,
+            server: .directHTTP1(responder: router.buildResponder(), maxBodyBytes: maxBodyBytes, serverName: "test", logger: logger),
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { portSink.yield($0.localAddress?.port ?? 0) }, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            defer { group.cancelAll() }
+            let port = try await firstValue(ports)
+            return try await body(port)
+        }
+    }
+
+    @Test("handlers run on the connection's loop, before and after an await")
+    func handlersRunOnTheLoop() async throws {
+        let router = Router()
+        router.get("/where") { _, _ -> String in
+            let before = EventLoopBoundServerTests.place()
+            try await Task.sleep(for: .milliseconds(2))
+            let away = await awayFromEventLoop { EventLoopBoundServerTests.place() }
+            return "\(before),\(away),\(EventLoopBoundServerTests.place())"
+        }
+        let answer = try await withServer(router) { port in
+            let connection = try RawConnection(port: port)
+            connection.send("GET /where HTTP/1.1\r\nHost: test\r\n\r\n")
+            return try connection.receiveResponses(1)
+        }
+        #expect(answer.first?.body == "loop,pool,loop")
+        #expect(answer.first?.headers["server"] == "test")
+        #expect(answer.first?.headers["date"]?.hasSuffix(" GMT") == true)
+    }
+
+    @Test("pipelined requests are answered in the order they came, on one connection")
+    func pipelinedRequestsKeepTheirOrder() async throws {
+        let router = Router()
+        router.get("/slow") { _, _ -> String in
+            try await Task.sleep(for: .milliseconds(50))
+            return "slow"
+        }
+        router.get("/fast") { _, _ -> String in "fast" }
+        let answers = try await withServer(router) { port in
+            let connection = try RawConnection(port: port)
+            connection.send("GET /slow HTTP/1.1\r\nHost: test\r\n\r\nGET /fast HTTP/1.1\r\nHost: test\r\n\r\n")
+            return try connection.receiveResponses(2)
+        }
+        #expect(answers.map(\.body) == ["slow", "fast"])
+    }
+
+    @Test("Connection: close closes the connection once the answer is out")
+    func connectionCloseIsHonoured() async throws {
+        let router = Router()
+        router.get("/") { _, _ -> String in "bye" }
+        let (answer, closed) = try await withServer(router) { port in
+            let connection = try RawConnection(port: port)
+            connection.send("GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+            let answer = try connection.receiveResponses(1)
+            return (answer, connection.waitForClose())
+        }
+        #expect(answer.first?.status == 200)
+        #expect(answer.first?.body == "bye")
+        #expect(closed)
+    }
+
+    @Test("a malformed request gets a 400 and the connection closes")
+    func malformedRequestIsA400() async throws {
+        let router = Router()
+        router.get("/") { _, _ -> String in "ok" }
+        let (text, closed) = try await withServer(router) { port in
+            let connection = try RawConnection(port: port)
+            connection.send("THIS IS NOT HTTP\r\n\r\n")
+            let closed = connection.waitForClose()
+            return (connection.received, closed)
+        }
+        #expect(text.hasPrefix("HTTP/1.1 400"))
+        #expect(closed)
+    }
+
+    @Test("a body is kept to one byte past the limit, and the connection serves the next request")
+    func oversizedBodyIsCut() async throws {
+        let router = Router()
+        router.post("/count") { request, _ -> String in
+            let body = try await request.body.collect(upTo: .max)
+            return "\(body.readableBytes)"
+        }
+        let answers = try await withServer(router, maxBodyBytes: 10) { port in
+            let connection = try RawConnection(port: port)
+            let big = String(repeating: "x", count: 5000)
+            connection.send("POST /count HTTP/1.1\r\nHost: test\r\nContent-Length: 5000\r\n\r\n\(big)")
+            connection.send("POST /count HTTP/1.1\r\nHost: test\r\nContent-Length: 4\r\n\r\nabcd")
+            return try connection.receiveResponses(2)
+        }
+        #expect(answers.map(\.body) == ["11", "4"])
+    }
+
+    @Test("a streamed body that fails part-way closes the connection without ending the chunks")
+    func failedStreamClosesTheConnection() async throws {
+        struct Broken: Error {}
+        let router = Router()
+        router.get("/stream") { _, _ -> Response in
+            Response(
+                status: .ok,
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: "partial"))
+                    throw Broken()
+                })
+        }
+        let (text, closed) = try await withServer(router) { port in
+            let connection = try RawConnection(port: port)
+            connection.send("GET /stream HTTP/1.1\r\nHost: test\r\n\r\n")
+            let closed = connection.waitForClose()
+            return (connection.received, closed)
+        }
+        #expect(text.contains("partial"))
+        #expect(!text.hasSuffix("0\r\n\r\n"))
+        #expect(closed)
+    }
+
+    @Test("a stream to a client that stops reading waits for it instead of buffering the rest")
+    func streamWaitsForASlowClient() async throws {
+        let chunk = ByteBuffer(repeating: UInt8(ascii: "z"), count: 64 * 1024)
+        let total = 1024  // 64 MiB, far more than the socket buffers hold
+        let written = Mutex(0)
+        let router = Router()
+        router.get("/big") { _, _ -> Response in
+            Response(
+                status: .ok,
+                body: ResponseBody { writer in
+                    for _ in 0..<total {
+                        try await writer.write(chunk)
+                        written.withLock { $0 += 1 }
+                    }
+                    try await writer.finish(nil)
+                })
+        }
+        let (whileStalled, bytes) = try await withServer(router) { port in
+            let connection = try RawConnection(port: port)
+            connection.send("GET /big HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+            try await Task.sleep(for: .milliseconds(300))
+            let whileStalled = written.withLock { $0 }
+            _ = connection.waitForClose(timeoutSeconds: 30)
+            return (whileStalled, connection.receivedBytes)
+        }
+        #expect(whileStalled < total / 2, "the handler wrote \(whileStalled) of \(total) chunks to a client that read nothing")
+        #expect(bytes > total * chunk.readableBytes)
+    }
+
+    @Test("the Date header is an IMF-fixdate")
+    func dateFormat() {
+        #expect(HTTPDateCache.format(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(HTTPDateCache.format(1_795_489_591) == "Tue, 24 Nov 2026 03:06:31 GMT")
+    }
+
+    @Test("request ids are 32 hex digits and differ")
+    func requestIDs() {
+        let ids = (0..<1000).map { _ in RequestIdentifier.next() }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.utf8.count == 32 && $0.allSatisfy(\.isHexDigit) && $0 == $0.lowercased() })
+    }
+}
+
+/// A blocking loopback client that sends and reads raw bytes, for what an HTTP client library
+/// would hide: pipelining, malformed requests, when the server closes.
+final class RawConnection {
+    struct Answer {
+        var status: Int
+        var headers: [String: String]
+        var body: String
+    }
+
+    private let socket: Int32
+    private(set) var receivedBytes = 0
+    private var buffer: [UInt8] = []
+    var received: String { String(decoding: buffer, as: UTF8.self) }
+
+    init(port: Int) throws {
+        #if canImport(Glibc)
+        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        socket = Darwin.socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { close(socket); throw POSIXError(.ECONNREFUSED) }
+    }
+
+    deinit { close(socket) }
+
+    func send(_ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            #if canImport(Glibc)
+            let sent = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            #else
+            let sent = bytes.withUnsafeBytes { Darwin.send(socket, $0.baseAddress, $0.count, 0) }
+            #endif
+            guard sent > 0 else { return }
+            bytes = bytes.dropFirst(sent)
+        }
+    }
+
+    /// Reads whatever arrives within `timeoutSeconds`; false if nothing more can come in time.
+    @discardableResult
+    private func readSome(timeoutSeconds: Int, keep: Bool = true) -> Int {
+        var poller = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, Int32(timeoutSeconds * 1000)) > 0 else { return -1 }
+        var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+        let count = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+        if count > 0 {
+            receivedBytes += count
+            if keep { buffer.append(contentsOf: chunk[0..<count]) }
+        }
+        return count
+    }
+
+    /// Waits until the server closes the connection (reading and counting what comes first).
+    func waitForClose(timeoutSeconds: Int = 5) -> Bool {
+        let deadline = Date().addingTimeInterval(TimeInterval(timeoutSeconds))
+        while Date() < deadline {
+            let count = readSome(timeoutSeconds: 1, keep: buffer.count < 64 * 1024)
+            if count == 0 { return true }
+        }
+        return false
+    }
+
+    /// Reads `count` complete responses with `Content-Length` bodies.
+    func receiveResponses(_ count: Int) throws -> [Answer] {
+        var answers: [Answer] = []
+        var offset = 0
+        let deadline = Date().addingTimeInterval(5)
+        while answers.count < count {
+            if let (answer, end) = Self.parse(buffer, from: offset) {
+                answers.append(answer)
+                offset = end
+                continue
+            }
+            guard Date() < deadline, readSome(timeoutSeconds: 1) != 0 else { throw POSIXError(.ETIMEDOUT) }
+        }
+        return answers
+    }
+
+    private static func parse(_ bytes: [UInt8], from start: Int) -> (Answer, Int)? {
+        let separator: [UInt8] = Array("\r\n\r\n".utf8)
+        guard bytes.count - start >= 4,
+            let headEnd = (start...(bytes.count - 4)).first(where: { Array(bytes[$0..<$0 + 4]) == separator })
+        else { return nil }
+        let lines = String(decoding: bytes[start..<headEnd], as: UTF8.self).components(separatedBy: "\r\n")
+        let status = Int(lines[0].split(separator: " ")[1]) ?? 0
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let length = Int(headers["content-length"] ?? "0") ?? 0
+        let bodyStart = headEnd + 4
+        guard bytes.count >= bodyStart + length else { return nil }
+        return (Answer(status: status, headers: headers, body: String(decoding: bytes[bodyStart..<bodyStart + length], as: UTF8.self)), bodyStart + length)
+    }
+}
