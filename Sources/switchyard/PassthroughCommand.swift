@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -15,7 +16,7 @@ struct PassthroughCommand: AsyncParsableCommand {
         commandName: "passthrough",
         abstract: "Forward chat completions to one upstream with no routing, checks or accounting (the benchmark's floor).",
         discussion: """
-            The same Hummingbird server and upstream connection pool the gateway uses, and nothing else: every \
+            The same server and upstream connection pool the gateway uses, and nothing else: every \
             POST /v1/chat/completions goes to --upstream as it came, and the answer (or stream) comes back as it came. \
             scripts/bench/run.sh measures it as the "floor" target: what any gateway built on these frameworks costs per \
             request on this machine before it does any work. Not a gateway: no keys, no models, no ledger.
@@ -32,7 +33,12 @@ struct PassthroughCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (0 picks a free port).")
     var port = 0
 
-    @Option(help: "hummingbird (the gateway's server) or nio (one SwiftNIO channel handler, no tasks; plain answers only).")
+    @Option(
+        help: """
+            hummingbird (the gateway's server: Hummingbird's router behind a SwiftNIO channel handler), hummingbird-async \
+            (Hummingbird's own HTTP/1 channel, through NIOAsyncChannel) or nio (one SwiftNIO channel handler, no tasks; \
+            plain answers only).
+            """)
     var server = "hummingbird"
 
     func run() async throws {
@@ -42,9 +48,10 @@ struct PassthroughCommand: AsyncParsableCommand {
         let pool = UpstreamConnectionPool(configuration: .init(endpoint: endpoint, maxConnections: 1024))
         let path = endpoint.basePath + "/chat/completions"
         switch server {
-        case "hummingbird": try await runHummingbird(pool: pool, path: path)
+        case "hummingbird": try await runHummingbird(pool: pool, path: path, direct: true)
+        case "hummingbird-async": try await runHummingbird(pool: pool, path: path, direct: false)
         case "nio": try await runNIO(pool: pool, path: path)
-        default: throw ValidationError("--server must be hummingbird or nio, got '\(server)'")
+        default: throw ValidationError("--server must be hummingbird, hummingbird-async or nio, got '\(server)'")
         }
     }
 
@@ -64,10 +71,12 @@ struct PassthroughCommand: AsyncParsableCommand {
         try await channel.closeFuture.get()
     }
 
-    private func runHummingbird(pool: UpstreamConnectionPool, path: String) async throws {
+    static let maxBodyBytes = 8 * 1024 * 1024
+
+    private func runHummingbird(pool: UpstreamConnectionPool, path: String, direct: Bool) async throws {
         let router = Router()
         router.post("/v1/chat/completions") { request, _ -> Response in
-            let body = try await request.body.collect(upTo: 8 * 1024 * 1024)
+            let body = try await request.body.collect(upTo: Self.maxBodyBytes)
             var headers = HTTPHeaders()
             headers.add(name: "content-type", value: "application/json")
             let upstreamRequest = UpstreamRequest(path: path, headers: headers, body: body)
@@ -86,7 +95,11 @@ struct PassthroughCommand: AsyncParsableCommand {
         let host = host
         let app = Application(
             router: router,
-            server: .http1OnEventLoop(),
+            server: direct
+                ? .directHTTP1(
+                    responder: router.buildResponder(), maxBodyBytes: Self.maxBodyBytes, serverName: "switchyard-passthrough",
+                    logger: Logger(label: "switchyard-passthrough"))
+                : .http1OnEventLoop(),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "switchyard-passthrough"),
             onServerRunning: { channel in printNow("switchyard passthrough listening on http://\(host):\(channel.localAddress?.port ?? 0)/v1") })
         try await app.runService()

@@ -17,8 +17,9 @@
 # wrk and the probes to CPU 0 when there are two or more CPUs. Scenarios: explicit model, model
 # "auto" (routing) and streaming, at concurrency 1, 32 and 128, each run directly against the
 # upstream and through the gateway; then the frameworks' floor, `switchyard passthrough` (the same
-# server and upstream pool with no gateway work) behind Hummingbird and behind a bare SwiftNIO
-# handler, as targets floor-hummingbird and floor-nio. Measures req/s and latency percentiles (wrk), the gateway's
+# server and upstream pool with no gateway work) behind the gateway's server, behind Hummingbird's
+# own HTTP/1 channel and behind a bare SwiftNIO handler, as targets floor-hummingbird,
+# floor-hummingbird-async and floor-nio. Measures req/s and latency percentiles (wrk), the gateway's
 # CPU per request (/proc utime+stime ÷ requests), peak and idle RSS (VmHWM, VmRSS), cold start
 # (process start to the first 200 on /healthz, polled every 5 ms) and streamed time to first
 # token at concurrency 1. Prints one table and writes benchmarks/results/<timestamp>.json, plus
@@ -242,10 +243,12 @@ done
 
 # --- the frameworks' floor ------------------------------------------------------------------------
 # `switchyard passthrough` forwards each request through the same upstream pool with no routing,
-# checks or accounting: once behind the gateway's Hummingbird server, once behind one SwiftNIO
-# channel handler (no Swift tasks; plain answers only). What the gateway costs above these is its
-# own work; what these cost above "direct" is the frameworks' and the extra loopback hop's.
-for server in hummingbird nio; do
+# checks or accounting: behind the gateway's server (Hummingbird's router on a SwiftNIO channel
+# handler), behind Hummingbird's own HTTP/1 channel (NIOAsyncChannel; what the gateway used
+# before), and behind one SwiftNIO channel handler (no Swift tasks; plain answers only). What the
+# gateway costs above the first is its own work; what these cost above "direct" is the
+# frameworks' and the extra loopback hop's.
+for server in hummingbird hummingbird-async nio; do
   say "floor: switchyard passthrough --server $server"
   "${GW_PIN[@]}" "$BIN" passthrough --server "$server" --upstream "$MOCK_URL" --port 0 >"$WORK/floor-$server.out" 2>&1 &
   FLOOR_PID=$!
