@@ -49,7 +49,7 @@ struct DirectHTTP1ServerTests {
         let answer = try await withServer(router) { port in
             let connection = try RawConnection(port: port)
             connection.send("GET /where HTTP/1.1\r\nHost: test\r\n\r\n")
-            return try connection.receiveResponses(1)
+            return try await blocking { try connection.receiveResponses(1) }
         }
         #expect(answer.first?.body == "loop,pool,loop")
         #expect(answer.first?.headers["server"] == "test")
@@ -67,7 +67,7 @@ struct DirectHTTP1ServerTests {
         let answers = try await withServer(router) { port in
             let connection = try RawConnection(port: port)
             connection.send("GET /slow HTTP/1.1\r\nHost: test\r\n\r\nGET /fast HTTP/1.1\r\nHost: test\r\n\r\n")
-            return try connection.receiveResponses(2)
+            return try await blocking { try connection.receiveResponses(2) }
         }
         #expect(answers.map(\.body) == ["slow", "fast"])
     }
@@ -79,8 +79,7 @@ struct DirectHTTP1ServerTests {
         let (answer, closed) = try await withServer(router) { port in
             let connection = try RawConnection(port: port)
             connection.send("GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
-            let answer = try connection.receiveResponses(1)
-            return (answer, connection.waitForClose())
+            return try await blocking { (try connection.receiveResponses(1), connection.waitForClose()) }
         }
         #expect(answer.first?.status == 200)
         #expect(answer.first?.body == "bye")
@@ -91,11 +90,10 @@ struct DirectHTTP1ServerTests {
     func malformedRequestIsA400() async throws {
         let router = Router()
         router.get("/") { _, _ -> String in "ok" }
-        let (text, closed) = try await withServer(router) { port in
+        let (closed, text) = try await withServer(router) { port in
             let connection = try RawConnection(port: port)
             connection.send("THIS IS NOT HTTP\r\n\r\n")
-            let closed = connection.waitForClose()
-            return (connection.received, closed)
+            return await blocking { (connection.waitForClose(), connection.received) }
         }
         #expect(text.hasPrefix("HTTP/1.1 400"))
         #expect(closed)
@@ -113,7 +111,7 @@ struct DirectHTTP1ServerTests {
             let big = String(repeating: "x", count: 5000)
             connection.send("POST /count HTTP/1.1\r\nHost: test\r\nContent-Length: 5000\r\n\r\n\(big)")
             connection.send("POST /count HTTP/1.1\r\nHost: test\r\nContent-Length: 4\r\n\r\nabcd")
-            return try connection.receiveResponses(2)
+            return try await blocking { try connection.receiveResponses(2) }
         }
         #expect(answers.map(\.body) == ["11", "4"])
     }
@@ -130,11 +128,10 @@ struct DirectHTTP1ServerTests {
                     throw Broken()
                 })
         }
-        let (text, closed) = try await withServer(router) { port in
+        let (closed, text) = try await withServer(router) { port in
             let connection = try RawConnection(port: port)
             connection.send("GET /stream HTTP/1.1\r\nHost: test\r\n\r\n")
-            let closed = connection.waitForClose()
-            return (connection.received, closed)
+            return await blocking { (connection.waitForClose(), connection.received) }
         }
         #expect(text.contains("partial"))
         #expect(!text.hasSuffix("0\r\n\r\n"))
@@ -163,8 +160,7 @@ struct DirectHTTP1ServerTests {
             connection.send("GET /big HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
             try await Task.sleep(for: .milliseconds(300))
             let whileStalled = written.withLock { $0 }
-            _ = connection.waitForClose(timeoutSeconds: 30)
-            return (whileStalled, connection.receivedBytes)
+            return await blocking { _ = connection.waitForClose(timeoutSeconds: 30); return (whileStalled, connection.receivedBytes) }
         }
         #expect(whileStalled < total / 2, "the handler wrote \(whileStalled) of \(total) chunks to a client that read nothing")
         #expect(bytes > total * chunk.readableBytes)
@@ -184,10 +180,24 @@ struct DirectHTTP1ServerTests {
     }
 }
 
+/// Runs blocking socket calls on a thread of their own: a test that blocked one of Swift's
+/// few cooperative threads would stall every other test's tasks (on two cores, all of them).
+func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+    }
+}
+
+func blocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(returning: work()) }
+    }
+}
+
 /// A blocking loopback client that sends and reads raw bytes, for what an HTTP client library
 /// would hide: pipelining, malformed requests, when the server closes.
-final class RawConnection {
-    struct Answer {
+final class RawConnection: @unchecked Sendable {  // used by one thread at a time
+    struct Answer: Sendable {
         var status: Int
         var headers: [String: String]
         var body: String
