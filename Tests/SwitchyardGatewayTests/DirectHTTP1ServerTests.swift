@@ -166,6 +166,71 @@ struct DirectHTTP1ServerTests {
         #expect(bytes > total * chunk.readableBytes)
     }
 
+    @Test("a body of unknown length is sent chunked, each write a chunk")
+    func streamIsChunked() async throws {
+        let router = Router()
+        router.get("/stream") { _, _ -> Response in
+            Response(
+                status: .ok,
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: "hello"))
+                    try await writer.write(ByteBuffer(string: ", world of streams"))
+                    try await writer.finish(nil)
+                })
+        }
+        let text = try await withServer(router) { port in
+            let connection = try RawConnection(port: port)
+            connection.send("GET /stream HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+            return await blocking { _ = connection.waitForClose(); return connection.received }
+        }
+        #expect(text.lowercased().contains("transfer-encoding: chunked\r\n"))
+        #expect(text.hasSuffix("\r\n\r\n5\r\nhello\r\n12\r\n, world of streams\r\n0\r\n\r\n"))
+    }
+
+    @Test("HTTP/1.0: keep-alive only when asked, and a stream ends by closing")
+    func http10() async throws {
+        let router = Router()
+        router.get("/") { _, _ -> String in "plain" }
+        router.get("/stream") { _, _ -> Response in
+            Response(status: .ok, body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: "streamed"))
+                try await writer.finish(nil)
+            })
+        }
+        let (kept, closedText) = try await withServer(router) { port in
+            let keepAlive = try RawConnection(port: port)
+            keepAlive.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            let kept = try await blocking { try keepAlive.receiveResponses(2) }
+            let streamed = try RawConnection(port: port)
+            streamed.send("GET /stream HTTP/1.0\r\n\r\n")
+            let closedText = await blocking { _ = streamed.waitForClose(); return streamed.received }
+            return (kept, closedText)
+        }
+        #expect(kept.map(\.body) == ["plain", "plain"])
+        #expect(kept.first?.headers["connection"] == "keep-alive")
+        #expect(!closedText.lowercased().contains("chunked"))
+        #expect(closedText.lowercased().contains("connection: close"))
+        #expect(closedText.hasSuffix("\r\n\r\nstreamed"))
+    }
+
+    @Test("requests sent before the client half-closes are all answered, then the connection closes")
+    func halfCloseAnswersWhatCame() async throws {
+        let router = Router()
+        router.get("/slow") { _, _ -> String in
+            try await Task.sleep(for: .milliseconds(30))
+            return "slow"
+        }
+        router.get("/fast") { _, _ -> String in "fast" }
+        let (answers, closed) = try await withServer(router) { port in
+            let connection = try RawConnection(port: port)
+            connection.send("GET /slow HTTP/1.1\r\nHost: test\r\n\r\nGET /fast HTTP/1.1\r\nHost: test\r\n\r\n")
+            connection.shutdownWrite()
+            return try await blocking { (try connection.receiveResponses(2), connection.waitForClose()) }
+        }
+        #expect(answers.map(\.body) == ["slow", "fast"])
+        #expect(closed)
+    }
+
     @Test("the Date header is an IMF-fixdate")
     func dateFormat() {
         #expect(HTTPDateCache.format(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
@@ -237,6 +302,11 @@ final class RawConnection: @unchecked Sendable {  // used by one thread at a tim
             guard sent > 0 else { return }
             bytes = bytes.dropFirst(sent)
         }
+    }
+
+    /// Tells the server this client will send nothing more.
+    func shutdownWrite() {
+        _ = shutdown(socket, Int32(SHUT_WR))
     }
 
     /// Reads whatever arrives within `timeoutSeconds`; false if nothing more can come in time.

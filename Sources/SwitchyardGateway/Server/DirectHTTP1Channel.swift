@@ -3,24 +3,23 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import NIOHTTP1
-import NIOHTTPTypesHTTP1
 
 /// HTTP/1.1 connections whose requests go straight from a SwiftNIO channel handler to a
 /// Hummingbird responder: no `NIOAsyncChannel` between the socket and the router.
 ///
 /// Hummingbird's own ``HTTP1Channel`` reads each connection through a `NIOAsyncChannel`: every
 /// request part passes an async sequence's state machine, and every response part an async
-/// writer's. On the gateway's hot path those two cost about as much CPU as all of routing. Here
-/// a ``DirectHTTP1Handler`` collects each request on the connection's event loop and starts one
-/// task for it, preferring that same loop as its executor; the response is written to the channel
-/// from there, plain answers in one flush.
+/// writer's and four more channel handlers (type conversion, error handling, pipelining, the
+/// encoder). Here SwiftNIO's HTTP/1 decoder hands the request's parts to a
+/// ``DirectHTTP1Handler``, which collects them on the connection's event loop and starts one
+/// task for each request, preferring that same loop as its executor; the task writes the
+/// response's bytes straight to the socket, a plain answer as one buffer.
 ///
 /// What it keeps from Hummingbird: the router, middleware, `Request`/`Response`, the request
-/// context and its request id, the server's bind, graceful shutdown (connections finish the
-/// request in flight and close) and the `Date`/`Server` headers. HTTP/1.1 pipelining is handled
-/// by SwiftNIO's `HTTPServerPipelineHandler`, which holds a connection's next request until
-/// the answer to the one before it has been written; a malformed request gets `400` and the
-/// connection closes.
+/// context and its request id (`hb.request.id`), the server's bind and graceful shutdown
+/// (connections finish the request in flight and close). The handler does what the NIO
+/// handlers it replaces did: pipelined requests are answered in order, keep-alive follows the
+/// request (`Connection`, HTTP/1.0), a malformed request gets `400` and the connection closes.
 public struct DirectHTTP1Channel<Responder: HTTPResponder>: ServerChildChannel
 where Responder.Context: RequestContext, Responder.Context.Source == ApplicationRequestContextSource {
     /// A connection being served.
@@ -48,12 +47,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
 
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Connection> {
         channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                withPipeliningAssistance: true,
-                withErrorHandling: true,
-                withOutboundHeaderValidation: false  // HTTPTypes validated the fields already
-            )
-            try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
             try channel.pipeline.syncOperations.addHandler(
                 DirectHTTP1Handler(responder: responder, limits: limits, serverName: serverName, logger: self.logger))
             return Connection(channel: channel)

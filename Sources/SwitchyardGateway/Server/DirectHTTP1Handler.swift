@@ -3,24 +3,39 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
-import NIOHTTPTypes
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
 
-/// Serves one HTTP/1.1 connection (see ``DirectHTTP1Channel``): collects a request's head and
-/// body on the event loop, answers it from a task that prefers the connection's event loop, and
-/// writes the response to the channel.
+/// Serves one HTTP/1.x connection (see ``DirectHTTP1Channel``): collects a request's head and
+/// body as SwiftNIO's decoder hands them over, answers it from a task that prefers the
+/// connection's event loop, and writes the response's bytes to the socket itself.
 ///
-/// The handler only ever has one request: SwiftNIO's `HTTPServerPipelineHandler` before it holds
-/// a pipelined request until the response to the one before has been written.
-public final class DirectHTTP1Handler<Responder: HTTPResponder>: ChannelInboundHandler, RemovableChannelHandler
+/// One request is answered at a time. Parts of a pipelined request that arrive meanwhile wait
+/// here, and the handler asks the socket for nothing more until the answer is out, so a client
+/// cannot make it buffer without bound. A plain answer leaves as one buffer (head and body); a
+/// body of unknown length is sent chunked (or, to an HTTP/1.0 client, until the connection
+/// closes). A request SwiftNIO cannot parse gets `400` and the connection closes.
+public final class DirectHTTP1Handler<Responder: HTTPResponder>: ChannelDuplexHandler, RemovableChannelHandler
 where Responder.Context: RequestContext, Responder.Context.Source == ApplicationRequestContextSource {
-    public typealias InboundIn = HTTPRequestPart
-    public typealias OutboundOut = HTTPResponsePart
+    public typealias InboundIn = HTTPServerRequestPart
+    public typealias OutboundIn = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
 
     /// How much of a request the handler keeps.
     public struct Limits: Sendable {
         /// The most body bytes kept; one byte more is kept so a route can tell an oversized
         /// body, and the rest are dropped.
         public var maxBodyBytes: Int
+    }
+
+    /// How the response being written frames its body.
+    enum Framing {
+        /// `Content-Length` is set (or the body is empty): bytes as they are.
+        case length
+        /// HTTP/1.1 chunked transfer coding.
+        case chunked
+        /// HTTP/1.0 without a length: the body ends when the connection closes.
+        case untilClose
     }
 
     private let responder: Responder
@@ -30,13 +45,26 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
 
     private var context: ChannelHandlerContext?
     private var executor: EventLoopTaskExecutor?
-    private var head: HTTPRequest?
-    private var body: ByteBuffer?
     private var dates = HTTPDateCache()
-    /// A request is being answered.
+
+    /// The request being read.
+    private var head: HTTPRequestHead?
+    private var body: ByteBuffer?
+    /// A request is being answered; what arrives meanwhile waits in `waiting`.
     private var answering = false
-    /// The client will send nothing more (or the server stops): close once the answer is out.
+    private var waiting = CircularBuffer<HTTPServerRequestPart>()
+    /// A read was asked for while answering; it is passed on once the answer is out.
+    private var readPending = false
+    /// Close once the answer in flight is out (the server is stopping, or the request said so).
     private var closesWhenAnswered = false
+    /// The client sends nothing more: close once every request it sent is answered.
+    private var inputClosed = false
+
+    /// The response being written: its head (held back to leave with the first body bytes),
+    /// framing, and whether the connection closes after it.
+    private var heldHead: ByteBuffer?
+    private var framing = Framing.length
+    private var closesAfterResponse = false
     private var writabilityWaiters: [CheckedContinuation<Void, any Error>] = []
 
     init(responder: Responder, limits: Limits, serverName: String?, logger: Logger) {
@@ -56,21 +84,53 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         failWritabilityWaiters()
     }
 
+    // MARK: Reading
+
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if answering {
+            waiting.append(part)
+        } else {
+            read(part, context: context)
+        }
+    }
+
+    private func read(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let requestHead):
             head = requestHead
             body = nil
         case .body(var chunk):
             keep(&chunk)
         case .end:
-            guard let requestHead = head, let executor else { return }
+            guard let requestHead = head else { return }
             let requestBody = body ?? ByteBuffer()
             head = nil
             body = nil
-            answering = true
-            respond(to: Request(head: requestHead, body: RequestBody(buffer: requestBody)), executor: executor, channel: context.channel)
+            answer(requestHead, body: requestBody, context: context)
         }
+    }
+
+    /// Holds reads back while a request is being answered.
+    public func read(context: ChannelHandlerContext) {
+        if answering {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            // The server is stopping: finish the answer in flight, if any, and close.
+            if answering || head != nil { closesWhenAnswered = true } else { context.close(promise: nil) }
+            return
+        }
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            inputClosed = true
+            if !answering { context.close(promise: nil) }
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -87,16 +147,14 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         context.fireChannelInactive()
     }
 
-    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        // Input closes when the client half-closes or when the server is cancelled: answer the
-        // request in flight, if any, and close.
-        if let event = event as? ChannelEvent, event == .inputClosed {
-            if answering { closesWhenAnswered = true } else { context.close(promise: nil) }
-        }
-        context.fireUserInboundEventTriggered(event)
-    }
-
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError, !answering, context.channel.isActive {
+            logger.debug("malformed request", metadata: ["error": "\(error)"])
+            var response = context.channel.allocator.buffer(capacity: 80)
+            response.writeStaticString("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")
+            context.writeAndFlush(wrapOutboundOut(response)).whenComplete { _ in context.close(promise: nil) }
+            return
+        }
         logger.trace("connection failed", metadata: ["error": "\(error)"])
         context.close(promise: nil)
     }
@@ -109,24 +167,38 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         if body == nil { body = chunk } else { body!.writeBuffer(&chunk) }
     }
 
-    /// Answers `request` from a task on this connection's event loop.
-    private func respond(to request: Request, executor: EventLoopTaskExecutor, channel: any Channel) {
+    // MARK: Answering
+
+    /// Answers a request from a task on this connection's event loop.
+    private func answer(_ requestHead: HTTPRequestHead, body: ByteBuffer, context: ChannelHandlerContext) {
+        let request: HTTPRequest
+        do {
+            request = try HTTPRequest(requestHead, secure: false, splitCookie: false)
+        } catch {
+            errorCaught(context: context, error: HTTPParserError.invalidURL)
+            return
+        }
+        guard let executor else { return }
+        answering = true
+        let keepAlive = requestHead.isKeepAlive
+        let http10 = requestHead.version.minor == 0
+        let channel = context.channel
         var logger = self.logger
         logger[metadataKey: "hb.request.id"] = .string(RequestIdentifier.next())
-        let closesAfter = request.headers[.connection].map { $0.lowercased().contains("close") } ?? false
         let writer = ResponseChannelWriter(handler: NIOLoopBound(self, eventLoop: channel.eventLoop), eventLoop: channel.eventLoop)
         let responder = self.responder
+        let hbRequest = Request(head: request, body: RequestBody(buffer: body))
         Task(executorPreference: executor) {
             let context = Responder.Context(source: ApplicationRequestContextSource(channel: channel, logger: logger))
             var response: Response
             do {
-                response = try await responder.respond(to: request, context: context)
+                response = try await responder.respond(to: hbRequest, context: context)
             } catch {
                 logger.debug("unrecognised error", metadata: ["error.type": "\(error)"])
                 response = Response(status: .internalServerError)
             }
             do {
-                try await writer.write(response, closingAfter: closesAfter)
+                try await writer.write(response, keepAlive: keepAlive, http10: http10)
             } catch {
                 // The answer is cut short (the client left, or a streamed body failed): the
                 // connection cannot carry another request.
@@ -136,38 +208,128 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         }
     }
 
+    /// After an answer: close, or go on with what the client sent meanwhile.
+    private func answered(context: ChannelHandlerContext) {
+        answering = false
+        while !answering, let part = waiting.popFirst() {
+            read(part, context: context)
+        }
+        guard !answering else { return }
+        if inputClosed {
+            context.close(promise: nil)
+        } else if readPending {
+            readPending = false
+            context.read()
+        }
+    }
+
     // MARK: Writing, on the event loop (called through ``ResponseChannelWriter``)
 
-    /// Writes the response head (not flushed: it leaves with the first body bytes).
-    func writeHead(_ head: HTTPResponse) throws {
+    /// Serialises the response head; it leaves with the first body bytes.
+    ///
+    /// - Parameters:
+    ///   - streamed: The body's length is unknown (it is sent chunked, or until close to HTTP/1.0).
+    ///   - keepAlive: The request allows another one on this connection.
+    func writeHead(_ head: HTTPResponse, streamed: Bool, keepAlive: Bool, http10: Bool) throws {
         guard let context, context.channel.isActive else { throw ChannelError.ioOnClosedChannel }
-        var head = head
-        head.headerFields[.date] = dates.current()
-        if let serverName { head.headerFields[.server] = serverName }
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        let streamed = streamed && !head.headerFields.contains(.contentLength)
+        framing = streamed ? (http10 ? .untilClose : .chunked) : .length
+        closesAfterResponse = !keepAlive || closesWhenAnswered || framing == .untilClose
+        var buffer = context.channel.allocator.buffer(capacity: 512)
+        buffer.writeStaticString("HTTP/1.1 ")
+        buffer.writeString(String(head.status.code))
+        buffer.writeStaticString(" ")
+        buffer.writeString(head.status.reasonPhrase)
+        buffer.writeStaticString("\r\n")
+        for field in head.headerFields where field.name != .date && field.name != .server {
+            buffer.writeString(field.name.rawName)
+            buffer.writeStaticString(": ")
+            buffer.writeString(field.value)
+            buffer.writeStaticString("\r\n")
+        }
+        buffer.writeStaticString("date: ")
+        buffer.writeString(dates.current())
+        buffer.writeStaticString("\r\n")
+        if let serverName {
+            buffer.writeStaticString("server: ")
+            buffer.writeString(serverName)
+            buffer.writeStaticString("\r\n")
+        }
+        if framing == .chunked { buffer.writeStaticString("transfer-encoding: chunked\r\n") }
+        if closesAfterResponse {
+            buffer.writeStaticString("connection: close\r\n")
+        } else if http10 {
+            buffer.writeStaticString("connection: keep-alive\r\n")
+        }
+        buffer.writeStaticString("\r\n")
+        heldHead = buffer
     }
 
-    /// Writes body bytes, flushing them if `flush`.
-    func writeBody(_ buffer: ByteBuffer, flush: Bool) throws {
+    /// Bodies up to this size are copied behind the head, so one buffer leaves; larger ones go
+    /// as buffers of their own.
+    static var largestCopiedBody: Int { 16 * 1024 }
+
+    /// Writes body bytes (after the held head, if it is still held), flushing them if `flush`.
+    func writeBody(_ bytes: ByteBuffer, flush: Bool) throws {
         guard let context, context.channel.isActive else { throw ChannelError.ioOnClosedChannel }
+        guard bytes.readableBytes > 0 else { return }
+        if framing != .chunked, bytes.readableBytes > Self.largestCopiedBody {
+            if let head = heldHead { context.write(wrapOutboundOut(head), promise: nil) }
+            heldHead = nil
+            if flush { context.writeAndFlush(wrapOutboundOut(bytes), promise: nil) } else { context.write(wrapOutboundOut(bytes), promise: nil) }
+            return
+        }
+        var out = heldHead ?? context.channel.allocator.buffer(capacity: bytes.readableBytes + 16)
+        heldHead = nil
+        if framing == .chunked {
+            out.writeString(String(bytes.readableBytes, radix: 16))
+            out.writeStaticString("\r\n")
+            out.writeImmutableBuffer(bytes)
+            out.writeStaticString("\r\n")
+        } else {
+            out.writeImmutableBuffer(bytes)
+        }
         if flush {
-            context.writeAndFlush(wrapOutboundOut(.body(buffer)), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(out), promise: nil)
         } else {
-            context.write(wrapOutboundOut(.body(buffer)), promise: nil)
+            context.write(wrapOutboundOut(out), promise: nil)
         }
     }
 
-    /// Ends the response and flushes it; closes the connection after it if `close`.
-    func writeEnd(_ trailers: HTTPFields?, close: Bool) throws {
+    /// Ends the response and flushes it; then closes, or reads the next request.
+    func writeEnd(_ trailers: HTTPFields?) throws {
         guard let context, context.channel.isActive else { throw ChannelError.ioOnClosedChannel }
-        answering = false
-        if close || closesWhenAnswered {
-            let promise = context.eventLoop.makePromise(of: Void.self)
-            context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: promise)
-            promise.futureResult.whenComplete { _ in context.close(promise: nil) }
-        } else {
-            context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
+        var out = heldHead
+        heldHead = nil
+        if framing == .chunked {
+            if out == nil { out = context.channel.allocator.buffer(capacity: 5) }
+            out!.writeStaticString("0\r\n")
+            for field in trailers ?? [:] {
+                out!.writeString(field.name.rawName)
+                out!.writeStaticString(": ")
+                out!.writeString(field.value)
+                out!.writeStaticString("\r\n")
+            }
+            out!.writeStaticString("\r\n")
         }
+        if closesAfterResponse || closesWhenAnswered {
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            if let out {
+                context.writeAndFlush(wrapOutboundOut(out), promise: promise)
+            } else {
+                context.flush()
+                promise.succeed()
+            }
+            promise.futureResult.whenComplete { _ in context.close(promise: nil) }
+            answering = false
+            return
+        }
+        if let out {
+            context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+        } else {
+            context.flush()
+        }
+        answered(context: context)
     }
 
     /// Whether written bytes would now wait in the channel's buffer rather than go out.

@@ -7,19 +7,24 @@ import NIOCore
 ///
 /// The task prefers the connection's event loop, so the writes normally happen right where the
 /// task runs; from anywhere else they hop to the loop. A body of known length (a plain answer) is
-/// written with its head and end in one flush. A body of unknown length (a stream) is flushed at
-/// every write, and the next write waits while the client is not reading (the channel is not
+/// written with its head in one buffer and one flush. A body of unknown length (a stream) is
+/// flushed at every write, and the next write waits while the client is not reading (the channel is not
 /// writable), so a slow client cannot make the gateway buffer a whole stream.
 struct ResponseChannelWriter<Responder: HTTPResponder>: Sendable
 where Responder.Context: RequestContext, Responder.Context.Source == ApplicationRequestContextSource {
     let handler: NIOLoopBound<DirectHTTP1Handler<Responder>>
     let eventLoop: any EventLoop
 
-    /// Writes `response` and ends it; the connection closes afterwards if `closingAfter`.
-    func write(_ response: Response, closingAfter close: Bool) async throws {
+    /// Writes `response` and ends it.
+    ///
+    /// - Parameters:
+    ///   - keepAlive: The request allows another one on the connection.
+    ///   - http10: The request was HTTP/1.0 (no chunked coding).
+    func write(_ response: Response, keepAlive: Bool, http10: Bool) async throws {
         let streams = response.body.contentLength == nil
-        try await onLoop { try $0.writeHead(response.head) }
-        try await response.body.write(BodyWriter(channel: self, flushesEachWrite: streams, closesAfter: close))
+        let head = response.head
+        try await onLoop { try $0.writeHead(head, streamed: streams, keepAlive: keepAlive, http10: http10) }
+        try await response.body.write(BodyWriter(channel: self, flushesEachWrite: streams))
     }
 
     /// Runs `body` with the handler on its event loop.
@@ -43,7 +48,6 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     struct BodyWriter: ResponseBodyWriter {
         let channel: ResponseChannelWriter
         let flushesEachWrite: Bool
-        let closesAfter: Bool
 
         mutating func write(_ buffer: ByteBuffer) async throws {
             let flush = flushesEachWrite
@@ -52,8 +56,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         }
 
         consuming func finish(_ trailingHeaders: HTTPFields?) async throws {
-            let close = closesAfter
-            try await channel.onLoop { try $0.writeEnd(trailingHeaders, close: close) }
+            try await channel.onLoop { try $0.writeEnd(trailingHeaders) }
         }
     }
 }
