@@ -11,8 +11,8 @@ import NIOHTTPTypesHTTP1
 /// connection's event loop, and writes the response's bytes to the socket itself.
 ///
 /// One request is answered at a time. Parts of a pipelined request that arrive meanwhile wait
-/// here, and the handler asks the socket for nothing more until the answer is out, so a client
-/// cannot make it buffer without bound. A plain answer leaves as one buffer (head and body); a
+/// here, and the handler then asks the socket for nothing more until the answer is out, so a
+/// client cannot make it buffer without bound. A plain answer leaves as one buffer (head and body); a
 /// body of unknown length is sent chunked (or, to an HTTP/1.0 client, until the connection
 /// closes). A request SwiftNIO cannot parse gets `400` and the connection closes.
 public final class DirectHTTP1Handler<Responder: HTTPResponder>: ChannelDuplexHandler, RemovableChannelHandler
@@ -53,7 +53,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     /// A request is being answered; what arrives meanwhile waits in `waiting`.
     private var answering = false
     private var waiting = CircularBuffer<HTTPServerRequestPart>()
-    /// A read was asked for while answering; it is passed on once the answer is out.
+    /// A read was held back; it is passed on once the answer is out.
     private var readPending = false
     /// Close once the answer in flight is out (the server is stopping, or the request said so).
     private var closesWhenAnswered = false
@@ -111,9 +111,12 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         }
     }
 
-    /// Holds reads back while a request is being answered.
+    /// Holds reads back while a pipelined request waits for the one before it to be answered.
+    ///
+    /// Only then: holding them back whenever a request is being answered would make SwiftNIO
+    /// drop and re-add the socket's read interest (two `epoll_ctl` calls) for every request.
     public func read(context: ChannelHandlerContext) {
-        if answering {
+        if answering, !waiting.isEmpty {
             readPending = true
         } else {
             context.read()
