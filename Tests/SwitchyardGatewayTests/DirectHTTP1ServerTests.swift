@@ -99,7 +99,7 @@ struct DirectHTTP1ServerTests {
         #expect(closed)
     }
 
-    @Test("a body is kept to one byte past the limit, and the connection serves the next request")
+    @Test("a body without a declared length is kept to one byte past the limit, and the connection serves the next request")
     func oversizedBodyIsCut() async throws {
         let router = Router()
         router.post("/count") { request, _ -> String in
@@ -109,11 +109,35 @@ struct DirectHTTP1ServerTests {
         let answers = try await withServer(router, maxBodyBytes: 10) { port in
             let connection = try RawConnection(port: port)
             let big = String(repeating: "x", count: 5000)
-            connection.send("POST /count HTTP/1.1\r\nHost: test\r\nContent-Length: 5000\r\n\r\n\(big)")
+            // Chunked: no declared length, so the handler finds out while reading.
+            connection.send("POST /count HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n1388\r\n\(big)\r\n0\r\n\r\n")
             connection.send("POST /count HTTP/1.1\r\nHost: test\r\nContent-Length: 4\r\n\r\nabcd")
             return try await blocking { try connection.receiveResponses(2) }
         }
         #expect(answers.map(\.body) == ["11", "4"])
+    }
+
+    @Test("a body declared over the limit is answered from the head, and the connection goes on")
+    func declaredOversizedBodyIsAnsweredAtOnce() async throws {
+        let router = Router()
+        router.post("/limited") { request, _ -> Response in
+            if let declared = request.headers[.contentLength].flatMap(Int.init), declared > 10 { return Response(status: .contentTooLarge) }
+            return Response(status: .ok)
+        }
+        router.get("/next") { _, _ -> String in "next" }
+        let (early, next) = try await withServer(router, maxBodyBytes: 10) { port in
+            let connection = try RawConnection(port: port)
+            let declared = 1024 * 1024
+            connection.send("POST /limited HTTP/1.1\r\nHost: test\r\nContent-Length: \(declared)\r\n\r\n0123456789")
+            // The answer comes while almost all of the body is still unsent.
+            let early = try await blocking { try connection.receiveResponses(1) }
+            connection.send(String(repeating: "x", count: declared - 10))
+            connection.send("GET /next HTTP/1.1\r\nHost: test\r\n\r\n")
+            let next = try await blocking { try connection.receiveResponses(2) }
+            return (early, next.last)
+        }
+        #expect(early.first?.status == 413)
+        #expect(next?.body == "next")
     }
 
     @Test("a streamed body that fails part-way closes the connection without ending the chunks")

@@ -53,6 +53,9 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     /// A request is being answered; what arrives meanwhile waits in `waiting`.
     private var answering = false
     private var waiting = CircularBuffer<HTTPServerRequestPart>()
+    /// The request being read was answered from its head (its declared body is over the
+    /// limit): its body parts are dropped until its end.
+    private var discardingBody = false
     /// A read was held back; it is passed on once the answer is out.
     private var readPending = false
     /// Close once the answer in flight is out (the server is stopping, or the request said so).
@@ -88,6 +91,11 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
+        if discardingBody {
+            // The request was answered from its head; the rest of its body is dropped.
+            if case .end = part { discardingBody = false }
+            return
+        }
         if answering {
             waiting.append(part)
         } else {
@@ -98,6 +106,13 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     private func read(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch part {
         case .head(let requestHead):
+            if let declared = requestHead.headers.first(name: "content-length").flatMap(Int.init), declared > limits.maxBodyBytes {
+                // No route reads this much: answer now (the route refuses it by its declared
+                // length) and drop the body as it comes, rather than wait for all of it.
+                discardingBody = true
+                answer(requestHead, body: ByteBuffer(), context: context)
+                return
+            }
             head = requestHead
             body = nil
         case .body(var chunk):
@@ -126,7 +141,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent {
             // The server is stopping: finish the answer in flight, if any, and close.
-            if answering || head != nil { closesWhenAnswered = true } else { context.close(promise: nil) }
+            if answering || head != nil || discardingBody { closesWhenAnswered = true } else { context.close(promise: nil) }
             return
         }
         if let event = event as? ChannelEvent, event == .inputClosed {
