@@ -157,7 +157,19 @@ public final class LedgerRecorder: Service, Sendable {
 
     /// Writes everything queued now, in batches: in the background when the flush is small and
     /// the last one kept up, else at normal priority.
+    ///
+    /// The flush is run from the normal-priority thread, so a background write returns there: the
+    /// `SCHED_IDLE` thread never resumes a task on Swift's global executor. A thread that the
+    /// global executor's pool started from it would inherit `SCHED_IDLE` for good (Linux threads
+    /// inherit their creator's policy), and whatever later ran there would wait behind every
+    /// other thread.
     public func flush(retryUntilShutdown: Bool = false) async {
+        await withTaskExecutorPreference(normalPriorityThread) {
+            await self.flushFromNormalPriority(retryUntilShutdown: retryUntilShutdown)
+        }
+    }
+
+    private func flushFromNormalPriority(retryUntilShutdown: Bool) async {
         let (queued, fellBehind) = state.withLock { ($0.queue.count, $0.backgroundFlushFellBehind) }
         guard queued > 0 else { return }
         if queued > min(settings.batchSize, Self.backgroundFlushLimit) || fellBehind {
@@ -284,7 +296,8 @@ public final class LedgerRecorder: Service, Sendable {
                     }
                     return true
                 }
-                try? await Task.sleep(for: .seconds(1))
+                // Waited out at normal priority (see ``flush(retryUntilShutdown:)``).
+                try? await withTaskExecutorPreference(normalPriorityThread) { try await Task.sleep(for: .seconds(1)) }
             }
         }
     }

@@ -46,7 +46,12 @@ final class WriterThreadExecutor: TaskExecutor {
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         // A job must run even if the pool is shutting down, or its task would never resume.
-        pool.submit { _ in job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+        execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+
+    /// Runs `work` on the executor's thread, after the work already queued there.
+    func execute(_ work: @escaping @Sendable () -> Void) {
+        pool.submit { _ in work() }
     }
 
     /// Stops the thread once the jobs already given to it have run.

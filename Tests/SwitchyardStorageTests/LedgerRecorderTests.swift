@@ -6,6 +6,21 @@ import Testing
 import SwitchyardCore
 @testable import SwitchyardStorage
 
+/// Runs jobs on a normal-priority writer thread and counts those enqueued by a thread under
+/// `SCHED_IDLE`: a thread the global executor started from such a thread would inherit it.
+final class EnqueuerRecordingExecutor: TaskExecutor {
+    let thread = WriterThreadExecutor(priority: .normal)
+    let enqueued = Mutex(0)
+    let enqueuedFromIdleThreads = Mutex(0)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        enqueued.withLock { $0 += 1 }
+        if WriterThreadExecutor.priorityOfCurrentThread() == .background { enqueuedFromIdleThreads.withLock { $0 += 1 } }
+        let job = UnownedJob(job)
+        thread.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
+
 /// Counts the entries it is shown.
 final class CountingObserver: LedgerObserver {
     let seen = Mutex(0)
@@ -45,7 +60,8 @@ final class LaneRecordingStore: LedgerStore {
         let low = WriterThreadExecutor.priorityOfCurrentThread() == .background
         lanes.withLock { $0.append(low ? .background : .normal) }
         if low != (sharing != nil) { sharingMatchesLanes.withLock { $0 = false } }
-        if low { try? await Task.sleep(for: backgroundDelay) }
+        // Blocking, as a write waiting for the disk blocks its thread.
+        if low, backgroundDelay > .zero { usleep(UInt32(backgroundDelay / .microseconds(1))) }
         try await base.appendOnCallingThread(entries, sharingTheCore: sharing)
     }
 
@@ -170,6 +186,21 @@ final class LaneRecordingStore: LedgerStore {
         }
         #expect(store.lanes.withLock { $0 } == [.background, .normal, .background])
         #expect(try await store.ledgerCount() == 3)
+    }
+
+    @Test func aBackgroundFlushReturnsThroughTheNormalPriorityThreadNeverFromTheIdleOne() async throws {
+        let store = try LaneRecordingStore()
+        let recorder = LedgerRecorder(store: store, settings: LedgerSettings(flushInterval: .milliseconds(10)), logger: logger)
+        let caller = EnqueuerRecordingExecutor()
+        await withTaskExecutorPreference(caller) {
+            for round in 0..<3 {
+                recorder.record(sampleEntry(round))
+                await recorder.flush()
+            }
+        }
+        #expect(store.lanes.withLock { $0 } == [.background, .background, .background])
+        #expect(caller.enqueuedFromIdleThreads.withLock { $0 } == 0)
+        #expect(caller.enqueued.withLock { $0 } > 0)
     }
 
     @Test func aBackgroundFlushSlowedByWaitingForTheDiskStaysInTheBackground() async throws {
