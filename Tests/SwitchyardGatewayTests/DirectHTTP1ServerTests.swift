@@ -37,6 +37,26 @@ struct DirectHTTP1ServerTests {
         }
     }
 
+    /// `GET /slow` answers "slow" after 30 ms; `GET /fast` answers "fast" at once.
+    static func slowAndFast() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/slow") { _, _ -> String in
+            try await Task.sleep(for: .milliseconds(30))
+            return "slow"
+        }
+        router.get("/fast") { _, _ -> String in "fast" }
+        return router
+    }
+
+    /// Sends `requests` as raw bytes on one connection and reads `count` answers.
+    func answers(from router: Router<BasicRequestContext>, maxBodyBytes: Int = 1024, to requests: String, count: Int) async throws -> [RawConnection.Answer] {
+        try await withServer(router, maxBodyBytes: maxBodyBytes) { port in
+            let connection = try RawConnection(port: port)
+            connection.send(requests)
+            return try await blocking { try connection.receiveResponses(count) }
+        }
+    }
+
     @Test("handlers run on the connection's loop, before and after an await")
     func handlersRunOnTheLoop() async throws {
         let router = Router()
@@ -46,11 +66,7 @@ struct DirectHTTP1ServerTests {
             let away = await awayFromEventLoop { EventLoopBoundServerTests.place() }
             return "\(before),\(away),\(EventLoopBoundServerTests.place())"
         }
-        let answer = try await withServer(router) { port in
-            let connection = try RawConnection(port: port)
-            connection.send("GET /where HTTP/1.1\r\nHost: test\r\n\r\n")
-            return try await blocking { try connection.receiveResponses(1) }
-        }
+        let answer = try await answers(from: router, to: "GET /where HTTP/1.1\r\nHost: test\r\n\r\n", count: 1)
         #expect(answer.first?.body == "loop,pool,loop")
         #expect(answer.first?.headers["server"] == "test")
         #expect(answer.first?.headers["date"]?.hasSuffix(" GMT") == true)
@@ -58,18 +74,10 @@ struct DirectHTTP1ServerTests {
 
     @Test("pipelined requests are answered in the order they came, on one connection")
     func pipelinedRequestsKeepTheirOrder() async throws {
-        let router = Router()
-        router.get("/slow") { _, _ -> String in
-            try await Task.sleep(for: .milliseconds(50))
-            return "slow"
-        }
-        router.get("/fast") { _, _ -> String in "fast" }
-        let answers = try await withServer(router) { port in
-            let connection = try RawConnection(port: port)
-            connection.send("GET /slow HTTP/1.1\r\nHost: test\r\n\r\nGET /fast HTTP/1.1\r\nHost: test\r\n\r\n")
-            return try await blocking { try connection.receiveResponses(2) }
-        }
-        #expect(answers.map(\.body) == ["slow", "fast"])
+        let router = Self.slowAndFast()
+        let answered = try await answers(
+            from: router, to: "GET /slow HTTP/1.1\r\nHost: test\r\n\r\nGET /fast HTTP/1.1\r\nHost: test\r\n\r\n", count: 2)
+        #expect(answered.map(\.body) == ["slow", "fast"])
     }
 
     @Test("Connection: close closes the connection once the answer is out")
@@ -106,15 +114,14 @@ struct DirectHTTP1ServerTests {
             let body = try await request.body.collect(upTo: .max)
             return "\(body.readableBytes)"
         }
-        let answers = try await withServer(router, maxBodyBytes: 10) { port in
-            let connection = try RawConnection(port: port)
-            let big = String(repeating: "x", count: 5000)
-            // Chunked: no declared length, so the handler finds out while reading.
-            connection.send("POST /count HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n1388\r\n\(big)\r\n0\r\n\r\n")
-            connection.send("POST /count HTTP/1.1\r\nHost: test\r\nContent-Length: 4\r\n\r\nabcd")
-            return try await blocking { try connection.receiveResponses(2) }
-        }
-        #expect(answers.map(\.body) == ["11", "4"])
+        let big = String(repeating: "x", count: 5000)
+        // Chunked: no declared length, so the handler finds out while reading.
+        let answered = try await answers(
+            from: router, maxBodyBytes: 10,
+            to: "POST /count HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n1388\r\n\(big)\r\n0\r\n\r\n"
+                + "POST /count HTTP/1.1\r\nHost: test\r\nContent-Length: 4\r\n\r\nabcd",
+            count: 2)
+        #expect(answered.map(\.body) == ["11", "4"])
     }
 
     @Test("a body declared over the limit is answered from the head, and the connection goes on")
@@ -239,19 +246,14 @@ struct DirectHTTP1ServerTests {
 
     @Test("requests sent before the client half-closes are all answered, then the connection closes")
     func halfCloseAnswersWhatCame() async throws {
-        let router = Router()
-        router.get("/slow") { _, _ -> String in
-            try await Task.sleep(for: .milliseconds(30))
-            return "slow"
-        }
-        router.get("/fast") { _, _ -> String in "fast" }
-        let (answers, closed) = try await withServer(router) { port in
+        let router = Self.slowAndFast()
+        let (answered, closed) = try await withServer(router) { port in
             let connection = try RawConnection(port: port)
             connection.send("GET /slow HTTP/1.1\r\nHost: test\r\n\r\nGET /fast HTTP/1.1\r\nHost: test\r\n\r\n")
             connection.shutdownWrite()
             return try await blocking { (try connection.receiveResponses(2), connection.waitForClose()) }
         }
-        #expect(answers.map(\.body) == ["slow", "fast"])
+        #expect(answered.map(\.body) == ["slow", "fast"])
         #expect(closed)
     }
 
