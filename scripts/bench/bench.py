@@ -325,7 +325,7 @@ def cmd_report(args):
 
     lines = []
     head = ["scenario", "c", "target", "req/s", "p50 ms", "p90 ms", "p99 ms", "added p50 µs", "added p99 µs",
-            "CPU µs/req", "upstream CPU µs/req", "peak RSS MB", "errors", "load1"]
+            "CPU µs/req", "upstream CPU µs/req", "peak RSS MB", "errors", "load1", "steal ms"]
     table = [head]
     for r in runs:
         table.append([
@@ -338,6 +338,7 @@ def cmd_report(args):
             "%.1f" % (r["hwm_kb"] / 1024) if r.get("hwm_kb") else "-",
             str(r["errors"] + r["non2xx"]),
             "%.2f" % r["load1"],
+            str(r["steal_ms"]) if r.get("steal_ms") is not None else "-",
         ])
     widths = [max(len(row[i]) for row in table) for i in range(len(head))]
     for i, row in enumerate(table):

@@ -20,7 +20,8 @@
 # server and upstream pool with no gateway work) behind the gateway's server, behind Hummingbird's
 # own HTTP/1 channel and behind a bare SwiftNIO handler, as targets floor-hummingbird,
 # floor-hummingbird-async and floor-nio. Measures req/s and latency percentiles (wrk), the gateway's
-# CPU per request (/proc utime+stime ÷ requests), peak and idle RSS (VmHWM, VmRSS), cold start
+# CPU per request (/proc utime+stime ÷ requests), the hypervisor's steal time during each run,
+# peak and idle RSS (VmHWM, VmRSS), cold start
 # (process start to the first 200 on /healthz, polled every 5 ms) and streamed time to first
 # token at concurrency 1. Prints one table and writes benchmarks/results/<timestamp>.json, plus
 # the microbenchmark output next to it (<timestamp>-micro.md).
@@ -199,10 +200,14 @@ AUTO_MODEL=$(curl -s -D - -o /dev/null --max-time 5 "$GW_URL/chat/completions" -
 say "model auto routes the benchmark prompt to: ${AUTO_MODEL:-?}"
 
 # --- scenarios ---------------------------------------------------------------------------------
+# Ticks the hypervisor ran something else while this VM's CPUs wanted to run (steal, /proc/stat):
+# a run with much of it measured the host, not the gateway.
+steal_ticks() { awk '$1 == "cpu" { print $9 }' /proc/stat; }
+
 # run_wrk TARGET SCENARIO CONCURRENCY URL MODEL STREAM PROXY_PID
 run_wrk() {
   local target=$1 scenario=$2 c=$3 url=$4 model=$5 stream=$6 pid=$7
-  local before after up_before up_after load out line cpu_us up_cpu_us sample hwm
+  local before after up_before up_after load out line cpu_us up_cpu_us sample hwm steal_before steal_ms
   # Check once that the request succeeds before measuring it.
   if [ "$c" = "${CONCURRENCY[0]}" ]; then
     local code
@@ -213,10 +218,12 @@ run_wrk() {
   BODY_MODEL=$model BODY_STREAM=$stream timeout $((WARMUP + 30)) "${LOAD_PIN[@]}" wrk -t"$WRK_THREADS" -c"$c" -d"${WARMUP}s" \
     --timeout 10s -s "$HERE/chat.lua" "$url/chat/completions" >/dev/null 2>&1 || true
   load=$(cut -d' ' -f1 /proc/loadavg)
+  steal_before=$(steal_ticks)
   before=$(proc "$pid"); up_before=$(proc "$MOCK_PID")
   out=$(BODY_MODEL=$model BODY_STREAM=$stream timeout $((DURATION + 40)) "${LOAD_PIN[@]}" wrk -t"$WRK_THREADS" -c"$c" -d"${DURATION}s" \
     --timeout 10s -s "$HERE/chat.lua" "$url/chat/completions" 2>&1) || true
   after=$(proc "$pid"); up_after=$(proc "$MOCK_PID")
+  steal_ms=$(( ($(steal_ticks) - steal_before) * 1000 / HZ ))
   line=$(grep '^bench ' <<<"$out" | head -1)
   if [ -z "$line" ]; then echo "$target $scenario c=$c: wrk gave no result:" >&2; echo "$out" >&2; return 1; fi
   up_cpu_us=$(( ($(field cpu_ticks "$up_after") - $(field cpu_ticks "$up_before")) * 1000000 / HZ ))
@@ -227,8 +234,8 @@ run_wrk() {
     hwm=$(field hwm_kb "$after")
   fi
   sample=$(sed -e 's/^bench //' -e 's/\([a-z0-9_]*\)=\([0-9.]*\)/"\1":\2/g' -e 's/ /,/g' <<<"$line")
-  printf '{"kind":"wrk","target":"%s","scenario":"%s","concurrency":%s,"model":"%s","stream":%s,%s,"cpu_us":%s,"upstream_cpu_us":%s,"hwm_kb":%s,"load1":%s}\n' \
-    "$target" "$scenario" "$c" "$model" "$stream" "$sample" "$cpu_us" "$up_cpu_us" "$hwm" "$load" >>"$ROWS"
+  printf '{"kind":"wrk","target":"%s","scenario":"%s","concurrency":%s,"model":"%s","stream":%s,%s,"cpu_us":%s,"upstream_cpu_us":%s,"hwm_kb":%s,"load1":%s,"steal_ms":%s}\n' \
+    "$target" "$scenario" "$c" "$model" "$stream" "$sample" "$cpu_us" "$up_cpu_us" "$hwm" "$load" "$steal_ms" >>"$ROWS"
   printf '   %-10s %-8s c=%-3s %s\n' "$target" "$scenario" "$c" "${line#bench }" >&2
 }
 
