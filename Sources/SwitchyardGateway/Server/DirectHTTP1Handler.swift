@@ -141,7 +141,8 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent {
             // The server is stopping: finish the answer in flight, if any, and close.
-            if answering || head != nil || discardingBody { closesWhenAnswered = true } else { context.close(promise: nil) }
+            // (A body being dropped after its early answer has nothing left to wait for.)
+            if answering || head != nil { closesWhenAnswered = true } else { context.close(promise: nil) }
             return
         }
         if let event = event as? ChannelEvent, event == .inputClosed {
