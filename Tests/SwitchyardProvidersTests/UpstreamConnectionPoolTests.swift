@@ -6,7 +6,7 @@ import NIOHTTP1
 import NIOPosix
 import SwitchyardCore
 import SwitchyardMock
-import SwitchyardProviders
+@testable import SwitchyardProviders
 import Testing
 
 @Suite("Upstream connection pool over loopback")
@@ -183,6 +183,48 @@ struct UpstreamConnectionPoolTests {
                 #expect(response.status == .ok)
             }
             #expect(pool.openConnections == 1)
+        }
+    }
+
+    @Test("a caller on an event loop gets the idle connection on its own loop, not the newest")
+    func callersLoopIsPreferred() async throws {
+        try await Self.withMock { port in
+            let pool = Self.pool(port: port, maxConnections: 4)
+            defer { pool.shutdown() }
+            let loops = Array(MultiThreadedEventLoopGroup.singleton.makeIterator())
+            try #require(loops.count >= 2)
+            let (first, second) = (loops[0], loops[1])
+            // One connection on each loop; the second loop's finishes last, so it is the newest idle.
+            let early = pool.execute(Self.chat(fault: "delay=10"), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20, on: first)
+            let late = pool.execute(Self.chat(fault: "delay=300"), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20, on: second)
+            _ = try await early.get()
+            _ = try await late.get()
+            #expect(try await Self.eventually { pool.idleConnections == 2 })
+            #expect(pool.idleConnectionLoops == [ObjectIdentifier(first), ObjectIdentifier(second)])
+            // A call from the first loop takes the first loop's connection, leaving the newest.
+            let call = pool.execute(Self.chat(fault: "delay=200"), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20, on: first)
+            #expect(pool.idleConnectionLoops == [ObjectIdentifier(second)])
+            _ = try await call.get()
+            #expect(pool.openConnections == 2)
+        }
+    }
+
+    @Test("with none idle on its loop, a caller opens one there while the limit allows, and borrows another loop's at the limit")
+    func callersLoopGetsItsOwnConnection() async throws {
+        try await Self.withMock { port in
+            let loops = Array(MultiThreadedEventLoopGroup.singleton.makeIterator())
+            try #require(loops.count >= 2)
+            let (first, second) = (loops[0], loops[1])
+            for limit in [2, 1] {
+                let pool = Self.pool(port: port, maxConnections: limit)
+                defer { pool.shutdown() }
+                _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20, on: second).get()
+                #expect(try await Self.eventually { pool.idleConnections == 1 })
+                _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20, on: first).get()
+                #expect(try await Self.eventually { pool.idleConnections == limit })
+                #expect(pool.openConnections == limit, "limit \(limit)")
+                #expect(Set(pool.idleConnectionLoops) == Set((limit == 2 ? [first, second] : [second]).map { ObjectIdentifier($0) }))
+            }
         }
     }
 

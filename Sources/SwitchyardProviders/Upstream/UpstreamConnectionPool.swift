@@ -67,6 +67,8 @@ public final class UpstreamConnectionPool: Sendable {
 
     public let configuration: Configuration
     private let group: any EventLoopGroup
+    /// The group's loops: a caller on one of them gets connections on it (see ``callersLoop``).
+    private let loops: Set<ObjectIdentifier>
     private let tlsContext: Result<NIOSSLContext, UpstreamError>?
     private let state = Mutex(State())
 
@@ -76,6 +78,7 @@ public final class UpstreamConnectionPool: Sendable {
     public init(configuration: Configuration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.configuration = configuration
         self.group = group
+        self.loops = Set(group.makeIterator().map { ObjectIdentifier($0) })
         if configuration.endpoint.usesTLS {
             do {
                 tlsContext = .success(try NIOSSLContext(configuration: Self.clientTLSConfiguration(caFile: configuration.caFile)))
@@ -100,6 +103,8 @@ public final class UpstreamConnectionPool: Sendable {
     public var openConnections: Int { state.withLock { $0.open } }
     /// Connections open and idle now.
     public var idleConnections: Int { state.withLock { $0.idle.count } }
+    /// The loops of the idle connections, oldest first (for tests).
+    var idleConnectionLoops: [ObjectIdentifier] { state.withLock { $0.idle.map { ObjectIdentifier($0.eventLoop) } } }
 
     // MARK: Exchanges
 
@@ -144,10 +149,19 @@ public final class UpstreamConnectionPool: Sendable {
 
     // MARK: Leasing
 
+    /// The event loop of the group the caller runs on, if any: the gateway's request tasks run on
+    /// their connection's loop, and an upstream connection on the same loop spares every
+    /// exchange two hand-overs between threads (there and back).
+    private var callersLoop: (any EventLoop)? {
+        guard let loop = MultiThreadedEventLoopGroup.currentEventLoop, loops.contains(ObjectIdentifier(loop)) else { return nil }
+        return loop
+    }
+
     private func lease(deadline: NIODeadline) async throws(UpstreamError) -> UpstreamConnection {
         if Task.isCancelled { throw .cancelled }
+        let preferred = callersLoop
         let lease: Lease
-        switch decideNow() {
+        switch decideNow(preferring: preferred) {
         case .lease(let granted): lease = granted
         case .fail(let error): throw error
         case .wait: lease = try await waitForConnection(deadline: deadline)
@@ -157,7 +171,7 @@ public final class UpstreamConnectionPool: Sendable {
             return connection
         case .connect:
             do {
-                return try await connect(deadline: deadline)
+                return try await connect(deadline: deadline, on: preferred)
             } catch {
                 release(nil, reusable: false)
                 throw error
@@ -165,18 +179,48 @@ public final class UpstreamConnectionPool: Sendable {
         }
     }
 
-    /// What a caller may do now: use the newest live idle connection, open one, or wait (then
-    /// `waiter`, if given, is queued under the same lock). Idle connections found dead or too old
-    /// on the way are closed.
-    private func decideNow(queueing waiter: Waiter? = nil) -> Decision {
+    /// What a caller may do now: use a live idle connection (with `preferred`, the newest on
+    /// that loop, or else a new one there while the limit allows; otherwise the newest), open
+    /// one, or wait (then `waiter`, if given, is queued under the same lock). Idle connections
+    /// found dead or too old on the way are closed.
+    private func decideNow(preferring preferred: (any EventLoop)? = nil, queueing waiter: Waiter? = nil) -> Decision {
         var discarded: [UpstreamConnection] = []
         let decision = state.withLock { state in
+            if let preferred, !state.isShutDown,
+                !Self.moveNewestIdle(on: preferred, toEndOf: &state.idle, youngerThan: configuration.idleTimeout),
+                state.open < configuration.maxConnections
+            {
+                // None idle on the caller's loop: open one there rather than borrow another
+                // loop's (at most one more per loop than the load needs).
+                state.open += 1
+                return Decision.lease(.connect)
+            }
             let decision = decide(&state, discarding: &discarded)
             if case .wait = decision, let waiter { state.waiters.append(waiter) }
             return decision
         }
         for connection in discarded { connection.channel.close(promise: nil) }
         return decision
+    }
+
+    /// How far from the newest end the idle list is searched for a connection on the caller's
+    /// loop: with a few loops, one is nearly always among the newest.
+    static let affinitySearchDepth = 16
+
+    /// Moves the newest idle connection on `loop` among the newest ``affinitySearchDepth`` to
+    /// the end of `idle`, where ``decide(_:discarding:)`` takes it from at once; one idle for
+    /// `timeout` or longer stays where it is, so the list is still ordered by age for every
+    /// connection but the one taken. Returns whether the end of `idle` now is on `loop`.
+    static func moveNewestIdle(on loop: any EventLoop, toEndOf idle: inout [UpstreamConnection], youngerThan timeout: TimeAmount) -> Bool {
+        guard let last = idle.last else { return false }
+        if last.eventLoop === loop { return true }
+        let lowest = max(0, idle.count - affinitySearchDepth)
+        guard let index = idle[lowest...].lastIndex(where: { $0.eventLoop === loop }), NIODeadline.now() - idle[index].idleSince < timeout else {
+            return false
+        }
+        let connection = idle.remove(at: index)
+        idle.append(connection)
+        return true
     }
 
     /// Under the lock: the newest live idle connection, or a slot to open one, or a wait.
@@ -247,9 +291,9 @@ public final class UpstreamConnectionPool: Sendable {
         waiter?.continuation.resume(throwing: error)
     }
 
-    private func connect(deadline: NIODeadline) async throws(UpstreamError) -> UpstreamConnection {
+    private func connect(deadline: NIODeadline, on eventLoop: (any EventLoop)?) async throws(UpstreamError) -> UpstreamConnection {
         do {
-            return try await connect(deadline: deadline, on: nil).get()
+            return try await connect(deadline: deadline, on: eventLoop).get()
         } catch let error as UpstreamError {
             throw error
         } catch {
@@ -363,7 +407,7 @@ extension UpstreamConnectionPool {
     ) -> EventLoopFuture<UpstreamResponse> {
         let promise = eventLoop.makePromise(of: UpstreamResponse.self)
         let mode = UpstreamConnection.Mode.buffered(promise, limit: maxBodyBytes)
-        switch decideNow() {
+        switch decideNow(preferring: eventLoop) {
         case .fail(let error):
             promise.fail(error)
         case .lease(.connection(let connection)):
