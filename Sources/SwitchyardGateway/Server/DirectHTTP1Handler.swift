@@ -99,11 +99,12 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         if answering {
             waiting.append(part)
         } else {
-            read(part, context: context)
+            take(part, context: context)
         }
     }
 
-    private func read(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+    /// Takes one part of the request being read; its end starts the answer.
+    private func take(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch part {
         case .head(let requestHead):
             if let declared = requestHead.headers.first(name: "content-length").flatMap(Int.init), declared > limits.maxBodyBytes {
@@ -231,7 +232,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     private func answered(context: ChannelHandlerContext) {
         answering = false
         while !answering, let part = waiting.popFirst() {
-            read(part, context: context)
+            take(part, context: context)
         }
         guard !answering else { return }
         if inputClosed {

@@ -8,8 +8,8 @@ import NIOCore
 /// The task prefers the connection's event loop, so the writes normally happen right where the
 /// task runs; from anywhere else they hop to the loop. A body of known length (a plain answer) is
 /// written with its head in one buffer and one flush. A body of unknown length (a stream) is
-/// flushed at every write, and the next write waits while the client is not reading (the channel is not
-/// writable), so a slow client cannot make the gateway buffer a whole stream.
+/// flushed at every write, and the next write waits while the client is not reading (the channel
+/// is not writable), so a slow client cannot make the gateway buffer a whole stream.
 struct ResponseChannelWriter<Responder: HTTPResponder>: Sendable
 where Responder.Context: RequestContext, Responder.Context.Source == ApplicationRequestContextSource {
     let handler: NIOLoopBound<DirectHTTP1Handler<Responder>>
