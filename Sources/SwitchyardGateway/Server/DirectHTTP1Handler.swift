@@ -262,19 +262,10 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         buffer.writeString(head.status.reasonPhrase)
         buffer.writeStaticString("\r\n")
         for field in head.headerFields where field.name != .date && field.name != .server {
-            buffer.writeString(field.name.rawName)
-            buffer.writeStaticString(": ")
-            buffer.writeString(field.value)
-            buffer.writeStaticString("\r\n")
+            buffer.writeHeaderLine(field.name.rawName, field.value)
         }
-        buffer.writeStaticString("date: ")
-        buffer.writeString(dates.current())
-        buffer.writeStaticString("\r\n")
-        if let serverName {
-            buffer.writeStaticString("server: ")
-            buffer.writeString(serverName)
-            buffer.writeStaticString("\r\n")
-        }
+        buffer.writeHeaderLine("date", dates.current())
+        if let serverName { buffer.writeHeaderLine("server", serverName) }
         if framing == .chunked { buffer.writeStaticString("transfer-encoding: chunked\r\n") }
         if closesAfterResponse {
             buffer.writeStaticString("connection: close\r\n")
@@ -294,9 +285,9 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         guard let context, context.channel.isActive else { throw ChannelError.ioOnClosedChannel }
         guard bytes.readableBytes > 0 else { return }
         if framing != .chunked, bytes.readableBytes > Self.largestCopiedBody {
-            if let head = heldHead { context.write(wrapOutboundOut(head), promise: nil) }
+            send(heldHead, flush: false, context: context)
             heldHead = nil
-            if flush { context.writeAndFlush(wrapOutboundOut(bytes), promise: nil) } else { context.write(wrapOutboundOut(bytes), promise: nil) }
+            send(bytes, flush: flush, context: context)
             return
         }
         var out = heldHead ?? context.channel.allocator.buffer(capacity: bytes.readableBytes + 16)
@@ -309,11 +300,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         } else {
             out.writeImmutableBuffer(bytes)
         }
-        if flush {
-            context.writeAndFlush(wrapOutboundOut(out), promise: nil)
-        } else {
-            context.write(wrapOutboundOut(out), promise: nil)
-        }
+        send(out, flush: flush, context: context)
     }
 
     /// Ends the response and flushes it; then closes, or reads the next request.
@@ -324,32 +311,32 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         if framing == .chunked {
             if out == nil { out = context.channel.allocator.buffer(capacity: 5) }
             out!.writeStaticString("0\r\n")
-            for field in trailers ?? [:] {
-                out!.writeString(field.name.rawName)
-                out!.writeStaticString(": ")
-                out!.writeString(field.value)
-                out!.writeStaticString("\r\n")
-            }
+            for field in trailers ?? [:] { out!.writeHeaderLine(field.name.rawName, field.value) }
             out!.writeStaticString("\r\n")
         }
-        if closesAfterResponse || closesWhenAnswered {
-            let promise = context.eventLoop.makePromise(of: Void.self)
-            if let out {
-                context.writeAndFlush(wrapOutboundOut(out), promise: promise)
-            } else {
-                context.flush()
-                promise.succeed()
-            }
-            promise.futureResult.whenComplete { _ in context.close(promise: nil) }
-            answering = false
+        guard closesAfterResponse || closesWhenAnswered else {
+            send(out, flush: true, context: context)
+            return answered(context: context)
+        }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        send(out, flush: true, promise: written, context: context)
+        written.futureResult.whenComplete { _ in context.close(promise: nil) }
+        answering = false
+    }
+
+    /// Writes `buffer`, if any, and flushes if `flush`; `promise` completes once it is written
+    /// (at once when there is nothing to write).
+    private func send(_ buffer: ByteBuffer?, flush: Bool, promise: EventLoopPromise<Void>? = nil, context: ChannelHandlerContext) {
+        guard let buffer else {
+            if flush { context.flush() }
+            promise?.succeed()
             return
         }
-        if let out {
-            context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+        if flush {
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: promise)
         } else {
-            context.flush()
+            context.write(wrapOutboundOut(buffer), promise: promise)
         }
-        answered(context: context)
     }
 
     /// Whether written bytes would now wait in the channel's buffer rather than go out.
@@ -369,5 +356,15 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         let waiters = writabilityWaiters
         writabilityWaiters.removeAll()
         for waiter in waiters { waiter.resume(throwing: ChannelError.ioOnClosedChannel) }
+    }
+}
+
+extension ByteBuffer {
+    /// Appends `name: value` and the line's end.
+    fileprivate mutating func writeHeaderLine(_ name: String, _ value: String) {
+        writeString(name)
+        writeStaticString(": ")
+        writeString(value)
+        writeStaticString("\r\n")
     }
 }
