@@ -58,6 +58,16 @@ struct DirectHTTP1ServerTests {
         }
     }
 
+    /// Sends `requests` as raw bytes on one connection and reads until the server closes it:
+    /// whether it closed (within the wait) and what arrived.
+    func untilClose(from router: Router<BasicRequestContext>, to requests: String) async throws -> (closed: Bool, text: String) {
+        try await withServer(router) { port in
+            let connection = try RawConnection(port: port)
+            connection.send(requests)
+            return await blocking { (connection.waitForClose(), connection.received) }
+        }
+    }
+
     @Test("handlers run on the connection's loop, before and after an await")
     func handlersRunOnTheLoop() async throws {
         let router = Router()
@@ -99,11 +109,7 @@ struct DirectHTTP1ServerTests {
     func malformedRequestIsA400() async throws {
         let router = Router()
         router.get("/") { _, _ -> String in "ok" }
-        let (closed, text) = try await withServer(router) { port in
-            let connection = try RawConnection(port: port)
-            connection.send("THIS IS NOT HTTP\r\n\r\n")
-            return await blocking { (connection.waitForClose(), connection.received) }
-        }
+        let (closed, text) = try await untilClose(from: router, to: "THIS IS NOT HTTP\r\n\r\n")
         #expect(text.hasPrefix("HTTP/1.1 400"))
         #expect(closed)
     }
@@ -160,11 +166,7 @@ struct DirectHTTP1ServerTests {
                     throw Broken()
                 })
         }
-        let (closed, text) = try await withServer(router) { port in
-            let connection = try RawConnection(port: port)
-            connection.send("GET /stream HTTP/1.1\r\nHost: test\r\n\r\n")
-            return await blocking { (connection.waitForClose(), connection.received) }
-        }
+        let (closed, text) = try await untilClose(from: router, to: "GET /stream HTTP/1.1\r\nHost: test\r\n\r\n")
         #expect(text.contains("partial"))
         #expect(!text.hasSuffix("0\r\n\r\n"))
         #expect(closed)
@@ -210,11 +212,8 @@ struct DirectHTTP1ServerTests {
                     try await writer.finish(nil)
                 })
         }
-        let text = try await withServer(router) { port in
-            let connection = try RawConnection(port: port)
-            connection.send("GET /stream HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
-            return await blocking { _ = connection.waitForClose(); return connection.received }
-        }
+        let (closed, text) = try await untilClose(from: router, to: "GET /stream HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+        #expect(closed)
         #expect(text.lowercased().contains("transfer-encoding: chunked\r\n"))
         #expect(text.hasSuffix("\r\n\r\n5\r\nhello\r\n12\r\n, world of streams\r\n0\r\n\r\n"))
     }
