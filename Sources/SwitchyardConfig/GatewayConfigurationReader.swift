@@ -39,6 +39,7 @@ struct GatewayConfigurationReader {
         if let port = section.int("port", range: 0...65535) { settings.port = port }
         if let size = section.byteSize("max_body_bytes") { settings.maxBodyBytes = size }
         if let timeout = section.duration("request_timeout") { settings.requestTimeout = timeout }
+        if let loops = section.int("event_loops", range: 1...1024) { settings.eventLoops = loops }
         if let key = section.string("admin_key"), !key.isEmpty {
             if key.count < 16 { section.report("admin_key", "must be at least 16 characters (use a random secret from the environment)") }
             settings.adminKey = key

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Hummingbird
 import SwitchyardConfig
+import SwitchyardGateway
 import SwitchyardMock
 
 /// `switchyard mock-provider`: the simulated provider as a standalone server.
@@ -30,6 +31,7 @@ struct MockProviderCommand: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
+        EventLoopSizing.apply()
         var mockProfile = MockProfile()
         if let profile {
             do {

@@ -42,6 +42,7 @@ struct PassthroughCommand: AsyncParsableCommand {
     var server = "hummingbird"
 
     func run() async throws {
+        EventLoopSizing.apply()
         guard let endpoint = UpstreamEndpoint(url: upstream) else {
             throw ValidationError("--upstream must be an http:// or https:// URL with a host, got '\(upstream)'")
         }

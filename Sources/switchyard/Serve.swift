@@ -66,6 +66,7 @@ struct Serve: AsyncParsableCommand {
             return
         }
         let configuration = try loadConfiguration { try ConfigLoader(environment: environment).load(path: config!) }
+        EventLoopSizing.apply(configured: configuration.server.eventLoops, environment: environment)
         try await runGateway(configuration, logger: logger, description: config!)
     }
 
@@ -103,6 +104,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func runDemo(backend: DemoConfiguration.Backend, environment: [String: String], logger: Logger) async throws {
+        EventLoopSizing.apply(environment: environment)
         var environment = environment
         switch backend {
         case .openai, .ollama:

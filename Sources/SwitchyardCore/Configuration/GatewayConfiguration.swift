@@ -72,16 +72,19 @@ public struct ServerSettings: Sendable, Hashable {
     public var requestTimeout: Duration
     /// Bearer token for `/admin/*`; without one the admin API is disabled.
     public var adminKey: String?
+    /// Event-loop threads serving connections; `nil` means one per CPU the process may run on.
+    public var eventLoops: Int?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 16 * 1024 * 1024, requestTimeout: Duration = .seconds(600),
-        adminKey: String? = nil
+        adminKey: String? = nil, eventLoops: Int? = nil
     ) {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
         self.requestTimeout = requestTimeout
         self.adminKey = adminKey
+        self.eventLoops = eventLoops
     }
 }
 
