@@ -14,6 +14,16 @@ struct JSONTests {
         #expect(value.objectValue?.keys == ["zeta", "alpha", "mid", "big"])
     }
 
+    @Test("nested containers keep their own members, and a repeated key keeps its first place with the last value")
+    func nestedContainersAndRepeatedKeys() throws {
+        let text = #"{"a":[{"x":1,"y":[2,{"z":[]}],"x":3},[],[[4],5]],"b":{},"a2":{"k":{"k":{"k":"deep"}},"k2":null},"b":{"again":true}}"#
+        let value = try JSONParser.parse(text)
+        #expect(value.objectValue?.keys == ["a", "b", "a2"])
+        #expect(JSONWriter.string(value) == #"{"a":[{"x":3,"y":[2,{"z":[]}]},[],[[4],5]],"b":{"again":true},"a2":{"k":{"k":{"k":"deep"}},"k2":null}}"#)
+        let first = try #require(value["a"]?.arrayValue?.first?.objectValue)
+        #expect(first.keys == ["x", "y"] && first.values.count == 2)
+    }
+
     @Test("decodes escapes, including surrogate pairs")
     func escapes() throws {
         let value = try JSONParser.parse(#"["a\"b\\c\/d\n\t\u00e9\ud83d\ude00"]"#)

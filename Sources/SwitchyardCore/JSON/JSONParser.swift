@@ -65,9 +65,22 @@ public struct JSONParser: ~Copyable {
     private var index = 0
     /// The spans of the top-level object's members, when asked for.
     private var spans: TopLevelSpans?
+    /// Keys and values of the objects and arrays still open, innermost last. Each container
+    /// copies its own out when it closes, so it is allocated once at its final size instead of
+    /// growing member by member (most objects here have 2–10 members).
+    private var pendingKeys: [String] = []
+    private var pendingValues: [JSONValue] = []
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
+    }
+
+    /// Gives the stacks room for a typical document at its first container, in one allocation each.
+    private mutating func reservePending() {
+        if pendingValues.capacity == 0 {
+            pendingKeys.reserveCapacity(16)
+            pendingValues.reserveCapacity(32)
+        }
     }
 
     private func error(_ reason: String) -> JSONParseError {
@@ -110,13 +123,15 @@ public struct JSONParser: ~Copyable {
     private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         guard depth <= Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth)") }
         index += 1
-        var keys: [String] = []
-        var values: [JSONValue] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             return .object(JSONObject())
         }
+        // Members gather on the parser's stacks and leave them as two exactly sized arrays.
+        reservePending()
+        let keyBase = pendingKeys.count
+        let valueBase = pendingValues.count
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
@@ -132,11 +147,11 @@ public struct JSONParser: ~Copyable {
             if depth == 1, spans != nil {
                 if spans!.values.updateValue(valueStart..<index, forKey: key) != nil { spans!.hasDuplicateKeys = true }
             }
-            if let existing = keys.firstIndex(of: key) {
-                values[existing] = value
+            if let existing = pendingKeys[keyBase...].firstIndex(of: key) {
+                pendingValues[valueBase + (existing - keyBase)] = value
             } else {
-                keys.append(key)
-                values.append(value)
+                pendingKeys.append(key)
+                pendingValues.append(value)
             }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in object") }
@@ -146,22 +161,27 @@ public struct JSONParser: ~Copyable {
             }
             guard bytes[index] == UInt8(ascii: "}") else { throw error("expected ',' or '}'") }
             index += 1
-            return .object(JSONObject(unchecked: keys, values))
+            let object = JSONObject(unchecked: Array(pendingKeys[keyBase...]), Array(pendingValues[valueBase...]))
+            pendingKeys.removeSubrange(keyBase...)
+            pendingValues.removeSubrange(valueBase...)
+            return .object(object)
         }
     }
 
     private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
         guard depth <= Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth)") }
         index += 1
-        var elements: [JSONValue] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
-            return .array(elements)
+            return .array([])
         }
+        reservePending()
+        let base = pendingValues.count
         while true {
             skipWhitespace()
-            elements.append(try parseValue(depth: depth))
+            let element = try parseValue(depth: depth)
+            pendingValues.append(element)
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in array") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -170,6 +190,8 @@ public struct JSONParser: ~Copyable {
             }
             guard bytes[index] == UInt8(ascii: "]") else { throw error("expected ',' or ']'") }
             index += 1
+            let elements = Array(pendingValues[base...])
+            pendingValues.removeSubrange(base...)
             return .array(elements)
         }
     }
