@@ -3,12 +3,15 @@
 # upstream (and, with --peer litellm, against LiteLLM's proxy), with wrk.
 #
 # Usage: scripts/bench/run.sh [--quick] [--peer litellm] [--no-micro] [--duration SECONDS]
+#                             [--allocator mimalloc|glibc]
 #   --quick            3 s per run, fewer TTFT samples and cold starts (a smoke test of the harness)
 #   --peer litellm     also install LiteLLM's proxy (pinned) into .venv-litellm and measure it
 #   --no-micro         skip the Core microbenchmarks (Benchmarks/ package)
 #   --duration S       seconds per measured run (default 10, at most 60)
 #   --streams N        concurrent streams in the many-streams scenario (default 1000, 100 with
 #                      --quick, 0 skips it); they run for 30 s (5 s with --quick)
+#   --allocator A      mimalloc (default): build with the package trait Mimalloc, the production
+#                      build (installs libmimalloc-dev when root); glibc: build without it
 #   SWITCHYARD_BIN=path/to/switchyard   use that binary instead of building release
 #
 # What it does, all on 127.0.0.1: builds release; starts `switchyard mock-provider --instant`
@@ -34,6 +37,7 @@ PEER=""
 MICRO=1
 DURATION=""
 STREAMS=""
+ALLOCATOR=mimalloc
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -42,7 +46,8 @@ while [ $# -gt 0 ]; do
     --no-micro) MICRO=0 ;;
     --duration) shift; DURATION=${1:-} ;;
     --streams) shift; STREAMS=${1:-} ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --allocator) shift; ALLOCATOR=${1:-}; [[ "$ALLOCATOR" =~ ^(mimalloc|glibc)$ ]] || { echo "--allocator takes mimalloc or glibc" >&2; exit 2; } ;;
+    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -98,8 +103,20 @@ command -v curl >/dev/null || { echo "curl is required" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 1; }
 
 if [ -z "${SWITCHYARD_BIN:-}" ]; then
-  say "building release (swift build -c release --product switchyard)"
-  swift build -c release --product switchyard >&2
+  TRAITS=()
+  if [ "$ALLOCATOR" = mimalloc ]; then
+    if [ ! -e /usr/include/mimalloc.h ]; then
+      if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        say "installing libmimalloc-dev"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libmimalloc-dev >/dev/null
+      else
+        echo "the mimalloc build needs libmimalloc-dev (Debian), or use --allocator glibc" >&2; exit 1
+      fi
+    fi
+    TRAITS=(--traits Mimalloc)
+  fi
+  say "building release (swift build -c release --product switchyard ${TRAITS[*]})"
+  swift build -c release --product switchyard "${TRAITS[@]}" >&2
   BIN=$ROOT/.build/release/switchyard
 else
   BIN=$SWITCHYARD_BIN
@@ -148,7 +165,7 @@ field() { sed -nE "s/.*\\b$1=([0-9.]+).*/\\1/p" <<<"$2"; }
 python3 "$HERE/bench.py" meta quick=$([ $QUICK = 1 ] && echo true || echo false) duration_s="$DURATION" \
   pinned="$PINNED" gateway_cpu="$([ "$PINNED" = true ] && echo '"1"' || echo null)" \
   load_cpu="$([ "$PINNED" = true ] && echo '"0 (upstream, wrk, probes)"' || echo null)" \
-  wrk_threads="$WRK_THREADS" binary="\"$BIN\"" >"$WORK/meta.json"
+  wrk_threads="$WRK_THREADS" binary="\"$BIN\"" build="\"$("$BIN" --version 2>/dev/null || echo unknown)\"" >"$WORK/meta.json"
 ROWS=$WORK/rows.jsonl
 : >"$ROWS"
 
