@@ -115,10 +115,10 @@ struct GatedCascade: Sendable {
         progress.reports.append(AnswerReport(model: deployment.name, tier: deployment.tier, report: report))
 
         let rank = tierRank[deployment.tier] ?? 0
-        let higher = progress.chain.filter { (tierRank[$0.tier] ?? 0) > rank }
+        let isHigher = { (candidate: ModelDeployment) in (tierRank[candidate.tier] ?? 0) > rank }
         let step = gates.nextStep(
             after: report, plan: plan, repairsUsed: progress.repairs, escalationsUsed: progress.escalations,
-            escalationAllowed: decision.escalationAllowed, hasHigherTier: !higher.isEmpty)
+            escalationAllowed: decision.escalationAllowed, hasHigherTier: progress.chain.contains(where: isHigher))
         var reviewReason: String?
         switch step {
         case .accept:
@@ -128,13 +128,13 @@ struct GatedCascade: Sendable {
         case .repair(let instruction):
             progress.repairs += 1
             progress.request = Self.repairRequest(chat, answer: completion.body, instruction: instruction)
-            progress.chain = [deployment] + higher
+            progress.chain = [deployment] + progress.chain.filter(isHigher)
             return nil
         case .escalate(let failure):
             progress.escalations += 1
             progress.escalationReason = "\(failure.gate): \(failure.reason)"
             progress.request = chat
-            progress.chain = higher
+            progress.chain = progress.chain.filter(isHigher)
             return nil
         case .reviewFailure(let failure):
             reviewReason = "failed gate \(failure.gate) at the highest tier allowed: \(failure.reason)"
@@ -180,6 +180,8 @@ struct GatedCascade: Sendable {
     /// anything was removed.
     static func stripLogprobs(_ body: inout JSONObject) -> Bool {
         guard let choices = body["choices"]?.arrayValue else { return false }
+        // Most answers carry none: leave the body (shared with the completion) uncopied.
+        guard choices.contains(where: { ($0["logprobs"] ?? .null) != .null }) else { return false }
         var stripped = false
         body["choices"] = .array(choices.map { choice in
             guard var object = choice.objectValue, let logprobs = object["logprobs"], logprobs != .null else { return choice }

@@ -102,28 +102,29 @@ public struct GateEvaluator: Sendable {
 
     /// Whether to request logprobs for this request on `model`, honouring the request's gate options.
     public func wantsLogprobs(task: String, options: GateRequestOptions, model: ModelDeployment) -> Bool {
-        // The kinds alone: this runs before every call of a gated request.
-        kinds(of: tasks[task] ?? fallbackTask, options: options, model: model).contains(.confidence)
+        // One kind's test, no list: this runs before every call of a gated request.
+        runs(.confidence, compiled: tasks[task] ?? fallbackTask, options: options, model: model)
     }
 
     /// The gate kinds that run for a task's compiled gates with a request's options on `model`,
     /// in run order.
     private func kinds(of compiled: CompiledTask, options: GateRequestOptions, model: ModelDeployment) -> [GateKind] {
-        let requested = options.only ?? compiled.kinds
-        let labels = options.labels ?? compiled.labels
-        let regex = options.compiledRegex ?? compiled.regex
         // In run order, without building a set per request (this runs on every answer).
-        return Self.runOrder.filter { kind in
-            guard requested.contains(kind) || options.enabled.contains(kind) || (kind == .label && options.labels != nil)
-                || (kind == .regex && options.compiledRegex != nil), !options.disabled.contains(kind)
-            else { return false }
-            switch kind {
-            case .label: return labels != nil
-            case .regex: return regex != nil
-            case .confidence: return model.capabilities.contains(.logprobs)
-            case .json: return options.json.isRequested || compiled.requireJSON || options.names(.json)
-            default: return true
-            }
+        Self.runOrder.filter { runs($0, compiled: compiled, options: options, model: model) }
+    }
+
+    /// Whether gate `kind` runs for a task's compiled gates with a request's options on `model`.
+    private func runs(_ kind: GateKind, compiled: CompiledTask, options: GateRequestOptions, model: ModelDeployment) -> Bool {
+        let requested = options.only ?? compiled.kinds
+        guard requested.contains(kind) || options.enabled.contains(kind) || (kind == .label && options.labels != nil)
+            || (kind == .regex && options.compiledRegex != nil), !options.disabled.contains(kind)
+        else { return false }
+        switch kind {
+        case .label: return (options.labels ?? compiled.labels) != nil
+        case .regex: return (options.compiledRegex ?? compiled.regex) != nil
+        case .confidence: return model.capabilities.contains(.logprobs)
+        case .json: return options.json.isRequested || compiled.requireJSON || options.names(.json)
+        default: return true
         }
     }
 
