@@ -27,9 +27,10 @@ enum LedgerRowCoding {
     /// Binds the entry's row to `statement` (a prepared ``insertSQL``) and runs it, through
     /// SQLite's C API: GRDB's `StatementArguments` converts each of the 42 values through an
     /// unspecialised key path, which was a fifth of the writer's time per row. Call it inside a
-    /// write transaction; the statement is left reset, ready for the next row.
-    static func insert(_ entry: LedgerEntry, with statement: SQLiteStatement) throws {
-        var row = RowBinder(statement: statement)
+    /// write transaction; the statement is left reset, ready for the next row, with bindings into
+    /// `text` until the caller releases them.
+    static func insert(_ entry: LedgerEntry, with statement: SQLiteStatement, text: RowText) throws {
+        var row = RowBinder(statement: statement, text: text)
         row.bind(entry.decisionID)
         row.bind(entry.time.timeIntervalSince1970)
         row.bind(entry.endpoint)

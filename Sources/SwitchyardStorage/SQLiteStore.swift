@@ -88,8 +88,10 @@ public final class SQLiteStore: LedgerStore {
 
     private static func insert(_ entries: [LedgerEntry], into db: Database, sharing: CoreSharing?) throws {
         let statement = try db.cachedStatement(sql: LedgerRowCoding.insertSQL)
+        let text = RowText()
+        defer { text.release(from: statement.sqliteStatement) }
         for (index, entry) in entries.enumerated() {
-            try LedgerRowCoding.insert(entry, with: statement.sqliteStatement)
+            try LedgerRowCoding.insert(entry, with: statement.sqliteStatement, text: text)
             if let sharing, index + 1 < entries.count, !sharing.goesOn(afterWriting: index + 1) { throw WriteStopped() }
         }
     }

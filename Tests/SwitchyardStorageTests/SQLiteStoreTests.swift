@@ -49,6 +49,25 @@ func sampleEntry(_ index: Int, time: Date = Date(timeIntervalSince1970: 1_790_00
         }
     }
 
+    /// Rows bind their text from one reused buffer; a row's text larger than it, empty strings
+    /// and rows after a large one must all come back exactly.
+    @Test func rowsWithLargeEmptyAndUnicodeTextRoundTrip() async throws {
+        try await withTemporaryDatabase { path in
+            let store = try SQLiteStore(path: path)
+            var entries = (0..<6).map { sampleEntry($0) }
+            entries[1].prompt = String(repeating: "Summarise this, pläase. ", count: 4_000)  // ~100 KB, more than the buffer
+            entries[1].answer = String(repeating: "ok ✓ ", count: 3_000)
+            entries[2].prompt = ""
+            entries[2].answer = "é"
+            entries[3].region = nil
+            entries[4].decisionJSON = #"{"id":"dec-4","note":"\#(String(repeating: "x", count: 70_000))"}"#
+            try await store.append(entries)
+            for entry in entries {
+                #expect(try await store.ledgerEntry(decisionID: entry.decisionID) == entry)
+            }
+        }
+    }
+
     @Test func appendsOnTheCallingThreadAreStoredWhole() async throws {
         try await withTemporaryDatabase { path in
             let store = try SQLiteStore(path: path)
