@@ -64,6 +64,9 @@ public struct RoutingRequest: Sendable {
 extension RoutingHints {
     /// Header names, lower-case.
     public static let headerPrefix = "x-switchyard-"
+    /// The full header name of each hint (longer than a small string, so built once).
+    static let hintHeaders = Dictionary(
+        uniqueKeysWithValues: ["task", "complexity", "sensitivity", "session", "region"].map { ($0, headerPrefix + $0) })
 
     init(body: JSONObject, headers: [String: String]) throws(GatewayError) {
         var bodyValues: [String: (value: JSONValue, param: String)] = [:]
@@ -89,8 +92,11 @@ extension RoutingHints {
             if let (value, param) = bodyValues[name] {
                 return (value.stringValue, value.doubleValue, .metadataBody, param)
             }
-            if let text = headers[Self.headerPrefix + name] {
-                return (text, nil, .metadataHeader, Self.headerPrefix + name)
+            // Most requests carry no hint header: no header name is built for them.
+            guard !headers.isEmpty else { return nil }
+            let header = Self.hintHeaders[name] ?? Self.headerPrefix + name
+            if let text = headers[header] {
+                return (text, nil, .metadataHeader, header)
             }
             return nil
         }
