@@ -6,7 +6,7 @@
 /// Numbers are formatted as ``JSONWriter`` formats them, so a record reads back the same
 /// whichever writer produced it.
 public struct JSONObjectWriter: Sendable {
-    private var output: [UInt8]
+    @usableFromInline var output: [UInt8]
     private var isFirstMember = true
 
     /// Starts an object (`{`).
@@ -36,6 +36,10 @@ public struct JSONObjectWriter: Sendable {
 
     /// A top-level JSON array with one object per element, whose members `body` writes (a
     /// ledger column, for instance).
+    ///
+    /// Inlinable, like ``objects(_:_:_:)``, so that callers in other modules get it specialised
+    /// for their element type: run generically, iterating the elements allocated on every call.
+    @inlinable
     public static func arrayText<Elements: Sequence>(
         _ elements: Elements, _ body: (inout JSONObjectWriter, Elements.Element) -> Void
     ) -> String {
@@ -55,7 +59,8 @@ public struct JSONObjectWriter: Sendable {
     }
 
     /// Writes `,"name":` (or `"name":` for the first member).
-    private mutating func key(_ name: StaticString) {
+    @usableFromInline
+    mutating func key(_ name: StaticString) {
         beginMember()
         output.append(UInt8(ascii: "\""))
         name.withUTF8Buffer { output.append(contentsOf: $0) }
@@ -122,6 +127,7 @@ public struct JSONObjectWriter: Sendable {
     }
 
     /// Writes an array with one object per element, whose members `body` writes.
+    @inlinable
     public mutating func objects<Elements: Sequence>(
         _ name: StaticString, _ elements: Elements, _ body: (inout JSONObjectWriter, Elements.Element) -> Void
     ) {
@@ -140,7 +146,8 @@ public struct JSONObjectWriter: Sendable {
         output.append(UInt8(ascii: "]"))
     }
 
-    private mutating func appendArray<Elements: Sequence>(
+    @inlinable
+    mutating func appendArray<Elements: Sequence>(
         _ elements: Elements, _ body: (inout JSONObjectWriter, Elements.Element) -> Void
     ) {
         output.append(UInt8(ascii: "["))
@@ -153,7 +160,8 @@ public struct JSONObjectWriter: Sendable {
         output.append(UInt8(ascii: "]"))
     }
 
-    private mutating func appendObject(_ body: (inout JSONObjectWriter) -> Void) {
+    @usableFromInline
+    mutating func appendObject(_ body: (inout JSONObjectWriter) -> Void) {
         var nested = JSONObjectWriter(continuing: &output)
         body(&nested)
         nested.output.append(UInt8(ascii: "}"))
