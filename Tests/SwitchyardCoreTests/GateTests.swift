@@ -88,6 +88,18 @@ import Testing
         }
     }
 
+    /// The usual finish reasons are answered from results built once; they must read exactly as
+    /// any other finish reason's result does.
+    @Test(arguments: ["stop", "tool_calls", "end_turn", "content_filter", "other_reason"])
+    func aPassingFinishReasonIsNamedInTheResult(_ reason: String) throws {
+        let result = try #require(Self.evaluator().evaluate(
+            GateInput(content: "Fine.", finishReason: reason, task: "chat", request: try GateFixtures.request()), model: GateFixtures.model()
+        ).results.first { $0.gate == "truncation" })
+        #expect(result.passed && result.score == 1)
+        #expect(result.reason == "finish_reason: \(reason)")
+        #expect(result.details == ["finish_reason": .string(reason)])
+    }
+
     @Test func everyGateThatAppliesIsScoredInTheReport() throws {
         let evaluator = Self.evaluator()
         let request = try GateFixtures.request(Self.labels)

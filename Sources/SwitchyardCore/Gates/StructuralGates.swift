@@ -8,8 +8,18 @@ enum TruncationGate {
         if truncatedReasons.contains(finishReason) {
             return .fail(.truncation, "the answer was cut off (finish_reason: \(finishReason))", details: ["finish_reason": .string(finishReason)])
         }
-        return .pass(.truncation, "finish_reason: \(finishReason)", details: ["finish_reason": .string(finishReason)])
+        if let known = knownPasses[finishReason] { return known }
+        return pass(finishReason)
     }
+
+    private static func pass(_ finishReason: String) -> GateResult {
+        .pass(.truncation, "finish_reason: \(finishReason)", details: ["finish_reason": .string(finishReason)])
+    }
+
+    /// The results for the usual finish reasons, built once (their reason text and details cost
+    /// three allocations on every answer).
+    private static let knownPasses: [String: GateResult] = Dictionary(
+        uniqueKeysWithValues: ["stop", "tool_calls", "function_call", "end_turn", "stop_sequence", "content_filter"].map { ($0, pass($0)) })
 }
 
 /// `empty`: no text (whitespace only) and no tool calls.
