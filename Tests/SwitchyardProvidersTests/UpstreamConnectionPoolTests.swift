@@ -97,6 +97,26 @@ struct UpstreamConnectionPoolTests {
         }
     }
 
+    @Test("a reused connection times out at its new exchange's deadline, earlier than the last one's")
+    func deadlineOnAReusedConnection() async throws {
+        try await Self.withMock { port in
+            let pool = Self.pool(port: port)
+            defer { pool.shutdown() }
+            // The first exchange leaves the connection's timer due in a minute.
+            let first = try await pool.execute(Self.chat(), deadline: Self.soon(60), readTimeout: .seconds(60), maxBodyBytes: 1 << 20)
+            #expect(first.status == .ok)
+            #expect(pool.openConnections == 1)
+            let started = ContinuousClock.now
+            await #expect(throws: UpstreamError.deadlineExceeded) {
+                _ = try await pool.execute(Self.chat(fault: "hang"), deadline: .now() + .milliseconds(200), readTimeout: .seconds(60), maxBodyBytes: 1 << 20)
+            }
+            #expect(ContinuousClock.now - started < .seconds(2))
+            // And a later exchange on a new connection still answers.
+            let third = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20)
+            #expect(third.status == .ok)
+        }
+    }
+
     @Test("silence longer than the read timeout fails the call")
     func readTimeout() async throws {
         try await Self.withMock { port in

@@ -33,7 +33,6 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
         let deadline: NIODeadline
         let readTimeout: TimeAmount
         var lastRead: NIODeadline
-        var timer: Scheduled<Void>?
         var head: HTTPResponseHead?
         var body: ByteBuffer?
         var source: UpstreamBody.Producer.Source?
@@ -54,6 +53,10 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     private var context: ChannelHandlerContext?
     private var exchange: Exchange?
     private var exchangeCount: UInt64 = 0
+    /// The connection's one timer, due at the running exchange's next check or earlier (see
+    /// ``armTimer(at:)``), and when.
+    private var timer: Scheduled<Void>?
+    private var timerDue = NIODeadline.distantFuture
     private var readPaused = false
     private var readPending = false
     private var closed = false
@@ -116,19 +119,26 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
             context.write(wrapOutboundOut(.body(.byteBuffer(request.body))), promise: nil)
         }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        scheduleTimer(at: min(deadline, exchange.lastRead + readTimeout))
+        armTimer(at: min(deadline, exchange.lastRead + readTimeout))
     }
 
-    private func scheduleTimer(at time: NIODeadline) {
-        guard let id = exchange?.id else { return }
-        exchange?.timer = eventLoop.scheduleTask(deadline: time) { self.timerFired(id) }
+    /// Makes sure the timer fires by `due`. A timer already due by then stays: exchanges back to
+    /// back on a connection share one timer instead of scheduling and cancelling one each (three
+    /// allocations and two updates of the loop's timer queue per request). A timer left by an
+    /// exchange that ended only checks the one running when it fires.
+    private func armTimer(at due: NIODeadline) {
+        if timer != nil, timerDue <= due { return }
+        timer?.cancel()
+        timerDue = due
+        timer = eventLoop.scheduleTask(deadline: due) { self.timerFired() }
     }
 
-    /// One timer per exchange: at the deadline (until the head arrives) or when the connection
-    /// has been silent for the read timeout; reads only move the next check, they never
-    /// reschedule it.
-    private func timerFired(_ id: UInt64) {
-        guard let exchange, exchange.id == id else { return }
+    /// Checks the running exchange: the deadline (until the head arrives) and the time the
+    /// connection has been silent against the read timeout. Reads only move the next check,
+    /// they never reschedule it.
+    private func timerFired() {
+        timer = nil
+        guard let exchange else { return }
         let now = NIODeadline.now()
         if exchange.head == nil && now >= exchange.deadline {
             fail(.deadlineExceeded)
@@ -139,14 +149,13 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
             fail(.readTimeout)
             return
         }
-        scheduleTimer(at: exchange.head == nil ? min(exchange.deadline, silentUntil) : silentUntil)
+        armTimer(at: exchange.head == nil ? min(exchange.deadline, silentUntil) : silentUntil)
     }
 
     /// Ends the running exchange with `error` and closes the connection.
     private func fail(_ error: UpstreamError) {
         guard let exchange else { return }
         self.exchange = nil
-        exchange.timer?.cancel()
         // Back in the pool's count before the caller hears of the failure.
         close()
         pool.release(self, reusable: false)
@@ -167,7 +176,6 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     private func finish() {
         guard var exchange, let head = exchange.head else { return }
         self.exchange = nil
-        exchange.timer?.cancel()
         resumeReadingIfPaused()
         let reusable = head.isKeepAlive && !closed && channel.isActive
         if !reusable { close() }
@@ -184,7 +192,13 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     private func close() {
         guard !closed else { return }
         closed = true
+        stopTimer()
         context?.close(promise: nil)
+    }
+
+    private func stopTimer() {
+        timer?.cancel()
+        timer = nil
     }
 
     // MARK: Backpressure
@@ -275,6 +289,7 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
 
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
+        stopTimer()
         if let exchange {
             fail(.connectionClosed(afterResponseStarted: exchange.head != nil))
         } else {
