@@ -180,15 +180,14 @@ struct GatedCascade: Sendable {
     /// anything was removed.
     static func stripLogprobs(_ body: inout JSONObject) -> Bool {
         guard let choices = body["choices"]?.arrayValue else { return false }
+        func hasLogprobs(_ choice: JSONValue) -> Bool { (choice["logprobs"] ?? .null) != .null }
         // Most answers carry none: leave the body (shared with the completion) uncopied.
-        guard choices.contains(where: { ($0["logprobs"] ?? .null) != .null }) else { return false }
-        var stripped = false
+        guard choices.contains(where: hasLogprobs) else { return false }
         body["choices"] = .array(choices.map { choice in
-            guard var object = choice.objectValue, let logprobs = object["logprobs"], logprobs != .null else { return choice }
+            guard hasLogprobs(choice), var object = choice.objectValue else { return choice }
             object["logprobs"] = .null
-            stripped = true
             return .object(object)
         })
-        return stripped
+        return true
     }
 }
