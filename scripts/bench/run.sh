@@ -91,28 +91,24 @@ trap 'exit 130' INT TERM
 say() { printf '== %s\n' "$*" >&2; }
 
 # --- tools -------------------------------------------------------------------------------------
-if ! command -v wrk >/dev/null; then
+# apt_install PACKAGE WHY: installs a Debian package when running as root, else stops with WHY.
+apt_install() {
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "installing wrk"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+    say "installing $1"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
   else
-    echo "wrk is required (Debian: apt-get install wrk)" >&2; exit 1
+    echo "$2" >&2; exit 1
   fi
-fi
+}
+command -v wrk >/dev/null || apt_install wrk "wrk is required (Debian: apt-get install wrk)"
 command -v curl >/dev/null || { echo "curl is required" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 1; }
 
 if [ -z "${SWITCHYARD_BIN:-}" ]; then
   TRAITS=()
   if [ "$ALLOCATOR" = mimalloc ]; then
-    if [ ! -e /usr/include/mimalloc.h ]; then
-      if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        say "installing libmimalloc-dev"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libmimalloc-dev >/dev/null
-      else
-        echo "the mimalloc build needs libmimalloc-dev (Debian), or use --allocator glibc" >&2; exit 1
-      fi
-    fi
+    [ -e /usr/include/mimalloc.h ] ||
+      apt_install libmimalloc-dev "the mimalloc build needs libmimalloc-dev (Debian), or use --allocator glibc"
     TRAITS=(--traits Mimalloc)
   fi
   say "building release (swift build -c release --product switchyard ${TRAITS[*]})"
