@@ -22,13 +22,21 @@ struct StreamRelay: Sendable {
     /// Most bytes gathered before a write even while more chunks are already at hand.
     static let batchLimit = 64 * 1024
 
+    /// The chunks the first write waits for at most. OpenAI opens a stream with a chunk that only
+    /// names the role and sends the first token in the next one: the first write goes out with
+    /// the first token, not after every chunk that arrived with it has been relayed.
+    static let firstWriteChunks = 2
+
     /// Writes `first` (already read from the provider; `nil` if the stream was empty) and then
-    /// the rest of `stream`, followed by `data: [DONE]` or an error event. Chunks that arrived
-    /// together are written together: one write (and one flush) per upstream read, not per chunk.
+    /// the rest of `stream`, followed by `data: [DONE]` or an error event. Past the first token,
+    /// chunks that arrived together are written together: one write (and one flush) per upstream
+    /// read, not per chunk. The last bytes leave with the end of the body when the writer can
+    /// send both at once (see ``ResponseBodyFinalWriter``).
     @discardableResult
     func relay(first: ChatStreamChunk?, rest stream: inout some ChatCompletionStream, to writer: inout any ResponseBodyWriter) async throws -> Outcome {
         var outcome = Outcome()
         var batch = ByteBuffer()
+        var written = false
         do {
             var next = first
             while let chunk = next {
@@ -37,22 +45,37 @@ struct StreamRelay: Sendable {
                     outcome.chunks += 1
                     Self.appendEvent(chunk.data, to: &batch)
                 }
-                if batch.readableBytes > 0, !stream.hasBufferedChunk || batch.readableBytes >= Self.batchLimit {
+                if batch.readableBytes > 0, Self.writesNow(batch: batch, relayedChunks: outcome.chunks, written: written, moreAtHand: stream.hasBufferedChunk) {
                     try await writer.write(batch)
                     batch = ByteBuffer()
+                    written = true
                 }
                 next = try await stream.next()
             }
             batch.writeStaticString("data: [DONE]\n\n")
-            try await writer.write(batch)
         } catch let error as ProviderError {
             outcome.error = error
             logger.warning("upstream stream failed", metadata: ["error_class": "\(error.errorClass)", "chunks": "\(outcome.chunks)"])
             batch.writeBytes(ServerSentEvent(data: JSONWriter.string(error.gatewayError.json)).encoded)
-            try await writer.write(batch)
         }
-        try await writer.finish(nil)
+        try await Self.finish(&writer, with: batch)
         return outcome
+    }
+
+    /// Whether the batch leaves now: nothing more is at hand, the batch is full, or the first
+    /// write is still owed and holds ``firstWriteChunks`` chunks.
+    static func writesNow(batch: ByteBuffer, relayedChunks: Int, written: Bool, moreAtHand: Bool) -> Bool {
+        !moreAtHand || batch.readableBytes >= batchLimit || (!written && relayedChunks >= firstWriteChunks)
+    }
+
+    /// Writes `last` and ends the body: in one write when the writer can, else in two.
+    static func finish(_ writer: inout any ResponseBodyWriter, with last: ByteBuffer) async throws {
+        if let finalWriter = writer as? any ResponseBodyFinalWriter {
+            try await finalWriter.finish(last: last)
+            return
+        }
+        try await writer.write(last)
+        try await writer.finish(nil)
     }
 
     /// Appends `data: <data>` and the blank line that ends the event.
@@ -62,4 +85,11 @@ struct StreamRelay: Sendable {
         buffer.writeString(data)
         buffer.writeStaticString("\n\n")
     }
+}
+
+/// A response body writer that can send its last bytes together with the end of the body, so a
+/// stream's final event and the chunked coding's terminator leave in one write.
+protocol ResponseBodyFinalWriter: ResponseBodyWriter {
+    /// Writes `last` and ends the body, without trailers.
+    func finish(last: ByteBuffer) async throws
 }

@@ -45,7 +45,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     }
 
     /// The `ResponseBodyWriter` a response body writes itself to.
-    struct BodyWriter: ResponseBodyWriter {
+    struct BodyWriter: ResponseBodyFinalWriter {
         let channel: ResponseChannelWriter
         let flushesEachWrite: Bool
 
@@ -57,6 +57,14 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
 
         consuming func finish(_ trailingHeaders: HTTPFields?) async throws {
             try await channel.onLoop { try $0.writeEnd(trailingHeaders) }
+        }
+
+        /// Writes `last` and ends the body; the two leave with one flush.
+        func finish(last: ByteBuffer) async throws {
+            try await channel.onLoop { handler in
+                try handler.writeBody(last, flush: false)
+                try handler.writeEnd(nil)
+            }
         }
     }
 }

@@ -1,0 +1,177 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+import SwitchyardCore
+import Testing
+
+@testable import SwitchyardGateway
+
+/// How ``StreamRelay`` groups a provider's chunks into writes: the first token is not held
+/// behind chunks that arrived with it, later chunks that arrived together leave together, and
+/// the stream's last bytes leave with the end of the body.
+@Suite("Stream relay")
+struct StreamRelayTests {
+    @Test("chunks that arrive together: the first write carries the opening chunk and the first token, the rest leave with the end")
+    func arrivingTogether() async throws {
+        let chunks = (0..<6).map { Self.chunk("t\($0)") }
+        var stream = ScriptedStream(deliveries: [chunks])
+        let recorder = WriteRecorder()
+        var writer: any ResponseBodyWriter = FinalWritingWriter(recorder: recorder)
+        let outcome = try await relay().relay(first: try await stream.next(), rest: &stream, to: &writer)
+
+        #expect(outcome.chunks == 6)
+        let writes = recorder.writes
+        #expect(writes.map(\.kind) == [.write, .finalWrite])
+        #expect(Self.contents(writes[0].text) == ["t0", "t1"])
+        #expect(Self.contents(writes[1].text) == ["t2", "t3", "t4", "t5"])
+        #expect(writes[1].text.hasSuffix("data: [DONE]\n\n"))
+    }
+
+    @Test("chunks that arrive one at a time are written one at a time")
+    func arrivingOneByOne() async throws {
+        let chunks = (0..<4).map { Self.chunk("t\($0)") }
+        var stream = ScriptedStream(deliveries: chunks.map { [$0] })
+        let recorder = WriteRecorder()
+        var writer: any ResponseBodyWriter = FinalWritingWriter(recorder: recorder)
+        try await relay().relay(first: try await stream.next(), rest: &stream, to: &writer)
+
+        let writes = recorder.writes
+        #expect(writes.map(\.kind) == [.write, .write, .write, .finalWrite])
+        #expect(writes.map { Self.contents($0.text) } == [["t0"], ["t1"], ["t2"], ["t3"]])
+        #expect(writes.last?.text.hasSuffix("data: [DONE]\n\n") == true)
+    }
+
+    @Test("past the first write, a backlog leaves in one write per arrival")
+    func laterBacklog() async throws {
+        let chunks = (0..<7).map { Self.chunk("t\($0)") }
+        var stream = ScriptedStream(deliveries: [[chunks[0]], [chunks[1]], Array(chunks[2...4]), Array(chunks[5...6])])
+        let recorder = WriteRecorder()
+        var writer: any ResponseBodyWriter = FinalWritingWriter(recorder: recorder)
+        try await relay().relay(first: try await stream.next(), rest: &stream, to: &writer)
+
+        let writes = recorder.writes
+        #expect(writes.map { Self.contents($0.text) } == [["t0"], ["t1"], ["t2", "t3", "t4"], ["t5", "t6"]])
+        #expect(writes.last?.kind == .finalWrite)
+    }
+
+    @Test("a writer that cannot end with bytes gets them as a write before the end")
+    func plainWriter() async throws {
+        let chunks = (0..<3).map { Self.chunk("t\($0)") }
+        var stream = ScriptedStream(deliveries: [chunks])
+        let recorder = WriteRecorder()
+        var writer: any ResponseBodyWriter = PlainWriter(recorder: recorder)
+        try await relay().relay(first: try await stream.next(), rest: &stream, to: &writer)
+
+        let writes = recorder.writes
+        #expect(writes.map(\.kind) == [.write, .write, .finish])
+        #expect(Self.contents(writes[1].text) == ["t2"])
+        #expect(writes[1].text.hasSuffix("data: [DONE]\n\n"))
+    }
+
+    @Test("a usage-only chunk is counted but not relayed when the client did not ask for usage")
+    func usageOnly() async throws {
+        let usage = try #require(ChatStreamChunk(data: #"{"id":"c","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":5,"total_tokens":8}}"#))
+        let chunks = [Self.chunk("t0"), Self.chunk("t1"), usage]
+        for includeUsage in [false, true] {
+            var stream = ScriptedStream(deliveries: [chunks])
+            let recorder = WriteRecorder()
+            var writer: any ResponseBodyWriter = FinalWritingWriter(recorder: recorder)
+            let outcome = try await relay(includeUsage: includeUsage).relay(first: try await stream.next(), rest: &stream, to: &writer)
+            #expect(outcome.usage == TokenUsage(promptTokens: 3, completionTokens: 5))
+            #expect(recorder.writes.map(\.text).joined().contains("completion_tokens") == includeUsage)
+        }
+    }
+
+    @Test("a stream that fails after the first write ends with an error event in the last write")
+    func failure() async throws {
+        let chunks = (0..<3).map { Self.chunk("t\($0)") }
+        var stream = ScriptedStream(deliveries: [chunks], failure: .streamInterrupted(message: "cut"))
+        let recorder = WriteRecorder()
+        var writer: any ResponseBodyWriter = FinalWritingWriter(recorder: recorder)
+        let outcome = try await relay().relay(first: try await stream.next(), rest: &stream, to: &writer)
+
+        #expect(outcome.error != nil)
+        let last = try #require(recorder.writes.last)
+        #expect(last.kind == .finalWrite)
+        #expect(last.text.contains("\"error\""))
+        #expect(!last.text.contains("[DONE]"))
+    }
+
+    private func relay(includeUsage: Bool = false) -> StreamRelay {
+        StreamRelay(includeUsage: includeUsage, logger: Logger(label: "test"))
+    }
+
+    static func chunk(_ text: String) -> ChatStreamChunk {
+        ChatStreamChunk(data: #"{"choices":[{"index":0,"delta":{"content":"\#(text)"}}],"usage":null}"#)!
+    }
+
+    /// The `content` of each event in `text`, in order.
+    static func contents(_ text: String) -> [String] {
+        text.split(separator: "\n\n").compactMap { event -> String? in
+            guard let range = event.range(of: #""content":""#) else { return nil }
+            return String(event[range.upperBound...].prefix { $0 != "\"" })
+        }
+    }
+}
+
+/// Chunks delivered in groups: those of one group are at hand together; the next group
+/// arrives only when the relay asks for it. As in the gateway, the first chunk is read before
+/// the relay starts, so the rest of its group is at hand.
+private struct ScriptedStream: ChatCompletionStream {
+    var deliveries: [[ChatStreamChunk]]
+    var failure: ProviderError?
+    private var current: [ChatStreamChunk] = []
+
+    init(deliveries: [[ChatStreamChunk]], failure: ProviderError? = nil) {
+        self.deliveries = deliveries
+        self.failure = failure
+    }
+
+    /// A chunk of the current group is left, or the stream ends with it (the end marker came
+    /// with the last group; a failure comes later).
+    var hasBufferedChunk: Bool { !current.isEmpty || (deliveries.isEmpty && failure == nil) }
+
+    mutating func next() async throws(ProviderError) -> ChatStreamChunk? {
+        if current.isEmpty {
+            guard !deliveries.isEmpty else {
+                if let failure { throw failure }
+                return nil
+            }
+            current = deliveries.removeFirst()
+        }
+        return current.isEmpty ? nil : current.removeFirst()
+    }
+}
+
+private final class WriteRecorder: Sendable {
+    enum Kind: Equatable, Sendable { case write, finalWrite, finish }
+    struct Write: Sendable {
+        var kind: Kind
+        var text: String
+    }
+
+    private let log = Mutex<[Write]>([])
+    var writes: [Write] { log.withLock { $0 } }
+
+    func note(_ kind: Kind, _ buffer: ByteBuffer?) {
+        log.withLock { $0.append(Write(kind: kind, text: buffer.map { String(buffer: $0) } ?? "")) }
+    }
+}
+
+private struct FinalWritingWriter: ResponseBodyFinalWriter {
+    let recorder: WriteRecorder
+
+    mutating func write(_ buffer: ByteBuffer) async throws { recorder.note(.write, buffer) }
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws { recorder.note(.finish, nil) }
+    func finish(last: ByteBuffer) async throws { recorder.note(.finalWrite, last) }
+}
+
+private struct PlainWriter: ResponseBodyWriter {
+    let recorder: WriteRecorder
+
+    mutating func write(_ buffer: ByteBuffer) async throws { recorder.note(.write, buffer) }
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws { recorder.note(.finish, nil) }
+}
