@@ -31,7 +31,8 @@ struct StreamRelay: Sendable {
     /// the rest of `stream`, followed by `data: [DONE]` or an error event. Past the first token,
     /// chunks that arrived together are written together: one write (and one flush) per upstream
     /// read, not per chunk. The last bytes leave with the end of the body when the writer can
-    /// send both at once (see ``ResponseBodyFinalWriter``).
+    /// send both at once (see ``ResponseBodyFinalWriter``), and the body ends only once the
+    /// provider's response has (see ``ChatCompletionStream/awaitProviderResponseEnd()``).
     @discardableResult
     func relay(first: ChatStreamChunk?, rest stream: inout some ChatCompletionStream, to writer: inout any ResponseBodyWriter) async throws -> Outcome {
         var outcome = Outcome()
@@ -53,6 +54,14 @@ struct StreamRelay: Sendable {
                 next = try await stream.next()
             }
             batch.writeStaticString("data: [DONE]\n\n")
+            if !stream.providerResponseEnded {
+                // The provider's body has not ended yet. The client gets the last events now and
+                // the end of the response once the provider's has arrived, so its next request
+                // finds the provider's connection free instead of opening another.
+                try await writer.write(batch)
+                batch = ByteBuffer()
+                await stream.awaitProviderResponseEnd()
+            }
         } catch let error as ProviderError {
             outcome.error = error
             logger.warning("upstream stream failed", metadata: ["error_class": "\(error.errorClass)", "chunks": "\(outcome.chunks)"])
@@ -74,7 +83,7 @@ struct StreamRelay: Sendable {
             try await finalWriter.finish(last: last)
             return
         }
-        try await writer.write(last)
+        if last.readableBytes > 0 { try await writer.write(last) }
         try await writer.finish(nil)
     }
 

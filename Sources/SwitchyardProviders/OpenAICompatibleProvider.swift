@@ -138,6 +138,22 @@ struct OpenAIEventStream: ChatCompletionStream, @unchecked Sendable {
 
     var hasBufferedChunk: Bool { pendingIndex < pending.count }
 
+    var providerResponseEnded: Bool { body.hasEnded }
+
+    /// The most silence after `data: [DONE]` before the body's end: providers end the body right
+    /// after the marker, so longer means a connection not worth keeping.
+    static let endGrace = TimeAmount.milliseconds(100)
+
+    mutating func awaitProviderResponseEnd() async {
+        guard finished, !body.hasEnded, iterator != nil else { return }
+        body.expectEnd(within: Self.endGrace)
+        do {
+            while try await iterator!.next() != nil {}
+        } catch {
+            // Past the grace the connection closes; the client already has the whole answer.
+        }
+    }
+
     mutating func next() async throws(ProviderError) -> ChatStreamChunk? {
         while !finished {
             if pendingIndex < pending.count {

@@ -57,6 +57,21 @@ struct StreamRelayTests {
         #expect(writes.last?.kind == .finalWrite)
     }
 
+    @Test("when the provider's body has not ended, the client gets the last events first and the end after it has")
+    func providerEndsLate() async throws {
+        let chunks = (0..<3).map { Self.chunk("t\($0)") }
+        let recorder = WriteRecorder()
+        var stream = ScriptedStream(deliveries: [chunks], endsLateFor: recorder)
+        var writer: any ResponseBodyWriter = FinalWritingWriter(recorder: recorder)
+        try await relay().relay(first: try await stream.next(), rest: &stream, to: &writer)
+
+        let writes = recorder.writes
+        #expect(writes.map(\.kind) == [.write, .write, .awaitedProviderEnd, .finalWrite])
+        #expect(Self.contents(writes[1].text) == ["t2"])
+        #expect(writes[1].text.hasSuffix("data: [DONE]\n\n"))
+        #expect(writes[3].text.isEmpty)
+    }
+
     @Test("a writer that cannot end with bytes gets them as a write before the end")
     func plainWriter() async throws {
         let chunks = (0..<3).map { Self.chunk("t\($0)") }
@@ -124,10 +139,21 @@ private struct ScriptedStream: ChatCompletionStream {
     var deliveries: [[ChatStreamChunk]]
     var failure: ProviderError?
     private var current: [ChatStreamChunk] = []
+    /// When set, the provider's body ends only once the relay waits for it, which is noted here.
+    private let lateEnd: WriteRecorder?
+    private var ended = false
 
-    init(deliveries: [[ChatStreamChunk]], failure: ProviderError? = nil) {
+    init(deliveries: [[ChatStreamChunk]], failure: ProviderError? = nil, endsLateFor recorder: WriteRecorder? = nil) {
         self.deliveries = deliveries
         self.failure = failure
+        self.lateEnd = recorder
+    }
+
+    var providerResponseEnded: Bool { lateEnd == nil || ended }
+
+    mutating func awaitProviderResponseEnd() async {
+        lateEnd?.note(.awaitedProviderEnd, nil)
+        ended = true
     }
 
     /// A chunk of the current group is left, or the stream ends with it (the end marker came
@@ -147,7 +173,7 @@ private struct ScriptedStream: ChatCompletionStream {
 }
 
 private final class WriteRecorder: Sendable {
-    enum Kind: Equatable, Sendable { case write, finalWrite, finish }
+    enum Kind: Equatable, Sendable { case write, finalWrite, finish, awaitedProviderEnd }
     struct Write: Sendable {
         var kind: Kind
         var text: String

@@ -80,6 +80,19 @@ struct UpstreamKeepAliveTests {
         try await server.stop()
     }
 
+    @Test("an upstream named by host name is resolved, and by address connected to as it is; both keep their connection")
+    func hostNameAndAddress() async throws {
+        let server = try await CountingServer(closeEachConnection: false)
+        for host in ["localhost", "127.0.0.1"] {
+            let pool = UpstreamConnectionPool(configuration: .init(endpoint: UpstreamEndpoint(url: "http://\(host):\(server.port)/v1")!))
+            for _ in 0..<2 { #expect(try await Self.call(pool).status == .ok) }
+            #expect(pool.openConnections == 1)
+            pool.shutdown()
+        }
+        #expect(server.connections == 2)
+        try await server.stop()
+    }
+
     @Test("an upstream that answers Connection: close gets a new connection per call, and none is kept")
     func connectionClose() async throws {
         let server = try await CountingServer(closeEachConnection: true)

@@ -77,10 +77,20 @@ public protocol ChatCompletionStream: Sendable {
     /// Whether ``next()`` can answer without waiting for the provider: the chunk (or the end of
     /// the stream) arrived with earlier ones. A relay writes such chunks to the client together.
     var hasBufferedChunk: Bool { get }
+
+    /// Whether the provider's response has wholly arrived, so its connection can serve another
+    /// call. After the end marker, a provider may still be sending the end of its HTTP body.
+    var providerResponseEnded: Bool { get }
+
+    /// After ``next()`` returned `nil`: waits, briefly, for the end of the provider's response,
+    /// so the next call finds its connection free instead of opening another one.
+    mutating func awaitProviderResponseEnd() async
 }
 
 extension ChatCompletionStream {
     public var hasBufferedChunk: Bool { false }
+    public var providerResponseEnded: Bool { true }
+    public mutating func awaitProviderResponseEnd() async {}
 }
 
 /// A model provider's chat API, whatever its wire format.

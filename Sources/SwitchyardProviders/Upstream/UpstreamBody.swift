@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 
 /// A streamed response body: the upstream's bytes in the order they arrived.
 ///
@@ -12,6 +13,19 @@ public struct UpstreamBody: AsyncSequence, Sendable {
     >
 
     let producer: Producer
+    let state: UpstreamBodyState
+
+    /// Whether the whole body has arrived (its reader may not have read all of it yet); the
+    /// connection is then free for the next exchange.
+    public var hasEnded: Bool { state.hasEnded }
+
+    /// Tells the connection that the reader needs nothing more than the body's end (a stream's
+    /// end marker was read): the connection waits at most `grace` of silence for it, then fails
+    /// the body and closes, instead of the provider's whole read timeout.
+    public func expectEnd(within grace: TimeAmount) {
+        let state = state
+        state.connection.eventLoop.execute { state.connection.expectEnd(exchangeID: state.exchangeID, within: grace) }
+    }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: Producer.AsyncIterator
@@ -24,6 +38,23 @@ public struct UpstreamBody: AsyncSequence, Sendable {
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(base: producer.makeAsyncIterator())
     }
+}
+
+/// What a body's reader and its connection share: whether the body has ended, set on the
+/// connection's loop and read from the reader's.
+final class UpstreamBodyState: Sendable {
+    let connection: UpstreamConnection
+    let exchangeID: UInt64
+    private let ended = Atomic(false)
+
+    init(connection: UpstreamConnection, exchangeID: UInt64) {
+        self.connection = connection
+        self.exchangeID = exchangeID
+    }
+
+    var hasEnded: Bool { ended.load(ordering: .acquiring) }
+
+    func markEnded() { ended.store(true, ordering: .releasing) }
 }
 
 /// Carries the body reader's demand back to the connection, on its event loop.

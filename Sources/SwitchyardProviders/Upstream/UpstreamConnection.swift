@@ -31,11 +31,12 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
         let id: UInt64
         let mode: Mode
         let deadline: NIODeadline
-        let readTimeout: TimeAmount
+        var readTimeout: TimeAmount
         var lastRead: NIODeadline
         var head: HTTPResponseHead?
         var body: ByteBuffer?
         var source: UpstreamBody.Producer.Source?
+        var bodyState: UpstreamBodyState?
     }
 
     /// Headers the connection sets itself.
@@ -184,6 +185,7 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
         case .buffered(let promise, _):
             promise.succeed(UpstreamResponse(status: head.status, headers: head.headers, body: exchange.body ?? ByteBuffer()))
         case .streaming:
+            exchange.bodyState?.markEnded()
             exchange.source?.finish()
             exchange.source = nil
         }
@@ -206,6 +208,15 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     func resumeReading(exchangeID: UInt64) {
         guard exchange?.id == exchangeID else { return }
         resumeReadingIfPaused()
+    }
+
+    /// The body's reader has read what it needs and waits only for the body's end: from now on
+    /// the exchange fails after `grace` of silence instead of the whole read timeout.
+    func expectEnd(exchangeID: UInt64, within grace: TimeAmount) {
+        guard var exchange, exchange.id == exchangeID, exchange.source != nil, grace < exchange.readTimeout else { return }
+        exchange.readTimeout = grace
+        self.exchange = exchange
+        armTimer(at: exchange.lastRead + grace)
     }
 
     /// The body's reader stopped (it finished, or dropped the sequence early). Mid-body, the
@@ -262,8 +273,11 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
                     backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8),
                     finishOnDeinit: false,
                     delegate: UpstreamBodyDelegate(connection: self, exchangeID: exchange!.id))
+                let bodyState = UpstreamBodyState(connection: self, exchangeID: exchange!.id)
                 exchange!.source = produced.source
-                promise.succeed(UpstreamStreamingResponse(status: head.status, headers: head.headers, body: UpstreamBody(producer: produced.sequence)))
+                exchange!.bodyState = bodyState
+                promise.succeed(UpstreamStreamingResponse(
+                    status: head.status, headers: head.headers, body: UpstreamBody(producer: produced.sequence, state: bodyState)))
             }
         case .body(let buffer):
             guard exchange!.head != nil else { return }

@@ -317,7 +317,7 @@ public final class UpstreamConnectionPool: Sendable {
         // fails at once can tear the pipeline down first, and the connection then reports why
         // when it is used.
         let created = NIOLoopBoundBox.makeEmptyBox(valueType: UpstreamConnection.self, eventLoop: loop)
-        return ClientBootstrap(group: loop)
+        let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(min(configuration.connectTimeout, remaining))
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { [self] channel in
@@ -332,7 +332,7 @@ public final class UpstreamConnectionPool: Sendable {
                     created.value = connection
                 }
             }
-            .connect(host: endpoint.host, port: endpoint.port)
+        return connect(bootstrap, to: endpoint)
             .flatMapThrowing { _ in
                 guard let connection = created.value else { throw ChannelPipelineError.notFound }
                 return connection
@@ -342,6 +342,17 @@ public final class UpstreamConnectionPool: Sendable {
                 if case .connectTimeout = error as? ChannelError { throw UpstreamError.connectTimeout }
                 throw UpstreamError.connectFailed(UpstreamError.brief(error))
             }
+    }
+
+    /// Connects `bootstrap` to `endpoint`. An address is used as it is: SwiftNIO's resolver
+    /// would ask `getaddrinfo` on a Dispatch thread, a hop there and back for every new
+    /// connection, even to `127.0.0.1`.
+    private func connect(_ bootstrap: ClientBootstrap, to endpoint: UpstreamEndpoint) -> EventLoopFuture<any Channel> {
+        let host = endpoint.host.hasPrefix("[") ? String(endpoint.host.dropFirst().dropLast()) : endpoint.host
+        if endpoint.hostIsAddress, let address = try? SocketAddress(ipAddress: host, port: endpoint.port) {
+            return bootstrap.connect(to: address)
+        }
+        return bootstrap.connect(host: endpoint.host, port: endpoint.port)
     }
 
     // MARK: Returning connections
