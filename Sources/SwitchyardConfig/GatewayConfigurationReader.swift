@@ -40,6 +40,9 @@ struct GatewayConfigurationReader {
         if let size = section.byteSize("max_body_bytes") { settings.maxBodyBytes = size }
         if let timeout = section.duration("request_timeout") { settings.requestTimeout = timeout }
         if let loops = section.int("event_loops", range: 1...1024) { settings.eventLoops = loops }
+        if let limit = section.int("cpu_latency_limit_us", range: 0...ServerSettings.maximumCPULatencyLimitMicroseconds) {
+            settings.cpuLatencyLimitMicroseconds = limit
+        }
         if let key = section.string("admin_key"), !key.isEmpty {
             if key.count < 16 { section.report("admin_key", "must be at least 16 characters (use a random secret from the environment)") }
             settings.adminKey = key

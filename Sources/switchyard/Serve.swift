@@ -67,7 +67,23 @@ struct Serve: AsyncParsableCommand {
         }
         let configuration = try loadConfiguration { try ConfigLoader(environment: environment).load(path: config!) }
         EventLoopSizing.apply(configured: configuration.server.eventLoops, environment: environment)
+        let latencyRequest = try holdCPULatencyLimit(configuration.server.cpuLatencyLimitMicroseconds, source: config!, logger: logger)
+        defer { withExtendedLifetime(latencyRequest) {} }
         try await runGateway(configuration, logger: logger, description: config!)
+    }
+
+    /// Holds `server.cpu_latency_limit_us` for as long as the result lives; exits with status 1,
+    /// naming the file and the key, when the machine refuses it.
+    func holdCPULatencyLimit(_ microseconds: Int?, source: String, logger: Logger) throws -> CPULatencyRequest? {
+        guard let microseconds else { return nil }
+        do {
+            let request = try CPULatencyRequest(microseconds: microseconds)
+            logger.info("holding a CPU latency limit while serving", metadata: ["microseconds": "\(microseconds)"])
+            return request
+        } catch {
+            printError("error: \(source): server.cpu_latency_limit_us: \(error.description)")
+            throw ExitCode(1)
+        }
     }
 
     /// Credentials that must never reach a log line: provider keys and the admin key.

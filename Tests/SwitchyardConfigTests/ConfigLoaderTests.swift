@@ -77,6 +77,7 @@ struct ConfigLoaderTests {
         ("ca_file on plain http", "base_url: https://api.openai.com/v1/", "base_url: http://10.0.0.5:8000/v1\n    ca_file: /etc/passwd", 11, "providers[0].ca_file", "https:// providers only"),
         ("port out of range", "port: 9000", "port: 70000", 3, "server.port", "between 0 and 65535"),
         ("no event loops", "request_timeout: 90s", "request_timeout: 90s\n  event_loops: 0", 6, "server.event_loops", "between 1 and 1024"),
+        ("negative CPU latency limit", "request_timeout: 90s", "request_timeout: 90s\n  cpu_latency_limit_us: -1", 6, "server.cpu_latency_limit_us", "between 0 and 2000000000"),
         ("bad size", "max_body_bytes: 2MiB", "max_body_bytes: lots", 4, "server.max_body_bytes", "size"),
         ("bad capability", "[logprobs, json]", "[logprobs, telepathy]", 25, "models[0].capabilities[1]", "must be one of"),
         ("bad provider kind", "kind: openai", "kind: carrier-pigeon", 9, "providers[0].kind", "must be one of openai"),
@@ -94,6 +95,15 @@ struct ConfigLoaderTests {
         #expect(try loader.parse(yaml: validYAML, file: "ok.yaml").server.eventLoops == nil)
         let yaml = validYAML.replacing("request_timeout: 90s", with: "request_timeout: 90s\n  event_loops: 3", maxReplacements: 1)
         #expect(try loader.parse(yaml: yaml, file: "ok.yaml").server.eventLoops == 3)
+    }
+
+    @Test("server.cpu_latency_limit_us is read, 0 included; without it the machine's idle policy is left alone")
+    func cpuLatencyLimit() throws {
+        #expect(try loader.parse(yaml: validYAML, file: "ok.yaml").server.cpuLatencyLimitMicroseconds == nil)
+        for limit in [0, 50] {
+            let yaml = validYAML.replacing("request_timeout: 90s", with: "request_timeout: 90s\n  cpu_latency_limit_us: \(limit)", maxReplacements: 1)
+            #expect(try loader.parse(yaml: yaml, file: "ok.yaml").server.cpuLatencyLimitMicroseconds == limit)
+        }
     }
 
     @Test("each kind of mistake names file, line and key path", arguments: mistakes)

@@ -300,6 +300,14 @@ def micro_numbers(path):
     return found
 
 
+def baseline(target):
+    """The direct target a target's added latency is measured against: the one measured in the
+    same machine state ('switchyard-pmqos' against 'direct-pmqos'), else 'direct'."""
+    if target.startswith("switchyard-"):
+        return "direct-" + target[len("switchyard-"):]
+    return "direct"
+
+
 def cmd_report(args):
     meta = json.load(open(args.meta))
     meta["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
@@ -318,7 +326,7 @@ def cmd_report(args):
         r["rps"] = r["requests"] / (r["duration_us"] / 1e6) if r["duration_us"] else 0.0
         r["cpu_us_per_request"] = (r["cpu_us"] / r["requests"]) if r["requests"] and r.get("cpu_us") is not None else None
         base_scenario = "stream" if r["scenario"] == "stream" else "explicit"
-        base = find("direct", base_scenario, r["concurrency"]) if r["target"] != "direct" else None
+        base = find(baseline(r["target"]), base_scenario, r["concurrency"]) if not r["target"].startswith("direct") else None
         if base and base["requests"] and r["requests"]:
             r["added_p50_us"] = r["p50_us"] - base["p50_us"]
             r["added_p99_us"] = r["p99_us"] - base["p99_us"]
@@ -377,16 +385,17 @@ def cmd_report(args):
 
     lines.append("")
     for t in ttft:
-        lines.append("streaming TTFT, c=1, %-10s p50 %7.0f µs  p99 %7.0f µs  (%d requests)"
+        lines.append("streaming TTFT, c=1, %-16s p50 %7.0f µs  p99 %7.0f µs  (%d requests)"
                      % (t["target"], t["ttft_p50_us"], t["ttft_p99_us"], t["requests"]))
-    direct_ttft = next((t for t in ttft if t["target"] == "direct"), None)
-    if direct_ttft:
-        for t in ttft:
-            if t["target"] != "direct":
-                t["added_ttft_p50_us"] = t["ttft_p50_us"] - direct_ttft["ttft_p50_us"]
-                t["added_ttft_p99_us"] = t["ttft_p99_us"] - direct_ttft["ttft_p99_us"]
-                lines.append("added TTFT, c=1, %-10s p50 %+7.0f µs  p99 %+7.0f µs"
-                             % (t["target"], t["added_ttft_p50_us"], t["added_ttft_p99_us"]))
+    for t in ttft:
+        if t["target"].startswith("direct"):
+            continue
+        direct_ttft = next((d for d in ttft if d["target"] == baseline(t["target"])), None)
+        if direct_ttft:
+            t["added_ttft_p50_us"] = t["ttft_p50_us"] - direct_ttft["ttft_p50_us"]
+            t["added_ttft_p99_us"] = t["ttft_p99_us"] - direct_ttft["ttft_p99_us"]
+            lines.append("added TTFT, c=1, %-16s p50 %+7.0f µs  p99 %+7.0f µs"
+                         % (t["target"], t["added_ttft_p50_us"], t["added_ttft_p99_us"]))
     for target in ("switchyard", "litellm"):
         cs = extras.get("coldstart-" + target)
         if cs:
@@ -396,6 +405,8 @@ def cmd_report(args):
         if idle:
             lines.append("RSS, %-10s idle after start %.1f MB, after the load %.1f MB, peak %.1f MB"
                          % (target, idle["idle_rss_kb"] / 1024, idle.get("final_rss_kb", 0) / 1024, idle.get("final_hwm_kb", 0) / 1024))
+    if "pmqos-skipped" in extras:
+        lines.append("idle CPUs polling: " + extras["pmqos-skipped"]["reason"])
     if "peer-skipped" in extras:
         lines.append("peer: " + extras["peer-skipped"]["reason"])
     streams = [r for r in rows if r.get("kind") == "streams"]

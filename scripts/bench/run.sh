@@ -22,7 +22,10 @@
 # upstream and through the gateway; then the frameworks' floor, `switchyard passthrough` (the same
 # server and upstream pool with no gateway work) behind the gateway's server, behind Hummingbird's
 # own HTTP/1 channel and behind a bare SwiftNIO handler, as targets floor-hummingbird,
-# floor-hummingbird-async and floor-nio. Measures req/s and latency percentiles (wrk), the gateway's
+# floor-hummingbird-async and floor-nio. Then concurrency 1 and time to first token again through a
+# gateway with server.cpu_latency_limit_us: 0 (idle CPUs poll instead of halting; it takes write
+# access to /dev/cpu_dma_latency), against a direct baseline measured in the same state, as targets
+# switchyard-pmqos and direct-pmqos. Measures req/s and latency percentiles (wrk), the gateway's
 # CPU per request (/proc utime+stime ÷ requests), the hypervisor's steal time during each run,
 # peak and idle RSS (VmHWM, VmRSS), cold start
 # (process start to the first 200 on /healthz, polled every 5 ms) and streamed time to first
@@ -47,7 +50,7 @@ while [ $# -gt 0 ]; do
     --duration) shift; DURATION=${1:-} ;;
     --streams) shift; STREAMS=${1:-} ;;
     --allocator) shift; ALLOCATOR=${1:-}; [[ "$ALLOCATOR" =~ ^(mimalloc|glibc)$ ]] || { echo "--allocator takes mimalloc or glibc" >&2; exit 2; } ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -240,7 +243,7 @@ run_wrk() {
   line=$(grep '^bench ' <<<"$out" | head -1)
   if [ -z "$line" ]; then echo "$target $scenario c=$c: wrk gave no result:" >&2; echo "$out" >&2; return 1; fi
   up_cpu_us=$(( ($(field cpu_ticks "$up_after") - $(field cpu_ticks "$up_before")) * 1000000 / HZ ))
-  if [ "$target" = direct ]; then
+  if [[ "$target" == direct* ]]; then
     cpu_us=null; hwm=null
   else
     cpu_us=$(( ($(field cpu_ticks "$after") - $(field cpu_ticks "$before")) * 1000000 / HZ ))
@@ -295,6 +298,39 @@ done
 FINAL=$(proc "$GW_PID")
 printf '{"kind":"idle-switchyard","idle_rss_kb":%s,"idle_hwm_kb":%s,"final_rss_kb":%s,"final_hwm_kb":%s,"auto_routes_to":"%s"}\n' \
   "$(field rss_kb "$IDLE")" "$(field hwm_kb "$IDLE")" "$(field rss_kb "$FINAL")" "$(field hwm_kb "$FINAL")" "$AUTO_MODEL" >>"$ROWS"
+
+# --- concurrency 1 with idle CPUs polling -----------------------------------------------------------
+# A second gateway with server.cpu_latency_limit_us: 0 holds a PM QoS request while it runs: idle
+# CPUs poll instead of halting, which on a VM is an exit to the hypervisor at every wake-up. The
+# request covers the whole machine, so the direct baseline is measured again while it is held
+# (targets direct-pmqos and switchyard-pmqos). It takes write access to /dev/cpu_dma_latency.
+if [ -w /dev/cpu_dma_latency ]; then
+  say "concurrency 1 with server.cpu_latency_limit_us: 0 (idle CPUs poll), directly and through a second gateway"
+  sed -e 's#^server: { host: 127.0.0.1, port: 0 }#server: { host: 127.0.0.1, port: 0, cpu_latency_limit_us: 0 }#' \
+    -e "s#bench.sqlite#pmqos.sqlite#" "$WORK/switchyard.yaml" >"$WORK/pmqos.yaml"
+  "${GW_PIN[@]}" "$BIN" serve --config "$WORK/pmqos.yaml" --log-level error >"$WORK/pmqos-gateway.out" 2>&1 &
+  QGW_PID=$!
+  PIDS+=("$QGW_PID")
+  QGW_PORT=$(wait_for_line "$WORK/pmqos-gateway.out" 'ready on http://127\.0\.0\.1:([0-9]+)' 30) \
+    || { cat "$WORK/pmqos-gateway.out" >&2; echo "the gateway with a CPU latency limit did not start" >&2; exit 1; }
+  QGW_URL=http://127.0.0.1:$QGW_PORT/v1
+  wait_for_200 "http://127.0.0.1:$QGW_PORT/healthz" 10 || { echo "the second gateway's /healthz is not 200" >&2; exit 1; }
+  run_wrk direct-pmqos explicit 1 "$MOCK_URL" sim-light false "$MOCK_PID"
+  run_wrk switchyard-pmqos explicit 1 "$QGW_URL" bench-light false "$QGW_PID"
+  run_wrk switchyard-pmqos auto 1 "$QGW_URL" auto false "$QGW_PID"
+  run_wrk direct-pmqos stream 1 "$MOCK_URL" sim-light true "$MOCK_PID"
+  run_wrk switchyard-pmqos stream 1 "$QGW_URL" bench-light true "$QGW_PID"
+  for spec in "direct-pmqos $MOCK_URL sim-light" "switchyard-pmqos $QGW_URL bench-light"; do
+    read -r target url model <<<"$spec"
+    result=$(timeout 120 "${LOAD_PIN[@]}" python3 "$HERE/bench.py" ttft --url "$url/chat/completions" --model "$model" \
+      --requests "$TTFT_REQUESTS" --max-seconds 30)
+    printf '{"kind":"ttft","target":"%s",%s\n' "$target" "${result#\{}" >>"$ROWS"
+  done
+  kill "$QGW_PID" 2>/dev/null || true
+  wait "$QGW_PID" 2>/dev/null || true
+else
+  printf '{"kind":"pmqos-skipped","reason":"no write access to /dev/cpu_dma_latency: the idle-CPUs-poll scenario was skipped"}\n' >>"$ROWS"
+fi
 
 # --- many concurrent streams -----------------------------------------------------------------------
 # A paced upstream (one token every STREAM_INTERVAL_MS) and a second gateway in front of it;

@@ -74,10 +74,16 @@ public struct ServerSettings: Sendable, Hashable {
     public var adminKey: String?
     /// Event-loop threads serving connections; `nil` means one per CPU the process may run on.
     public var eventLoops: Int?
+    /// The longest wake-up latency, in microseconds, that idle CPUs may have while the gateway
+    /// runs (a Linux PM QoS request); `0` keeps them polling instead of sleeping. `nil` leaves the
+    /// machine's idle policy alone.
+    public var cpuLatencyLimitMicroseconds: Int?
+    /// The largest limit Linux takes (its default, 2,000 s: no limit).
+    public static let maximumCPULatencyLimitMicroseconds = 2_000_000_000
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 16 * 1024 * 1024, requestTimeout: Duration = .seconds(600),
-        adminKey: String? = nil, eventLoops: Int? = nil
+        adminKey: String? = nil, eventLoops: Int? = nil, cpuLatencyLimitMicroseconds: Int? = nil
     ) {
         self.host = host
         self.port = port
@@ -85,6 +91,7 @@ public struct ServerSettings: Sendable, Hashable {
         self.requestTimeout = requestTimeout
         self.adminKey = adminKey
         self.eventLoops = eventLoops
+        self.cpuLatencyLimitMicroseconds = cpuLatencyLimitMicroseconds
     }
 }
 
