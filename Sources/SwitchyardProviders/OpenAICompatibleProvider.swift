@@ -132,21 +132,22 @@ struct OpenAIEventStream: ChatCompletionStream, @unchecked Sendable {
     private var pendingIndex = 0
     private var finished = false
 
-    init(body: UpstreamBody) {
+    /// The most silence after `data: [DONE]` before the body's end: providers end the body right
+    /// after the marker, so longer means a connection not worth keeping.
+    private let endGrace: TimeAmount
+
+    init(body: UpstreamBody, endGrace: TimeAmount = .milliseconds(100)) {
         self.body = body
+        self.endGrace = endGrace
     }
 
     var hasBufferedChunk: Bool { pendingIndex < pending.count }
 
     var providerResponseEnded: Bool { body.hasEnded }
 
-    /// The most silence after `data: [DONE]` before the body's end: providers end the body right
-    /// after the marker, so longer means a connection not worth keeping.
-    static let endGrace = TimeAmount.milliseconds(100)
-
     mutating func awaitProviderResponseEnd() async {
         guard finished, !body.hasEnded, iterator != nil else { return }
-        body.expectEnd(within: Self.endGrace)
+        body.expectEnd(within: endGrace)
         do {
             while try await iterator!.next() != nil {}
         } catch {

@@ -17,13 +17,9 @@ struct StreamRelayTests {
     @Test("chunks that arrive together: the first write carries the opening chunk and the first token, the rest leave with the end")
     func arrivingTogether() async throws {
         let chunks = (0..<6).map { Self.chunk("t\($0)") }
-        var stream = ScriptedStream(deliveries: [chunks])
-        let recorder = WriteRecorder()
-        var writer: any ResponseBodyWriter = FinalWritingWriter(recorder: recorder)
-        let outcome = try await relay().relay(first: try await stream.next(), rest: &stream, to: &writer)
+        let (outcome, writes) = try await Self.relayed(deliveries: [chunks])
 
         #expect(outcome.chunks == 6)
-        let writes = recorder.writes
         #expect(writes.map(\.kind) == [.write, .finalWrite])
         #expect(Self.contents(writes[0].text) == ["t0", "t1"])
         #expect(Self.contents(writes[1].text) == ["t2", "t3", "t4", "t5"])
@@ -33,12 +29,8 @@ struct StreamRelayTests {
     @Test("chunks that arrive one at a time are written one at a time")
     func arrivingOneByOne() async throws {
         let chunks = (0..<4).map { Self.chunk("t\($0)") }
-        var stream = ScriptedStream(deliveries: chunks.map { [$0] })
-        let recorder = WriteRecorder()
-        var writer: any ResponseBodyWriter = FinalWritingWriter(recorder: recorder)
-        try await relay().relay(first: try await stream.next(), rest: &stream, to: &writer)
+        let (_, writes) = try await Self.relayed(deliveries: chunks.map { [$0] })
 
-        let writes = recorder.writes
         #expect(writes.map(\.kind) == [.write, .write, .write, .finalWrite])
         #expect(writes.map { Self.contents($0.text) } == [["t0"], ["t1"], ["t2"], ["t3"]])
         #expect(writes.last?.text.hasSuffix("data: [DONE]\n\n") == true)
@@ -47,12 +39,8 @@ struct StreamRelayTests {
     @Test("past the first write, a backlog leaves in one write per arrival")
     func laterBacklog() async throws {
         let chunks = (0..<7).map { Self.chunk("t\($0)") }
-        var stream = ScriptedStream(deliveries: [[chunks[0]], [chunks[1]], Array(chunks[2...4]), Array(chunks[5...6])])
-        let recorder = WriteRecorder()
-        var writer: any ResponseBodyWriter = FinalWritingWriter(recorder: recorder)
-        try await relay().relay(first: try await stream.next(), rest: &stream, to: &writer)
+        let (_, writes) = try await Self.relayed(deliveries: [[chunks[0]], [chunks[1]], Array(chunks[2...4]), Array(chunks[5...6])])
 
-        let writes = recorder.writes
         #expect(writes.map { Self.contents($0.text) } == [["t0"], ["t1"], ["t2", "t3", "t4"], ["t5", "t6"]])
         #expect(writes.last?.kind == .finalWrite)
     }
@@ -60,12 +48,8 @@ struct StreamRelayTests {
     @Test("when the provider's body has not ended, the client gets the last events first and the end after it has")
     func providerEndsLate() async throws {
         let chunks = (0..<3).map { Self.chunk("t\($0)") }
-        let recorder = WriteRecorder()
-        var stream = ScriptedStream(deliveries: [chunks], endsLateFor: recorder)
-        var writer: any ResponseBodyWriter = FinalWritingWriter(recorder: recorder)
-        try await relay().relay(first: try await stream.next(), rest: &stream, to: &writer)
+        let (_, writes) = try await Self.relayed(deliveries: [chunks], endsLate: true)
 
-        let writes = recorder.writes
         #expect(writes.map(\.kind) == [.write, .write, .awaitedProviderEnd, .finalWrite])
         #expect(Self.contents(writes[1].text) == ["t2"])
         #expect(writes[1].text.hasSuffix("data: [DONE]\n\n"))
@@ -75,12 +59,8 @@ struct StreamRelayTests {
     @Test("a writer that cannot end with bytes gets them as a write before the end")
     func plainWriter() async throws {
         let chunks = (0..<3).map { Self.chunk("t\($0)") }
-        var stream = ScriptedStream(deliveries: [chunks])
-        let recorder = WriteRecorder()
-        var writer: any ResponseBodyWriter = PlainWriter(recorder: recorder)
-        try await relay().relay(first: try await stream.next(), rest: &stream, to: &writer)
+        let (_, writes) = try await Self.relayed(deliveries: [chunks], finalWrites: false)
 
-        let writes = recorder.writes
         #expect(writes.map(\.kind) == [.write, .write, .finish])
         #expect(Self.contents(writes[1].text) == ["t2"])
         #expect(writes[1].text.hasSuffix("data: [DONE]\n\n"))
@@ -91,32 +71,36 @@ struct StreamRelayTests {
         let usage = try #require(ChatStreamChunk(data: #"{"id":"c","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":5,"total_tokens":8}}"#))
         let chunks = [Self.chunk("t0"), Self.chunk("t1"), usage]
         for includeUsage in [false, true] {
-            var stream = ScriptedStream(deliveries: [chunks])
-            let recorder = WriteRecorder()
-            var writer: any ResponseBodyWriter = FinalWritingWriter(recorder: recorder)
-            let outcome = try await relay(includeUsage: includeUsage).relay(first: try await stream.next(), rest: &stream, to: &writer)
+            let (outcome, writes) = try await Self.relayed(deliveries: [chunks], includeUsage: includeUsage)
             #expect(outcome.usage == TokenUsage(promptTokens: 3, completionTokens: 5))
-            #expect(recorder.writes.map(\.text).joined().contains("completion_tokens") == includeUsage)
+            #expect(writes.map(\.text).joined().contains("completion_tokens") == includeUsage)
         }
     }
 
     @Test("a stream that fails after the first write ends with an error event in the last write")
     func failure() async throws {
         let chunks = (0..<3).map { Self.chunk("t\($0)") }
-        var stream = ScriptedStream(deliveries: [chunks], failure: .streamInterrupted(message: "cut"))
-        let recorder = WriteRecorder()
-        var writer: any ResponseBodyWriter = FinalWritingWriter(recorder: recorder)
-        let outcome = try await relay().relay(first: try await stream.next(), rest: &stream, to: &writer)
+        let (outcome, writes) = try await Self.relayed(deliveries: [chunks], failure: .streamInterrupted(message: "cut"))
 
         #expect(outcome.error != nil)
-        let last = try #require(recorder.writes.last)
+        let last = try #require(writes.last)
         #expect(last.kind == .finalWrite)
         #expect(last.text.contains("\"error\""))
         #expect(!last.text.contains("[DONE]"))
     }
 
-    private func relay(includeUsage: Bool = false) -> StreamRelay {
-        StreamRelay(includeUsage: includeUsage, logger: Logger(label: "test"))
+    /// Relays `deliveries` (see ``ScriptedStream``) to a recording writer that can end with bytes
+    /// (`finalWrites`) or not; the first chunk is read before the relay starts, as the gateway does.
+    private static func relayed(
+        deliveries: [[ChatStreamChunk]], failure: ProviderError? = nil, endsLate: Bool = false, finalWrites: Bool = true,
+        includeUsage: Bool = false
+    ) async throws -> (StreamRelay.Outcome, [WriteRecorder.Write]) {
+        let recorder = WriteRecorder()
+        var stream = ScriptedStream(deliveries: deliveries, failure: failure, endsLateFor: endsLate ? recorder : nil)
+        var writer: any ResponseBodyWriter = finalWrites ? FinalWritingWriter(recorder: recorder) : PlainWriter(recorder: recorder)
+        let relay = StreamRelay(includeUsage: includeUsage, logger: Logger(label: "test"))
+        let outcome = try await relay.relay(first: try await stream.next(), rest: &stream, to: &writer)
+        return (outcome, recorder.writes)
     }
 
     static func chunk(_ text: String) -> ChatStreamChunk {

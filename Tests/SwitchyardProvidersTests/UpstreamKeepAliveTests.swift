@@ -6,8 +6,9 @@ import SwitchyardProviders
 import Synchronization
 import Testing
 
-/// A minimal HTTP/1.1 server that answers every request with a fixed JSON body and counts the
-/// connections it accepts, optionally asking for each connection to be closed.
+/// A minimal HTTP/1.1 server on loopback that counts the connections it accepts. By default it
+/// answers every request with a fixed JSON body, optionally asking for each connection to be
+/// closed; `responder` makes the handler that answers instead.
 final class CountingServer: Sendable {
     final class Counter: Sendable {
         let value = Mutex(0)
@@ -16,7 +17,11 @@ final class CountingServer: Sendable {
     let accepted = Counter()
     let channel: any Channel
 
-    init(closeEachConnection: Bool) async throws {
+    convenience init(closeEachConnection: Bool) async throws {
+        try await self.init { Responder(closeEachConnection: closeEachConnection) }
+    }
+
+    init(responder: @escaping @Sendable () -> any ChannelHandler) async throws {
         let accepted = accepted
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -24,7 +29,7 @@ final class CountingServer: Sendable {
                 accepted.value.withLock { $0 += 1 }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(Responder(closeEachConnection: closeEachConnection))
+                    try channel.pipeline.syncOperations.addHandler(responder())
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()

@@ -159,6 +159,17 @@ wait_for_200() {
   return 1
 }
 proc() { python3 "$HERE/bench.py" proc "$1"; }
+# start_gateway CONFIG LOG WHAT: `switchyard serve` on CONFIG, pinned like the gateway, until its
+# /healthz answers 200; sets STARTED_PID and STARTED_PORT (exits naming WHAT if it does not start).
+start_gateway() {
+  local config=$1 log=$2 what=$3
+  "${GW_PIN[@]}" "$BIN" serve --config "$config" --log-level error >"$log" 2>&1 &
+  STARTED_PID=$!
+  PIDS+=("$STARTED_PID")
+  STARTED_PORT=$(wait_for_line "$log" 'ready on http://127\.0\.0\.1:([0-9]+)' 30) \
+    || { cat "$log" >&2; echo "$what did not start" >&2; exit 1; }
+  wait_for_200 "http://127.0.0.1:$STARTED_PORT/healthz" 10 || { echo "$what: /healthz is not 200" >&2; exit 1; }
+}
 field() { sed -nE "s/.*\\b$1=([0-9.]+).*/\\1/p" <<<"$2"; }
 
 python3 "$HERE/bench.py" meta quick=$([ $QUICK = 1 ] && echo true || echo false) duration_s="$DURATION" \
@@ -199,13 +210,9 @@ COLD=$(python3 "$HERE/bench.py" coldstart --trials "$COLD_TRIALS" -- "${GW_PIN[@
 printf '{"kind":"coldstart-switchyard","ms":[%s]}\n' "$(tr ' ' ',' <<<"$COLD")" >>"$ROWS"
 
 say "starting the gateway"
-"${GW_PIN[@]}" "$BIN" serve --config "$WORK/switchyard.yaml" --log-level error >"$WORK/gateway.out" 2>&1 &
-GW_PID=$!
-PIDS+=("$GW_PID")
-GW_PORT=$(wait_for_line "$WORK/gateway.out" 'ready on http://127\.0\.0\.1:([0-9]+)' 30) \
-  || { cat "$WORK/gateway.out" >&2; echo "the gateway did not start" >&2; exit 1; }
-GW_URL=http://127.0.0.1:$GW_PORT/v1
-wait_for_200 "http://127.0.0.1:$GW_PORT/healthz" 10 || { echo "gateway /healthz is not 200" >&2; exit 1; }
+start_gateway "$WORK/switchyard.yaml" "$WORK/gateway.out" "the gateway"
+GW_PID=$STARTED_PID
+GW_URL=http://127.0.0.1:$STARTED_PORT/v1
 sleep 2
 IDLE=$(proc "$GW_PID")
 
@@ -288,13 +295,17 @@ for server in hummingbird hummingbird-async nio; do
   wait "$FLOOR_PID" 2>/dev/null || true
 done
 
-say "streamed time to first token, concurrency 1, $TTFT_REQUESTS requests each"
-for spec in "direct $MOCK_URL sim-light" "switchyard $GW_URL bench-light"; do
-  read -r target url model <<<"$spec"
-  result=$(timeout 120 "${LOAD_PIN[@]}" python3 "$HERE/bench.py" ttft --url "$url/chat/completions" --model "$model" \
+# run_ttft TARGET URL MODEL: streamed time to first token at concurrency 1, one row.
+run_ttft() {
+  local result
+  result=$(timeout 120 "${LOAD_PIN[@]}" python3 "$HERE/bench.py" ttft --url "$2/chat/completions" --model "$3" \
     --requests "$TTFT_REQUESTS" --max-seconds 30)
-  printf '{"kind":"ttft","target":"%s",%s\n' "$target" "${result#\{}" >>"$ROWS"
-done
+  printf '{"kind":"ttft","target":"%s",%s\n' "$1" "${result#\{}" >>"$ROWS"
+}
+
+say "streamed time to first token, concurrency 1, $TTFT_REQUESTS requests each"
+run_ttft direct "$MOCK_URL" sim-light
+run_ttft switchyard "$GW_URL" bench-light
 FINAL=$(proc "$GW_PID")
 printf '{"kind":"idle-switchyard","idle_rss_kb":%s,"idle_hwm_kb":%s,"final_rss_kb":%s,"final_hwm_kb":%s,"auto_routes_to":"%s"}\n' \
   "$(field rss_kb "$IDLE")" "$(field hwm_kb "$IDLE")" "$(field rss_kb "$FINAL")" "$(field hwm_kb "$FINAL")" "$AUTO_MODEL" >>"$ROWS"
@@ -308,24 +319,16 @@ if [ -w /dev/cpu_dma_latency ]; then
   say "concurrency 1 with server.cpu_latency_limit_us: 0 (idle CPUs poll), directly and through a second gateway"
   sed -e 's#^server: { host: 127.0.0.1, port: 0 }#server: { host: 127.0.0.1, port: 0, cpu_latency_limit_us: 0 }#' \
     -e "s#bench.sqlite#pmqos.sqlite#" "$WORK/switchyard.yaml" >"$WORK/pmqos.yaml"
-  "${GW_PIN[@]}" "$BIN" serve --config "$WORK/pmqos.yaml" --log-level error >"$WORK/pmqos-gateway.out" 2>&1 &
-  QGW_PID=$!
-  PIDS+=("$QGW_PID")
-  QGW_PORT=$(wait_for_line "$WORK/pmqos-gateway.out" 'ready on http://127\.0\.0\.1:([0-9]+)' 30) \
-    || { cat "$WORK/pmqos-gateway.out" >&2; echo "the gateway with a CPU latency limit did not start" >&2; exit 1; }
-  QGW_URL=http://127.0.0.1:$QGW_PORT/v1
-  wait_for_200 "http://127.0.0.1:$QGW_PORT/healthz" 10 || { echo "the second gateway's /healthz is not 200" >&2; exit 1; }
+  start_gateway "$WORK/pmqos.yaml" "$WORK/pmqos-gateway.out" "the gateway with a CPU latency limit"
+  QGW_PID=$STARTED_PID
+  QGW_URL=http://127.0.0.1:$STARTED_PORT/v1
   run_wrk direct-pmqos explicit 1 "$MOCK_URL" sim-light false "$MOCK_PID"
   run_wrk switchyard-pmqos explicit 1 "$QGW_URL" bench-light false "$QGW_PID"
   run_wrk switchyard-pmqos auto 1 "$QGW_URL" auto false "$QGW_PID"
   run_wrk direct-pmqos stream 1 "$MOCK_URL" sim-light true "$MOCK_PID"
   run_wrk switchyard-pmqos stream 1 "$QGW_URL" bench-light true "$QGW_PID"
-  for spec in "direct-pmqos $MOCK_URL sim-light" "switchyard-pmqos $QGW_URL bench-light"; do
-    read -r target url model <<<"$spec"
-    result=$(timeout 120 "${LOAD_PIN[@]}" python3 "$HERE/bench.py" ttft --url "$url/chat/completions" --model "$model" \
-      --requests "$TTFT_REQUESTS" --max-seconds 30)
-    printf '{"kind":"ttft","target":"%s",%s\n' "$target" "${result#\{}" >>"$ROWS"
-  done
+  run_ttft direct-pmqos "$MOCK_URL" sim-light
+  run_ttft switchyard-pmqos "$QGW_URL" bench-light
   kill "$QGW_PID" 2>/dev/null || true
   wait "$QGW_PID" 2>/dev/null || true
 else
@@ -350,11 +353,9 @@ YAML
     || { cat "$WORK/paced.out" >&2; echo "the paced mock provider did not start" >&2; exit 1; }
   sed -e "s#$MOCK_URL#http://127.0.0.1:$PACED_PORT/v1#" -e "s#timeout: 30s#timeout: 60s, max_connections: $((STREAMS + 64))#" \
     -e "s#bench.sqlite#streams.sqlite#" "$WORK/switchyard.yaml" >"$WORK/streams.yaml"
-  "${GW_PIN[@]}" "$BIN" serve --config "$WORK/streams.yaml" --log-level error >"$WORK/streams-gateway.out" 2>&1 &
-  SGW_PID=$!
-  PIDS+=("$SGW_PID")
-  SGW_PORT=$(wait_for_line "$WORK/streams-gateway.out" 'ready on http://127\.0\.0\.1:([0-9]+)' 30) \
-    || { cat "$WORK/streams-gateway.out" >&2; echo "the streams gateway did not start" >&2; exit 1; }
+  start_gateway "$WORK/streams.yaml" "$WORK/streams-gateway.out" "the streams gateway"
+  SGW_PID=$STARTED_PID
+  SGW_PORT=$STARTED_PORT
   sleep 1
   SGW_IDLE=$(proc "$SGW_PID")
   for spec in "direct http://127.0.0.1:$PACED_PORT/v1 sim-light" "switchyard http://127.0.0.1:$SGW_PORT/v1 bench-light"; do
