@@ -23,8 +23,7 @@ public struct UpstreamBody: AsyncSequence, Sendable {
     /// end marker was read): the connection waits at most `grace` of silence for it, then fails
     /// the body and closes, instead of the provider's whole read timeout.
     public func expectEnd(within grace: TimeAmount) {
-        let state = state
-        state.connection.eventLoop.execute { state.connection.expectEnd(exchangeID: state.exchangeID, within: grace) }
+        state.tellConnection { $0.expectEnd(exchangeID: $1, within: grace) }
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
@@ -40,8 +39,8 @@ public struct UpstreamBody: AsyncSequence, Sendable {
     }
 }
 
-/// What a body's reader and its connection share: whether the body has ended, set on the
-/// connection's loop and read from the reader's.
+/// What a body's reader and its connection share: the exchange the body belongs to, and whether
+/// the body has ended (set on the connection's loop, read from the reader's).
 final class UpstreamBodyState: Sendable {
     let connection: UpstreamConnection
     let exchangeID: UInt64
@@ -55,18 +54,24 @@ final class UpstreamBodyState: Sendable {
     var hasEnded: Bool { ended.load(ordering: .acquiring) }
 
     func markEnded() { ended.store(true, ordering: .releasing) }
+
+    /// Runs `message` with the connection and the exchange's id, on the connection's event loop.
+    func tellConnection(_ message: @escaping @Sendable (UpstreamConnection, UInt64) -> Void) {
+        let connection = connection
+        let exchangeID = exchangeID
+        connection.eventLoop.execute { message(connection, exchangeID) }
+    }
 }
 
 /// Carries the body reader's demand back to the connection, on its event loop.
 struct UpstreamBodyDelegate: NIOAsyncSequenceProducerDelegate {
-    let connection: UpstreamConnection
-    let exchangeID: UInt64
+    let state: UpstreamBodyState
 
     func produceMore() {
-        connection.eventLoop.execute { connection.resumeReading(exchangeID: exchangeID) }
+        state.tellConnection { $0.resumeReading(exchangeID: $1) }
     }
 
     func didTerminate() {
-        connection.eventLoop.execute { connection.bodyReaderFinished(exchangeID: exchangeID) }
+        state.tellConnection { $0.bodyReaderFinished(exchangeID: $1) }
     }
 }

@@ -269,11 +269,11 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
             case .buffered:
                 break
             case .streaming(let promise):
+                let bodyState = UpstreamBodyState(connection: self, exchangeID: exchange!.id)
                 let produced = UpstreamBody.Producer.makeSequence(
                     backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8),
                     finishOnDeinit: false,
-                    delegate: UpstreamBodyDelegate(connection: self, exchangeID: exchange!.id))
-                let bodyState = UpstreamBodyState(connection: self, exchangeID: exchange!.id)
+                    delegate: UpstreamBodyDelegate(state: bodyState))
                 exchange!.source = produced.source
                 exchange!.bodyState = bodyState
                 promise.succeed(UpstreamStreamingResponse(
