@@ -6,11 +6,20 @@ import SwitchyardCore
 /// next deployment when retries run out or a deployment is unavailable (breaker open, RPM/TPM
 /// limit reached), moves a context-length failure to a deployment with a larger window, and
 /// returns the caller's own errors (400, 401, 403, 404, 422) as they are. Every try is recorded.
-struct ChainExecutor: Sendable {
+///
+/// A class: every call shares one executor instead of copying the configuration it holds.
+final class ChainExecutor: Sendable {
     let configuration: GatewayConfiguration
     let providers: ProviderRegistry
     let monitor: DeploymentMonitor
     let logger: Logger
+
+    init(configuration: GatewayConfiguration, providers: ProviderRegistry, monitor: DeploymentMonitor, logger: Logger) {
+        self.configuration = configuration
+        self.providers = providers
+        self.monitor = monitor
+        self.logger = logger
+    }
 
     var retry: RetryPolicy { configuration.resilience.retry }
 

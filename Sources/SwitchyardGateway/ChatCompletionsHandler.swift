@@ -9,7 +9,10 @@ import SwitchyardStorage
 /// `POST /v1/chat/completions`: validates the request, routes it to a chain of deployments,
 /// executes the chain (retries, fallbacks, breakers) and answers in OpenAI's format — as one JSON
 /// body, or as server-sent events when `stream` is set.
-struct ChatCompletionsHandler: Sendable {
+///
+/// A class, so a stream's body writer and every stage share the handler instead of copying the
+/// configuration and services it holds.
+final class ChatCompletionsHandler: Sendable {
     let configuration: GatewayConfiguration
     let engine: RoutingEngine
     let executor: ChainExecutor
@@ -24,6 +27,23 @@ struct ChatCompletionsHandler: Sendable {
     let tenants: TenantDirectory
     /// Budgets and rate limits.
     let budgets: BudgetBook
+
+    init(
+        configuration: GatewayConfiguration, engine: RoutingEngine, executor: ChainExecutor, monitor: DeploymentMonitor, sessions: SessionStore,
+        decisions: DecisionLog, gates: GateEvaluator, cascade: GatedCascade, ledger: LedgerRecorder, tenants: TenantDirectory, budgets: BudgetBook
+    ) {
+        self.configuration = configuration
+        self.engine = engine
+        self.executor = executor
+        self.monitor = monitor
+        self.sessions = sessions
+        self.decisions = decisions
+        self.gates = gates
+        self.cascade = cascade
+        self.ledger = ledger
+        self.tenants = tenants
+        self.budgets = budgets
+    }
 
     /// Prices of the baseline deployment (savings are measured against them); the compiled
     /// policy holds it, so this is a field read.
@@ -40,7 +60,7 @@ struct ChatCompletionsHandler: Sendable {
             return try await respond(request, context: context, draft: &draft)
         } catch {
             draft.note(error: error)
-            book(draft)
+            book(&draft)
             throw error
         }
     }
@@ -48,8 +68,9 @@ struct ChatCompletionsHandler: Sendable {
     /// Records the request's ledger entry and settles its budget reservation to the actual cost
     /// (a failed request costs nothing, which releases the reservation).
     @inline(never)
-    func book(_ draft: LedgerDraft) {
-        let entry = draft.finished()
+    func book(_ draft: inout LedgerDraft) {
+        draft.finish()
+        let entry = draft.entry
         ledger.record(entry)
         guard let admission = draft.admission else { return }
         if entry.succeeded, entry.inputTokens == 0, entry.outputTokens == 0, entry.stream {
@@ -87,8 +108,20 @@ struct ChatCompletionsHandler: Sendable {
         var gated: Bool
         var deadline: ContinuousClock.Instant
         var clientHeaders: [(name: String, value: String)]
-        /// The response headers known before any provider answers.
-        var headers: HTTPFields
+        /// The request's decision id.
+        var decisionID: String
+
+        /// A new response's headers known before any provider answers, with room for those
+        /// added later: filled once by appending, so the list neither grows nor is copied.
+        var headers: HTTPFields {
+            var headers = HTTPFields()
+            headers.reserveCapacity(16)
+            headers.append(HTTPField(name: SwitchyardHeader.decisionID, value: decisionID))
+            headers.append(HTTPField(name: SwitchyardHeader.task, value: decision.signals.task.value))
+            headers.append(HTTPField(name: SwitchyardHeader.escalated, value: decision.escalated ? "true" : "false"))
+            headers.append(HTTPField(name: SwitchyardHeader.requestID, value: decisionID))
+            return headers
+        }
     }
 
     /// Authenticates, reads and validates the body, routes, plans gates and reserves budget.
@@ -135,15 +168,10 @@ struct ChatCompletionsHandler: Sendable {
         }
         let gateOptions = try gates.validate(request: chat)
         let plan = gates.plan(forTask: decision.signals.task.value, options: gateOptions, model: decision.chosen)
-        let headers: HTTPFields = [
-            SwitchyardHeader.decisionID: decisionID,
-            SwitchyardHeader.task: decision.signals.task.value,
-            SwitchyardHeader.escalated: decision.escalated ? "true" : "false",
-            SwitchyardHeader.requestID: decisionID,
-        ]
         return PreparedRequest(
             chat: chat, decision: decision, gateOptions: gateOptions, gated: Self.isGated(plan: plan, options: gateOptions, stream: chat.stream),
-            deadline: deadline, clientHeaders: request.headers.map { (name: $0.name.canonicalName, value: $0.value) }, headers: headers)
+            deadline: deadline, clientHeaders: request.headers.map { (name: $0.name.canonicalName, value: $0.value) },
+            decisionID: decisionID)
     }
 
     /// Runs the gated cascade and answers once an answer passed (or the cascade ran out), as
@@ -165,19 +193,19 @@ struct ChatCompletionsHandler: Sendable {
         let chat = prepared.chat
         var headers = prepared.headers
         let answer = try servedGated(outcome, decision: prepared.decision, headers: &headers, draft: &draft)
-        headers[SwitchyardHeader.costUSD] = formatUSD(answer.costUSD)
+        headers.append(HTTPField(name: SwitchyardHeader.costUSD, value: formatUSD(answer.costUSD)))
         draft.note(usage: answer.completion.usage, price: answer.deployment.price, cost: answer.costUSD)
         draft.note(answer: answer.body)
         if chat.stream {
-            headers[.contentType] = "text/event-stream"
-            headers[.cacheControl] = "no-cache"
-            headers[SwitchyardHeader.buffered] = "true"
+            headers.append(HTTPField(name: .contentType, value: "text/event-stream"))
+            headers.append(HTTPField(name: .cacheControl, value: "no-cache"))
+            headers.append(HTTPField(name: SwitchyardHeader.buffered, value: "true"))
             draft.noteFirstToken(at: .now)
-            book(draft)
+            book(&draft)
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: BufferedStream.events(from: answer.body, includeUsage: chat.includeUsageInStream)))
         }
-        headers[.contentType] = "application/json"
-        book(draft)
+        headers.append(HTTPField(name: .contentType, value: "application/json"))
+        book(&draft)
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.bodyBytes)))
     }
 
@@ -206,8 +234,8 @@ struct ChatCompletionsHandler: Sendable {
     ) throws -> Response {
         var headers = prepared.headers
         let served = try served(outcome, decision: prepared.decision, headers: &headers, draft: &draft)
-        headers[.contentType] = "text/event-stream"
-        headers[.cacheControl] = "no-cache"
+        headers.append(HTTPField(name: .contentType, value: "text/event-stream"))
+        headers.append(HTTPField(name: .cacheControl, value: "no-cache"))
         let relay = StreamRelay(includeUsage: prepared.chat.includeUsageInStream, logger: logger)
         let opened = served.value
         let price = served.deployment.price
@@ -223,12 +251,12 @@ struct ChatCompletionsHandler: Sendable {
                 draft.noteStreamed(for: .now - relayStarted)
                 draft.note(usage: outcome.usage, price: price)
                 if let error = outcome.error { draft.note(streamError: error.errorClass) }
-                handler.book(draft)
+                handler.book(&draft)
             } catch {
                 // The client went away mid-stream: book what was served so far.
                 draft.noteStreamed(for: .now - relayStarted)
                 draft.note(streamError: "client_disconnected")
-                handler.book(draft)
+                handler.book(&draft)
                 throw error
             }
         })
@@ -256,13 +284,13 @@ struct ChatCompletionsHandler: Sendable {
     ) throws -> Response {
         var headers = prepared.headers
         let served = try served(outcome, decision: prepared.decision, headers: &headers, draft: &draft)
-        headers[.contentType] = "application/json"
+        headers.append(HTTPField(name: .contentType, value: "application/json"))
         if let usage = served.value.usage {
-            headers[SwitchyardHeader.costUSD] = formatUSD(served.deployment.price.cost(of: usage))
+            headers.append(HTTPField(name: SwitchyardHeader.costUSD, value: formatUSD(served.deployment.price.cost(of: usage))))
         }
         draft.note(usage: served.value.usage, price: served.deployment.price)
         draft.note(answer: served.value.body)
-        book(draft)
+        book(&draft)
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: served.value.bodyBytes)))
     }
 
@@ -346,10 +374,11 @@ struct ChatCompletionsHandler: Sendable {
                     session: session, tier: success.deployment.tier, escalated: decision.escalated || (gated?.escalations ?? 0) > 0,
                     now: Date())
             }
-            headers[SwitchyardHeader.model] = success.deployment.name
-            headers[SwitchyardHeader.provider] = success.deployment.provider
-            headers[SwitchyardHeader.tier] = success.deployment.tier
-            headers[SwitchyardHeader.fallbacks] = String(fallbacks)
+            // Appended: none of these is set before a chain is served.
+            headers.append(HTTPField(name: SwitchyardHeader.model, value: success.deployment.name))
+            headers.append(HTTPField(name: SwitchyardHeader.provider, value: success.deployment.provider))
+            headers.append(HTTPField(name: SwitchyardHeader.tier, value: success.deployment.tier))
+            headers.append(HTTPField(name: SwitchyardHeader.fallbacks, value: String(fallbacks)))
             return success
         case .failure(let failure):
             record.value("error", failure.error.json["error"] ?? .null)

@@ -6,12 +6,23 @@ import SwitchyardCore
 /// weak answer is repaired once (JSON) or retried one tier up, and the caller only sees the
 /// answer that passed — or the last one, flagged for human review, when escalation is exhausted
 /// or forbidden.
-struct GatedCascade: Sendable {
+///
+/// A class, so the closures and calls of every request share it instead of copying its
+/// configuration (a copy of the struct was some 300 reference-count operations per request).
+final class GatedCascade: Sendable {
     let gates: GateEvaluator
     let executor: ChainExecutor
     let reviews: ReviewQueue
     let statistics: CascadeStatistics
     let tierRank: [String: Int]
+
+    init(gates: GateEvaluator, executor: ChainExecutor, reviews: ReviewQueue, statistics: CascadeStatistics, tierRank: [String: Int]) {
+        self.gates = gates
+        self.executor = executor
+        self.reviews = reviews
+        self.statistics = statistics
+        self.tierRank = tierRank
+    }
 
     /// The answer the caller gets and how it was reached.
     struct Outcome {
@@ -114,6 +125,7 @@ struct GatedCascade: Sendable {
         statistics.recordAnswer(task: task, tier: deployment.tier, passed: report.passed)
         progress.reports.append(AnswerReport(model: deployment.name, tier: deployment.tier, report: report))
 
+        let tierRank = tierRank
         let rank = tierRank[deployment.tier] ?? 0
         let isHigher = { (candidate: ModelDeployment) in (tierRank[candidate.tier] ?? 0) > rank }
         let step = gates.nextStep(

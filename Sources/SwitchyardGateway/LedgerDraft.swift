@@ -118,10 +118,9 @@ struct LedgerDraft: Sendable {
         entry.errorCode = code
     }
 
-    /// The finished entry, with total latency up to `now`.
-    func finished(at now: ContinuousClock.Instant = .now) -> LedgerEntry {
-        var entry = entry
+    /// Sets the entry's total latency up to `now`: the entry is then ready to book. In place, so
+    /// the entry's storage is not copied.
+    mutating func finish(at now: ContinuousClock.Instant = .now) {
         entry.latency = now - received
-        return entry
     }
 }

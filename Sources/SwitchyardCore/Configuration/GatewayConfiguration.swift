@@ -163,42 +163,110 @@ public enum ModelCapability: String, Sendable, Hashable, CaseIterable {
 }
 
 /// A model the gateway offers: its public name and the deployment that serves it.
+///
+/// A value with shared storage: routing copies deployments into every chain, attempt and
+/// decision, and a copy is one reference instead of one per name, set and list it holds. A
+/// change copies the storage first if another value shares it.
 public struct ModelDeployment: Sendable, Hashable {
     /// The name clients use in `model`.
-    public var name: String
+    public var name: String {
+        @inlinable get { storage.members.name }
+        set { update { $0.name = newValue } }
+    }
     /// The provider that serves it.
-    public var provider: String
+    public var provider: String {
+        @inlinable get { storage.members.provider }
+        set { update { $0.provider = newValue } }
+    }
     /// The model id sent to the provider.
-    public var upstreamModel: String
-    public var tier: String
-    public var price: ModelPrice
+    public var upstreamModel: String {
+        @inlinable get { storage.members.upstreamModel }
+        set { update { $0.upstreamModel = newValue } }
+    }
+    public var tier: String {
+        @inlinable get { storage.members.tier }
+        set { update { $0.tier = newValue } }
+    }
+    public var price: ModelPrice {
+        @inlinable get { storage.members.price }
+        set { update { $0.price = newValue } }
+    }
     /// Largest prompt plus output, in tokens.
-    public var contextWindow: Int
+    public var contextWindow: Int {
+        @inlinable get { storage.members.contextWindow }
+        set { update { $0.contextWindow = newValue } }
+    }
     /// Largest output the model produces, in tokens.
-    public var maxOutputTokens: Int
-    public var capabilities: Set<ModelCapability>
+    public var maxOutputTokens: Int {
+        @inlinable get { storage.members.maxOutputTokens }
+        set { update { $0.maxOutputTokens = newValue } }
+    }
+    public var capabilities: Set<ModelCapability> {
+        @inlinable get { storage.members.capabilities }
+        set { update { $0.capabilities = newValue } }
+    }
     /// Overrides the provider's region, if set.
-    public var region: String?
+    public var region: String? {
+        @inlinable get { storage.members.region }
+        set { update { $0.region = newValue } }
+    }
     /// RPM/TPM ceilings of this deployment; at its limit it is skipped instead of collecting 429s.
-    public var limits: DeploymentLimits
+    public var limits: DeploymentLimits {
+        @inlinable get { storage.members.limits }
+        set { update { $0.limits = newValue } }
+    }
     /// Models tried after this one when it is requested by name and fails.
-    public var fallbacks: [String]
+    public var fallbacks: [String] {
+        @inlinable get { storage.members.fallbacks }
+        set { update { $0.fallbacks = newValue } }
+    }
 
     public init(
         name: String, provider: String, upstreamModel: String, tier: String, price: ModelPrice,
         contextWindow: Int = 128_000, maxOutputTokens: Int = 16_384, capabilities: Set<ModelCapability> = [.streaming],
         region: String? = nil, limits: DeploymentLimits = DeploymentLimits(), fallbacks: [String] = []
     ) {
-        self.name = name
-        self.provider = provider
-        self.upstreamModel = upstreamModel
-        self.tier = tier
-        self.price = price
-        self.contextWindow = contextWindow
-        self.maxOutputTokens = maxOutputTokens
-        self.capabilities = capabilities
-        self.region = region
-        self.limits = limits
-        self.fallbacks = fallbacks
+        storage = Storage(Members(
+            name: name, provider: provider, upstreamModel: upstreamModel, tier: tier, price: price, contextWindow: contextWindow,
+            maxOutputTokens: maxOutputTokens, capabilities: capabilities, region: region, limits: limits, fallbacks: fallbacks))
+    }
+
+    public static func == (lhs: ModelDeployment, rhs: ModelDeployment) -> Bool {
+        lhs.storage === rhs.storage || lhs.storage.members == rhs.storage.members
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(storage.members)
+    }
+
+    /// The stored members.
+    @usableFromInline
+    struct Members: Hashable {
+        @usableFromInline var name: String
+        @usableFromInline var provider: String
+        @usableFromInline var upstreamModel: String
+        @usableFromInline var tier: String
+        @usableFromInline var price: ModelPrice
+        @usableFromInline var contextWindow: Int
+        @usableFromInline var maxOutputTokens: Int
+        @usableFromInline var capabilities: Set<ModelCapability>
+        @usableFromInline var region: String?
+        @usableFromInline var limits: DeploymentLimits
+        @usableFromInline var fallbacks: [String]
+    }
+
+    /// Holds the members; changed only through ``update(_:)``, which first makes it unshared, so
+    /// no two threads ever see one storage change.
+    @usableFromInline
+    final class Storage: @unchecked Sendable {
+        @usableFromInline var members: Members
+        init(_ members: Members) { self.members = members }
+    }
+
+    @usableFromInline var storage: Storage
+
+    private mutating func update(_ change: (inout Members) -> Void) {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.members) }
+        change(&storage.members)
     }
 }

@@ -5,16 +5,31 @@
 /// answer, and ``nextStep(after:plan:repairsUsed:escalationsUsed:escalationAllowed:hasHigherTier:)``
 /// to decide between accepting, repairing, escalating and flagging for review.
 public struct GateEvaluator: Sendable {
-    /// Gate settings of one task, compiled.
-    struct CompiledTask: Sendable {
-        var kinds: [GateKind]
-        var confidence: ConfidenceThresholds
-        var confidenceByModel: [String: ConfidenceThresholds]
-        var labels: [String]?
-        var regex: GateRegex?
-        var number: NumberGate
-        var numberSettings: NumberGateSettings
-        var requireJSON: Bool
+    /// Gate settings of one task, compiled. A class: each plan looks one up, and a lookup then
+    /// costs one reference instead of a copy of every member.
+    final class CompiledTask: Sendable {
+        let kinds: [GateKind]
+        let confidence: ConfidenceThresholds
+        let confidenceByModel: [String: ConfidenceThresholds]
+        let labels: [String]?
+        let regex: GateRegex?
+        let number: NumberGate
+        let numberSettings: NumberGateSettings
+        let requireJSON: Bool
+
+        init(
+            kinds: [GateKind], confidence: ConfidenceThresholds, confidenceByModel: [String: ConfidenceThresholds], labels: [String]?,
+            regex: GateRegex?, number: NumberGate, numberSettings: NumberGateSettings, requireJSON: Bool
+        ) {
+            self.kinds = kinds
+            self.confidence = confidence
+            self.confidenceByModel = confidenceByModel
+            self.labels = labels
+            self.regex = regex
+            self.number = number
+            self.numberSettings = numberSettings
+            self.requireJSON = requireJSON
+        }
     }
 
     public let settings: GateSettings

@@ -4,88 +4,215 @@ import Foundation
 /// took. Exactly one entry is written per request the gateway answers, errors included.
 ///
 /// Prompt and answer text are kept only when `ledger.log_content` is on.
+///
+/// A value with shared storage: an entry is filled in on the request path and handed to the
+/// ledger writer, and a copy is then one reference instead of one per text and list it holds. A
+/// change copies the storage first if another value shares it.
 public struct LedgerEntry: Sendable, Hashable {
     /// The decision id (also the `x-switchyard-decision-id` response header).
-    public var decisionID: String
+    public var decisionID: String {
+        @inlinable get { storage.members.decisionID }
+        set { update { $0.decisionID = newValue } }
+    }
     /// When the gateway received the request.
-    public var time: Date
+    public var time: Date {
+        @inlinable get { storage.members.time }
+        set { update { $0.time = newValue } }
+    }
     /// The API called, e.g. `chat.completions`.
-    public var endpoint: String
+    public var endpoint: String {
+        @inlinable get { storage.members.endpoint }
+        set { update { $0.endpoint = newValue } }
+    }
     /// HTTP status returned to the client.
-    public var status: Int
+    public var status: Int {
+        @inlinable get { storage.members.status }
+        set { update { $0.status = newValue } }
+    }
     /// OpenAI error code when `status` is not 200.
-    public var errorCode: String?
+    public var errorCode: String? {
+        @inlinable get { storage.members.errorCode }
+        set { update { $0.errorCode = newValue } }
+    }
 
-    public var tenant: String?
-    public var keyID: String?
-    public var userTier: String?
-    public var region: String?
-    public var session: String?
+    public var tenant: String? {
+        @inlinable get { storage.members.tenant }
+        set { update { $0.tenant = newValue } }
+    }
+    public var keyID: String? {
+        @inlinable get { storage.members.keyID }
+        set { update { $0.keyID = newValue } }
+    }
+    public var userTier: String? {
+        @inlinable get { storage.members.userTier }
+        set { update { $0.userTier = newValue } }
+    }
+    public var region: String? {
+        @inlinable get { storage.members.region }
+        set { update { $0.region = newValue } }
+    }
+    public var session: String? {
+        @inlinable get { storage.members.session }
+        set { update { $0.session = newValue } }
+    }
     /// The `model` field as sent.
-    public var requestedModel: String?
+    public var requestedModel: String? {
+        @inlinable get { storage.members.requestedModel }
+        set { update { $0.requestedModel = newValue } }
+    }
 
-    public var task: String?
-    public var taskSource: String?
-    public var complexity: Double?
-    public var complexitySource: String?
-    public var sensitivity: String?
+    public var task: String? {
+        @inlinable get { storage.members.task }
+        set { update { $0.task = newValue } }
+    }
+    public var taskSource: String? {
+        @inlinable get { storage.members.taskSource }
+        set { update { $0.taskSource = newValue } }
+    }
+    public var complexity: Double? {
+        @inlinable get { storage.members.complexity }
+        set { update { $0.complexity = newValue } }
+    }
+    public var complexitySource: String? {
+        @inlinable get { storage.members.complexitySource }
+        set { update { $0.complexitySource = newValue } }
+    }
+    public var sensitivity: String? {
+        @inlinable get { storage.members.sensitivity }
+        set { update { $0.sensitivity = newValue } }
+    }
     /// Policy clauses that shaped the decision, as `clause: effect`.
-    public var reasons: [String]
+    public var reasons: [String] {
+        @inlinable get { storage.members.reasons }
+        set { update { $0.reasons = newValue } }
+    }
     /// Position in the routed chain of the deployment that served (0 = first choice).
-    public var chainPosition: Int?
+    public var chainPosition: Int? {
+        @inlinable get { storage.members.chainPosition }
+        set { update { $0.chainPosition = newValue } }
+    }
     /// Every attempt made, fallbacks and retries included.
-    public var attempts: [AttemptRecord]
+    public var attempts: [AttemptRecord] {
+        @inlinable get { storage.members.attempts }
+        set { update { $0.attempts = newValue } }
+    }
     /// Gate reports as compact JSON text (an array), when gates ran. Kept as text like
     /// ``decisionJSON``: the gateway serialises the reports once, for the decision record, and
     /// the ledger stores that text as it is.
-    public var gatesJSON: String?
+    public var gatesJSON: String? {
+        @inlinable get { storage.members.gatesJSON }
+        set { update { $0.gatesJSON = newValue } }
+    }
     /// ``gatesJSON`` parsed (`nil` when absent or not JSON); setting it stores the value's text.
     public var gates: JSONValue? {
         get { gatesJSON.flatMap { try? JSONParser.parse($0) } }
         set { gatesJSON = newValue.map(JSONWriter.string) }
     }
     /// Quality-gate escalations to a higher tier.
-    public var escalations: Int
-    public var escalationReason: String?
+    public var escalations: Int {
+        @inlinable get { storage.members.escalations }
+        set { update { $0.escalations = newValue } }
+    }
+    public var escalationReason: String? {
+        @inlinable get { storage.members.escalationReason }
+        set { update { $0.escalationReason = newValue } }
+    }
     /// Moves to another deployment because one failed.
-    public var fallbacks: Int
+    public var fallbacks: Int {
+        @inlinable get { storage.members.fallbacks }
+        set { update { $0.fallbacks = newValue } }
+    }
     /// Why the last fallback happened (the error class of the failed attempt).
-    public var fallbackReason: String?
+    public var fallbackReason: String? {
+        @inlinable get { storage.members.fallbackReason }
+        set { update { $0.fallbackReason = newValue } }
+    }
     /// Review queue id when the answer was flagged for a person.
-    public var reviewID: String?
+    public var reviewID: String? {
+        @inlinable get { storage.members.reviewID }
+        set { update { $0.reviewID = newValue } }
+    }
 
     /// The deployment that served the answer.
-    public var provider: String?
-    public var model: String?
-    public var tier: String?
+    public var provider: String? {
+        @inlinable get { storage.members.provider }
+        set { update { $0.provider = newValue } }
+    }
+    public var model: String? {
+        @inlinable get { storage.members.model }
+        set { update { $0.model = newValue } }
+    }
+    public var tier: String? {
+        @inlinable get { storage.members.tier }
+        set { update { $0.tier = newValue } }
+    }
 
-    public var inputTokens: Int
-    public var outputTokens: Int
-    public var cachedTokens: Int
+    public var inputTokens: Int {
+        @inlinable get { storage.members.inputTokens }
+        set { update { $0.inputTokens = newValue } }
+    }
+    public var outputTokens: Int {
+        @inlinable get { storage.members.outputTokens }
+        set { update { $0.outputTokens = newValue } }
+    }
+    public var cachedTokens: Int {
+        @inlinable get { storage.members.cachedTokens }
+        set { update { $0.cachedTokens = newValue } }
+    }
     /// What the request cost, escalated-from answers included.
-    public var costUSD: Double
+    public var costUSD: Double {
+        @inlinable get { storage.members.costUSD }
+        set { update { $0.costUSD = newValue } }
+    }
     /// The same tokens at the premium tier's prices.
-    public var baselineCostUSD: Double
+    public var baselineCostUSD: Double {
+        @inlinable get { storage.members.baselineCostUSD }
+        set { update { $0.baselineCostUSD = newValue } }
+    }
 
     /// Receipt to the last byte sent.
-    public var latency: Duration
+    public var latency: Duration {
+        @inlinable get { storage.members.latency }
+        set { update { $0.latency = newValue } }
+    }
     /// Time spent waiting on providers.
-    public var upstreamLatency: Duration
+    public var upstreamLatency: Duration {
+        @inlinable get { storage.members.upstreamLatency }
+        set { update { $0.upstreamLatency = newValue } }
+    }
     /// Receipt to the first byte of the answer, for streams.
-    public var timeToFirstToken: Duration?
-    public var cacheHit: Bool
-    public var stream: Bool
+    public var timeToFirstToken: Duration? {
+        @inlinable get { storage.members.timeToFirstToken }
+        set { update { $0.timeToFirstToken = newValue } }
+    }
+    public var cacheHit: Bool {
+        @inlinable get { storage.members.cacheHit }
+        set { update { $0.cacheHit = newValue } }
+    }
+    public var stream: Bool {
+        @inlinable get { storage.members.stream }
+        set { update { $0.stream = newValue } }
+    }
 
     /// The decision record with attempts, as compact JSON text (the body of
     /// `GET /v1/decisions/{id}`). Kept as text: it is written once per request and stored as
     /// it is; parse it with ``JSONParser`` to inspect it.
-    public var decisionJSON: String?
+    public var decisionJSON: String? {
+        @inlinable get { storage.members.decisionJSON }
+        set { update { $0.decisionJSON = newValue } }
+    }
     /// ``decisionJSON`` parsed (`nil` when absent or not JSON).
     public var decision: JSONValue? { decisionJSON.flatMap { try? JSONParser.parse($0) } }
     /// The last user message, only with `log_content`.
-    public var prompt: String?
+    public var prompt: String? {
+        @inlinable get { storage.members.prompt }
+        set { update { $0.prompt = newValue } }
+    }
     /// The answer text, only with `log_content`.
-    public var answer: String?
+    public var answer: String? {
+        @inlinable get { storage.members.answer }
+        set { update { $0.answer = newValue } }
+    }
 
     public init(
         decisionID: String, time: Date, endpoint: String = "chat.completions", status: Int = 200, errorCode: String? = nil,
@@ -98,47 +225,18 @@ public struct LedgerEntry: Sendable, Hashable {
         baselineCostUSD: Double = 0, latency: Duration = .zero, upstreamLatency: Duration = .zero, timeToFirstToken: Duration? = nil,
         cacheHit: Bool = false, stream: Bool = false, decisionJSON: String? = nil, prompt: String? = nil, answer: String? = nil
     ) {
-        self.decisionID = decisionID
-        self.time = time
-        self.endpoint = endpoint
-        self.status = status
-        self.errorCode = errorCode
-        self.tenant = tenant
-        self.keyID = keyID
-        self.userTier = userTier
-        self.region = region
-        self.session = session
-        self.requestedModel = requestedModel
-        self.task = task
-        self.taskSource = taskSource
-        self.complexity = complexity
-        self.complexitySource = complexitySource
-        self.sensitivity = sensitivity
-        self.reasons = reasons
-        self.chainPosition = chainPosition
-        self.attempts = attempts
-        self.gatesJSON = gates.map(JSONWriter.string)
-        self.escalations = escalations
-        self.escalationReason = escalationReason
-        self.fallbacks = fallbacks
-        self.fallbackReason = fallbackReason
-        self.reviewID = reviewID
-        self.provider = provider
-        self.model = model
-        self.tier = tier
-        self.inputTokens = inputTokens
-        self.outputTokens = outputTokens
-        self.cachedTokens = cachedTokens
-        self.costUSD = costUSD
-        self.baselineCostUSD = baselineCostUSD
-        self.latency = latency
-        self.upstreamLatency = upstreamLatency
-        self.timeToFirstToken = timeToFirstToken
-        self.cacheHit = cacheHit
-        self.stream = stream
-        self.decisionJSON = decisionJSON
-        self.prompt = prompt
-        self.answer = answer
+        storage = Storage(Members(
+            decisionID: decisionID, time: time, endpoint: endpoint, status: status, errorCode: errorCode,
+            tenant: tenant, keyID: keyID, userTier: userTier, region: region, session: session,
+            requestedModel: requestedModel, task: task, taskSource: taskSource, complexity: complexity,
+            complexitySource: complexitySource, sensitivity: sensitivity, reasons: reasons,
+            chainPosition: chainPosition, attempts: attempts, gatesJSON: gates.map(JSONWriter.string),
+            escalations: escalations, escalationReason: escalationReason, fallbacks: fallbacks,
+            fallbackReason: fallbackReason, reviewID: reviewID, provider: provider, model: model, tier: tier,
+            inputTokens: inputTokens, outputTokens: outputTokens, cachedTokens: cachedTokens, costUSD: costUSD,
+            baselineCostUSD: baselineCostUSD, latency: latency, upstreamLatency: upstreamLatency,
+            timeToFirstToken: timeToFirstToken, cacheHit: cacheHit, stream: stream, decisionJSON: decisionJSON,
+            prompt: prompt, answer: answer))
     }
 
     /// Whether the request got an answer.
@@ -149,6 +247,75 @@ public struct LedgerEntry: Sendable, Hashable {
     public var gatewayOverhead: Duration { max(.zero, latency - upstreamLatency) }
     /// Baseline minus actual cost.
     public var savingsUSD: Double { baselineCostUSD - costUSD }
+
+    public static func == (lhs: LedgerEntry, rhs: LedgerEntry) -> Bool {
+        lhs.storage === rhs.storage || lhs.storage.members == rhs.storage.members
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(storage.members)
+    }
+
+    /// The stored members.
+    @usableFromInline
+    struct Members: Hashable {
+        @usableFromInline var decisionID: String
+        @usableFromInline var time: Date
+        @usableFromInline var endpoint: String
+        @usableFromInline var status: Int
+        @usableFromInline var errorCode: String?
+        @usableFromInline var tenant: String?
+        @usableFromInline var keyID: String?
+        @usableFromInline var userTier: String?
+        @usableFromInline var region: String?
+        @usableFromInline var session: String?
+        @usableFromInline var requestedModel: String?
+        @usableFromInline var task: String?
+        @usableFromInline var taskSource: String?
+        @usableFromInline var complexity: Double?
+        @usableFromInline var complexitySource: String?
+        @usableFromInline var sensitivity: String?
+        @usableFromInline var reasons: [String]
+        @usableFromInline var chainPosition: Int?
+        @usableFromInline var attempts: [AttemptRecord]
+        @usableFromInline var gatesJSON: String?
+        @usableFromInline var escalations: Int
+        @usableFromInline var escalationReason: String?
+        @usableFromInline var fallbacks: Int
+        @usableFromInline var fallbackReason: String?
+        @usableFromInline var reviewID: String?
+        @usableFromInline var provider: String?
+        @usableFromInline var model: String?
+        @usableFromInline var tier: String?
+        @usableFromInline var inputTokens: Int
+        @usableFromInline var outputTokens: Int
+        @usableFromInline var cachedTokens: Int
+        @usableFromInline var costUSD: Double
+        @usableFromInline var baselineCostUSD: Double
+        @usableFromInline var latency: Duration
+        @usableFromInline var upstreamLatency: Duration
+        @usableFromInline var timeToFirstToken: Duration?
+        @usableFromInline var cacheHit: Bool
+        @usableFromInline var stream: Bool
+        @usableFromInline var decisionJSON: String?
+        @usableFromInline var prompt: String?
+        @usableFromInline var answer: String?
+    }
+
+    /// Holds the members; changed only through ``update(_:)``, which first makes it unshared, so
+    /// no two threads ever see one storage change.
+    @usableFromInline
+    final class Storage: @unchecked Sendable {
+        @usableFromInline var members: Members
+        init(_ members: Members) { self.members = members }
+    }
+
+    @usableFromInline var storage: Storage
+
+    private mutating func update(_ change: (inout Members) -> Void) {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.members) }
+        change(&storage.members)
+    }
 }
 
 extension Duration {

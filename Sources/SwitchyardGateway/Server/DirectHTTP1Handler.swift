@@ -193,7 +193,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     private func answer(_ requestHead: HTTPRequestHead, body: ByteBuffer, context: ChannelHandlerContext) {
         let request: HTTPRequest
         do {
-            request = try HTTPRequest(requestHead, secure: false, splitCookie: false)
+            request = try HTTP1Head.request(from: requestHead)
         } catch {
             errorCaught(context: context, error: HTTPParserError.invalidURL)
             return
@@ -261,7 +261,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         buffer.writeStaticString(" ")
         buffer.writeString(head.status.reasonPhrase)
         buffer.writeStaticString("\r\n")
-        for field in head.headerFields where field.name != .date && field.name != .server {
+        for field in head.headerFields where !HTTP1Head.isWrittenByServer(field.name.canonicalName) {
             buffer.writeHeaderLine(field.name.rawName, field.value)
         }
         buffer.writeHeaderLine("date", dates.current())
