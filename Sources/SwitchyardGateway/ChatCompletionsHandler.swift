@@ -349,25 +349,25 @@ final class ChatCompletionsHandler: Sendable {
         }
         // Escalations are not fallbacks: a cascade counts moves within each run of the chain.
         let fallbacks = gated?.fallbacks ?? ChainExecutor.fallbackCount(attempts)
+        // The record as the ledger stores it: the attempts and gate reports have columns of
+        // their own, and `GET /v1/decisions/{id}` puts them back (DecisionRecordText).
         var record = JSONObjectWriter()
         decision.record.write(into: &record)
-        record.objects("attempts", attempts) { $1.write(into: &$0) }
         record.int("fallbacks", fallbacks)
         switch outcome {
         case .success(let success):
             record.string("served", success.deployment.name)
+            var gatesJSON: String?
             if let gated {
-                // Serialised once: the ledger stores the same text in its own column.
-                let gatesJSON = JSONObjectWriter.arrayText(gated.reports) { $1.write(into: &$0) }
-                record.json("gates", gatesJSON)
-                draft.note(gatesJSON: gatesJSON)
+                gatesJSON = JSONObjectWriter.arrayText(gated.reports) { $1.write(into: &$0) }
+                draft.note(gatesJSON: gatesJSON!)
                 record.int("escalations", gated.escalations)
                 if let reason = gated.escalationReason { record.string("escalation_reason", reason) }
                 if let review = gated.reviewID { record.string("review_id", review) }
                 record.double("cost_usd", gated.costUSD)
             }
             let text = record.finishString()
-            decisions.append(id: decision.record.id ?? "", record: text)
+            decisions.append(id: decision.record.id ?? "", stored: text, attempts: attempts, gatesJSON: gatesJSON)
             draft.note(attempts: attempts, served: success.deployment, chain: decision.chain, fallbacks: fallbacks, record: text)
             if let session = decision.session {
                 sessions.noteServed(
@@ -383,7 +383,7 @@ final class ChatCompletionsHandler: Sendable {
         case .failure(let failure):
             record.value("error", failure.error.json["error"] ?? .null)
             let text = record.finishString()
-            decisions.append(id: decision.record.id ?? "", record: text)
+            decisions.append(id: decision.record.id ?? "", stored: text, attempts: attempts)
             draft.note(attempts: attempts, served: nil, chain: decision.chain, fallbacks: fallbacks, record: text)
             throw failure.error
         }

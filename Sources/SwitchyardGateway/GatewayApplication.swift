@@ -59,7 +59,7 @@ public enum GatewayApplication {
             let id = context.parameters.get("id") ?? ""
             if let record = chat.decisions.record(id: id) { return jsonResponse(text: record) }
             // Older decisions come from the ledger (written within one flush interval).
-            if let entry = try await store.ledgerEntry(decisionID: id), let record = entry.decisionJSON {
+            if let entry = try await store.ledgerEntry(decisionID: id), let record = entry.decisionRecordJSON {
                 return jsonResponse(text: record)
             }
             throw GatewayError(status: 404, type: "invalid_request_error", code: "decision_not_found", message: "No decision with id '\(id)'.")

@@ -130,6 +130,14 @@ struct LedgerTests {
             guard case .sqlite(let path) = live.configuration.storage else { return }
             let stored = try #require(try await SQLiteStore(path: path, readOnly: true).ledgerEntry(decisionID: id))
             #expect(stored.decision?["served"] == "cheap")
+            // The row stores the record once: its attempts and gate reports only in their own
+            // columns, and put back whole, as the in-memory log shows it.
+            let storedText = try #require(stored.decisionJSON)
+            #expect(!storedText.contains(#""attempts":"#) && !storedText.contains(#""gates":"#))
+            #expect(stored.decision?["attempts"]?.arrayValue?.last?["status"] == 200)
+            #expect(stored.decision?["gates"]?.arrayValue?.isEmpty == false)
+            let fromMemory = try await live.get("/v1/decisions/\(id)").json
+            #expect(stored.decision == fromMemory)
             let missing = try await live.get("/v1/decisions/no-such-id")
             #expect(missing.status == 404)
             #expect(missing.errorCode == "decision_not_found")

@@ -194,15 +194,20 @@ public struct LedgerEntry: Sendable, Hashable {
         set { update { $0.stream = newValue } }
     }
 
-    /// The decision record with attempts, as compact JSON text (the body of
-    /// `GET /v1/decisions/{id}`). Kept as text: it is written once per request and stored as
-    /// it is; parse it with ``JSONParser`` to inspect it.
+    /// The decision record as stored, compact JSON text: everything but the attempts and gate
+    /// reports, which have columns of their own (``decisionRecordJSON`` is the whole record).
+    /// Kept as text: it is written once per request and stored as it is.
     public var decisionJSON: String? {
         @inlinable get { storage.members.decisionJSON }
         set { update { $0.decisionJSON = newValue } }
     }
-    /// ``decisionJSON`` parsed (`nil` when absent or not JSON).
-    public var decision: JSONValue? { decisionJSON.flatMap { try? JSONParser.parse($0) } }
+    /// The whole decision record, as `GET /v1/decisions/{id}` shows it: ``decisionJSON`` with
+    /// the attempts and gate reports, which the ledger keeps in their own columns, put back.
+    public var decisionRecordJSON: String? {
+        decisionJSON.map { DecisionRecordText.full(stored: $0, attempts: attempts, gatesJSON: gatesJSON) }
+    }
+    /// ``decisionRecordJSON`` parsed (`nil` when absent or not JSON).
+    public var decision: JSONValue? { decisionRecordJSON.flatMap { try? JSONParser.parse($0) } }
     /// The last user message, only with `log_content`.
     public var prompt: String? {
         @inlinable get { storage.members.prompt }
