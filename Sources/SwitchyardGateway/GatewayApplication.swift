@@ -16,10 +16,12 @@ public enum GatewayApplication {
     ///   - store: Where `GET /v1/decisions/{id}` finds decisions older than the in-memory log.
     ///   - ledger: Receives one entry per chat request.
     ///   - metrics: Serves `GET /metrics`; `nil` disables the route.
+    /// - Returns: The router, and the chat handler it routes `POST /v1/chat/completions` to
+    ///   (``ChatFirstResponder`` calls it without the router).
     static func buildRouter(
         configuration: GatewayConfiguration, providers: ProviderRegistry, store: any LedgerStore & TenantStore, ledger: LedgerRecorder,
         metrics: GatewayMetrics?, tenants: TenantDirectory, budgets: BudgetBook, semantic: SemanticModels = SemanticModels(), logger: Logger
-    ) -> Router<BasicRequestContext> {
+    ) -> (router: Router<BasicRequestContext>, chat: ChatCompletionsHandler) {
         let monitor = DeploymentMonitor(configuration: configuration, logger: logger)
         let executor = ChainExecutor(configuration: configuration, providers: providers, monitor: monitor, logger: logger)
         let gates = GateEvaluator(configuration: configuration)
@@ -44,7 +46,7 @@ public enum GatewayApplication {
         let admin = router.group("/admin").add(middleware: AdminAuthMiddleware(adminKey: configuration.server.adminKey))
         ReviewRoutes(queue: reviews, statistics: statistics).register(on: admin)
         TenancyRoutes(directory: tenants, budgets: budgets, store: store, configuration: configuration).register(admin: admin, router: router)
-        router.post("/v1/chat/completions") { request, context in
+        router.post(RouterPath(ChatFirstResponder.chatPath)) { request, context in
             try await chat.handle(request, context: context)
         }
         let embeddings = EmbeddingsHandler(
@@ -83,7 +85,7 @@ public enum GatewayApplication {
         router.get("/readyz") { _, _ in
             jsonResponse(["status": "ready", "models": .int(Int64(configuration.models.count))])
         }
-        return router
+        return (router, chat)
     }
 
     /// A runnable gateway: server, provider clients and their shutdown, as one application.
@@ -117,7 +119,7 @@ public enum GatewayApplication {
         }
         let providers = ProviderRegistry(configuration: configuration)
         let server = configuration.server
-        let router = buildRouter(
+        let (router, chat) = buildRouter(
             configuration: configuration, providers: providers, store: store, ledger: ledger, metrics: metrics, tenants: tenants,
             budgets: budgets, semantic: semantic, logger: logger)
         return Application(
@@ -126,7 +128,7 @@ public enum GatewayApplication {
             // connection's event loop: no async channel in between, no hop to Swift's global
             // executor. It keeps as much body as the most any route reads.
             server: .directHTTP1(
-                responder: router.buildResponder(), maxBodyBytes: max(server.maxBodyBytes, TenancyRoutes.maxBodyBytes), serverName: "switchyard",
+                responder: ChatFirstResponder(chat: chat, router: router.buildResponder()), maxBodyBytes: max(server.maxBodyBytes, TenancyRoutes.maxBodyBytes), serverName: "switchyard",
                 logger: logger),
             configuration: ApplicationConfiguration(address: .hostname(server.host, port: server.port), serverName: "switchyard"),
             // Services stop in reverse order: the server first, the ledger writer last.

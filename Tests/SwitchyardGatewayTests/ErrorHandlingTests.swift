@@ -112,6 +112,25 @@ struct ErrorHandlingTests {
         }
     }
 
+    @Test("chat requests answer alike with or without the router: a query string, a trailing slash, errors")
+    func chatWithAndWithoutTheRouter() async throws {
+        try await LiveGateway.run { live in
+            // The exact path skips the router; with a query string the router routes it.
+            for path in ["/v1/chat/completions", "/v1/chat/completions?trace=1"] {
+                let response = try await live.post(chatBody(), path: path)
+                #expect(response.status == 200, "\(path)")
+                #expect(response.headers["x-switchyard-model"] == "cheap", "\(path)")
+                let invalid = try await live.post(#"{"model":"cheap"}"#, path: path)
+                #expect(invalid.status == 400, "\(path)")
+                #expect(invalid.json["error"]?["param"] == "messages", "\(path)")
+                #expect(invalid.headers["x-switchyard-decision-id"] != nil, "\(path): errors name their decision")
+            }
+            let other = try await live.post(chatBody(), path: "/v1/chat/completion")
+            #expect(other.status == 404)
+            #expect(other.errorCode == "unknown_url")
+        }
+    }
+
     @Test("an unreachable provider is a 502")
     func unreachableProvider() async throws {
         try await LiveGateway.run(configure: { configuration in
