@@ -63,9 +63,11 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     /// The client sends nothing more: close once every request it sent is answered.
     private var inputClosed = false
 
-    /// The response being written: its head (held back to leave with the first body bytes),
-    /// framing, and whether the connection closes after it.
-    private var heldHead: ByteBuffer?
+    /// The response being written: its head's bytes (held back to leave with the first body
+    /// bytes in one buffer sized for both; the array is reused from response to response),
+    /// whether they are still held, framing, and whether the connection closes after it.
+    private var headBytes: [UInt8] = []
+    private var holdsHead = false
     private var framing = Framing.length
     private var closesAfterResponse = false
     private var writabilityWaiters: [CheckedContinuation<Void, any Error>] = []
@@ -255,25 +257,37 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         let streamed = streamed && !head.headerFields.contains(.contentLength)
         framing = streamed ? (http10 ? .untilClose : .chunked) : .length
         closesAfterResponse = !keepAlive || closesWhenAnswered || framing == .untilClose
-        var buffer = context.channel.allocator.buffer(capacity: 512)
-        buffer.writeStaticString("HTTP/1.1 ")
-        buffer.writeString(String(head.status.code))
-        buffer.writeStaticString(" ")
-        buffer.writeString(head.status.reasonPhrase)
-        buffer.writeStaticString("\r\n")
+        // Gathered in an array (appends of contiguous text), then written to a buffer once:
+        // a buffer write per piece cost more than the head's bytes.
+        headBytes.removeAll(keepingCapacity: true)
+        headBytes.append(contentsOf: "HTTP/1.1 ".utf8)
+        headBytes.append(contentsOf: String(head.status.code).utf8)
+        headBytes.append(UInt8(ascii: " "))
+        headBytes.append(contentsOf: head.status.reasonPhrase.utf8)
+        headBytes.append(contentsOf: "\r\n".utf8)
         for field in head.headerFields where !HTTP1Head.isWrittenByServer(field.name.canonicalName) {
-            buffer.writeHeaderLine(field.name.rawName, field.value)
+            headBytes.appendHeaderLine(field.name.rawName, field.value)
         }
-        buffer.writeHeaderLine("date", dates.current())
-        if let serverName { buffer.writeHeaderLine("server", serverName) }
-        if framing == .chunked { buffer.writeStaticString("transfer-encoding: chunked\r\n") }
+        headBytes.appendHeaderLine("date", dates.current())
+        if let serverName { headBytes.appendHeaderLine("server", serverName) }
+        if framing == .chunked { headBytes.append(contentsOf: "transfer-encoding: chunked\r\n".utf8) }
         if closesAfterResponse {
-            buffer.writeStaticString("connection: close\r\n")
+            headBytes.append(contentsOf: "connection: close\r\n".utf8)
         } else if http10 {
-            buffer.writeStaticString("connection: keep-alive\r\n")
+            headBytes.append(contentsOf: "connection: keep-alive\r\n".utf8)
         }
-        buffer.writeStaticString("\r\n")
-        heldHead = buffer
+        headBytes.append(contentsOf: "\r\n".utf8)
+        holdsHead = true
+    }
+
+    /// A buffer with the held head, if any, and room for `more` bytes after it; the head is
+    /// then no longer held.
+    private func takeHead(roomFor more: Int, context: ChannelHandlerContext) -> ByteBuffer {
+        guard holdsHead else { return context.channel.allocator.buffer(capacity: more) }
+        holdsHead = false
+        var buffer = context.channel.allocator.buffer(capacity: headBytes.count + more)
+        buffer.writeBytes(headBytes)
+        return buffer
     }
 
     /// Bodies up to this size are copied behind the head, so one buffer leaves; larger ones go
@@ -285,13 +299,12 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         guard let context, context.channel.isActive else { throw ChannelError.ioOnClosedChannel }
         guard bytes.readableBytes > 0 else { return }
         if framing != .chunked, bytes.readableBytes > Self.largestCopiedBody {
-            send(heldHead, flush: false, context: context)
-            heldHead = nil
+            if holdsHead { send(takeHead(roomFor: 0, context: context), flush: false, context: context) }
             send(bytes, flush: flush, context: context)
             return
         }
-        var out = heldHead ?? context.channel.allocator.buffer(capacity: bytes.readableBytes + 16)
-        heldHead = nil
+        // Chunk framing: the size in hex and two line ends.
+        var out = takeHead(roomFor: bytes.readableBytes + 20, context: context)
         if framing == .chunked {
             out.writeString(String(bytes.readableBytes, radix: 16))
             out.writeStaticString("\r\n")
@@ -306,8 +319,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     /// Ends the response and flushes it; then closes, or reads the next request.
     func writeEnd(_ trailers: HTTPFields?) throws {
         guard let context, context.channel.isActive else { throw ChannelError.ioOnClosedChannel }
-        var out = heldHead
-        heldHead = nil
+        var out = holdsHead ? takeHead(roomFor: 5, context: context) : nil
         if framing == .chunked {
             if out == nil { out = context.channel.allocator.buffer(capacity: 5) }
             out!.writeStaticString("0\r\n")
@@ -366,5 +378,17 @@ extension ByteBuffer {
         writeStaticString(": ")
         writeString(value)
         writeStaticString("\r\n")
+    }
+}
+
+extension [UInt8] {
+    /// Appends `name: value` and the line's end.
+    fileprivate mutating func appendHeaderLine(_ name: String, _ value: String) {
+        append(contentsOf: name.utf8)
+        append(UInt8(ascii: ":"))
+        append(UInt8(ascii: " "))
+        append(contentsOf: value.utf8)
+        append(UInt8(ascii: "\r"))
+        append(UInt8(ascii: "\n"))
     }
 }
