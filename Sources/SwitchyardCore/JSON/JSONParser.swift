@@ -46,7 +46,11 @@ public struct JSONParser: ~Copyable {
         try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> (value: JSONValue, spans: TopLevelSpans?) in
             var parser = JSONParser(buffer)
             parser.skipWhitespace()
-            if notingTopLevelSpans { parser.spans = TopLevelSpans(objectStart: parser.index, values: [:], hasDuplicateKeys: false) }
+            if notingTopLevelSpans {
+                // Room for a request's usual members at once, instead of growing (and rehashing)
+                // from empty at the first, second and fourth.
+                parser.spans = TopLevelSpans(objectStart: parser.index, values: Dictionary(minimumCapacity: 12), hasDuplicateKeys: false)
+            }
             let value = try parser.parseValue(depth: 0)
             parser.skipWhitespace()
             guard parser.index == buffer.count else {
