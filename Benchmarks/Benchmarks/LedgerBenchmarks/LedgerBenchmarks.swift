@@ -17,7 +17,8 @@ let benchmarks: @Sendable () -> Void = {
     let store = try! SQLiteStore(path: directory.appendingPathComponent("ledger.sqlite").path)
     let recorder = LedgerRecorder(store: store, settings: LedgerSettings(), logger: logger)
     let writer = Task.detached { try await recorder.run() }
-    let decision = sampleDecisionRecord()
+    // The chat handler writes the record's text once, for the decision log and the ledger.
+    let decisionText = JSONWriter.string(sampleDecisionRecord())
     let attempts = [AttemptRecord(deployment: "gpt-4.1-mini", provider: "openai", status: 200, errorClass: nil, latency: .milliseconds(420))]
     let interval = Duration.microseconds(200)
     // Decision ids exist before the ledger sees the request (they are the request id).
@@ -51,7 +52,7 @@ let benchmarks: @Sendable () -> Void = {
         entry.outputTokens = 96
         entry.costUSD = 0.000478
         entry.baselineCostUSD = 0.002392
-        entry.decision = decision
+        entry.decisionJSON = decisionText
         entry.latency = .milliseconds(421)
         blackHole(recorder.record(entry))
         benchmark.stopMeasurement()
