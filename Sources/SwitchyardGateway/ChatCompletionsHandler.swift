@@ -104,6 +104,8 @@ final class ChatCompletionsHandler: Sendable {
         var chat: ChatCompletionRequest
         var decision: RoutingDecision
         var gateOptions: GateRequestOptions
+        /// The gates for the chain's first deployment (the cascade reuses it for that one).
+        var gatePlan: GatePlan
         /// Whether the answer must pass gates before the client sees it.
         var gated: Bool
         var deadline: ContinuousClock.Instant
@@ -169,7 +171,8 @@ final class ChatCompletionsHandler: Sendable {
         let gateOptions = try gates.validate(request: chat)
         let plan = gates.plan(forTask: decision.signals.task.value, options: gateOptions, model: decision.chosen)
         return PreparedRequest(
-            chat: chat, decision: decision, gateOptions: gateOptions, gated: Self.isGated(plan: plan, options: gateOptions, stream: chat.stream),
+            chat: chat, decision: decision, gateOptions: gateOptions, gatePlan: plan,
+            gated: Self.isGated(plan: plan, options: gateOptions, stream: chat.stream),
             deadline: deadline, clientHeaders: request.headers.map { (name: $0.name.canonicalName, value: $0.value) },
             decisionID: decisionID)
     }
@@ -180,7 +183,7 @@ final class ChatCompletionsHandler: Sendable {
     private func answerGated(_ prepared: PreparedRequest, draft: inout LedgerDraft) async throws -> Response {
         let outcome = try await cascade.run(
             chat: prepared.chat, options: prepared.gateOptions, decision: prepared.decision, clientHeaders: prepared.clientHeaders,
-            deadline: prepared.deadline)
+            deadline: prepared.deadline, firstPlan: prepared.gatePlan)
         return try gatedResponse(outcome, prepared: prepared, draft: &draft)
     }
 

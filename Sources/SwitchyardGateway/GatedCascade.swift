@@ -73,16 +73,26 @@ final class GatedCascade: Sendable {
         var escalationReason: String?
         var costUSD = 0.0
         var fallbacks = 0
+        /// The gates planned already for the chain's first deployment, and its name.
+        var firstPlan: (model: String, plan: GatePlan)?
+
+        /// The gates for `deployment`: the plan made already when it is the one planned for.
+        func plan(for deployment: ModelDeployment, make: () -> GatePlan) -> GatePlan {
+            if let firstPlan, firstPlan.model == deployment.name { return firstPlan.plan }
+            return make()
+        }
     }
 
-    /// Runs the cascade for `chat` along `chain`.
+    /// Runs the cascade for `chat` along `chain`. `firstPlan`, the gates already planned for the
+    /// chain's first deployment, is used when that deployment answers.
     @inline(never)
     func run(
         chat: ChatCompletionRequest, options: GateRequestOptions, decision: RoutingDecision, clientHeaders: [(name: String, value: String)],
-        deadline: ContinuousClock.Instant
+        deadline: ContinuousClock.Instant, firstPlan: GatePlan? = nil
     ) async throws -> Result<Outcome, ChainExecutor.Failure> {
         let task = decision.signals.task.value
         var progress = Progress(chain: decision.chain, request: chat)
+        if let firstPlan, let first = decision.chain.first { progress.firstPlan = (first.name, firstPlan) }
         while true {
             let outcome = try await executor.execute(
                 chain: progress.chain, request: progress.request, clientHeaders: clientHeaders, deadline: deadline, usage: \.usage
@@ -120,7 +130,7 @@ final class GatedCascade: Sendable {
         let completion = served.value
         if let usage = completion.usage { progress.costUSD += deployment.price.cost(of: usage) }
 
-        let plan = gates.plan(forTask: task, options: options, model: deployment)
+        let plan = progress.plan(for: deployment) { gates.plan(forTask: task, options: options, model: deployment) }
         let report = plan.evaluate(Self.gateInput(completion.body, task: task, request: chat))
         statistics.recordAnswer(task: task, tier: deployment.tier, passed: report.passed)
         progress.reports.append(AnswerReport(model: deployment.name, tier: deployment.tier, report: report))
