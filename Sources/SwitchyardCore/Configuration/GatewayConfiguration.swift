@@ -170,55 +170,55 @@ public enum ModelCapability: String, Sendable, Hashable, CaseIterable {
 public struct ModelDeployment: Sendable, Hashable {
     /// The name clients use in `model`.
     public var name: String {
-        @inlinable get { storage.members.name }
-        set { update { $0.name = newValue } }
+        @inlinable get { storage.box.members.name }
+        set { storage.update { $0.name = newValue } }
     }
     /// The provider that serves it.
     public var provider: String {
-        @inlinable get { storage.members.provider }
-        set { update { $0.provider = newValue } }
+        @inlinable get { storage.box.members.provider }
+        set { storage.update { $0.provider = newValue } }
     }
     /// The model id sent to the provider.
     public var upstreamModel: String {
-        @inlinable get { storage.members.upstreamModel }
-        set { update { $0.upstreamModel = newValue } }
+        @inlinable get { storage.box.members.upstreamModel }
+        set { storage.update { $0.upstreamModel = newValue } }
     }
     public var tier: String {
-        @inlinable get { storage.members.tier }
-        set { update { $0.tier = newValue } }
+        @inlinable get { storage.box.members.tier }
+        set { storage.update { $0.tier = newValue } }
     }
     public var price: ModelPrice {
-        @inlinable get { storage.members.price }
-        set { update { $0.price = newValue } }
+        @inlinable get { storage.box.members.price }
+        set { storage.update { $0.price = newValue } }
     }
     /// Largest prompt plus output, in tokens.
     public var contextWindow: Int {
-        @inlinable get { storage.members.contextWindow }
-        set { update { $0.contextWindow = newValue } }
+        @inlinable get { storage.box.members.contextWindow }
+        set { storage.update { $0.contextWindow = newValue } }
     }
     /// Largest output the model produces, in tokens.
     public var maxOutputTokens: Int {
-        @inlinable get { storage.members.maxOutputTokens }
-        set { update { $0.maxOutputTokens = newValue } }
+        @inlinable get { storage.box.members.maxOutputTokens }
+        set { storage.update { $0.maxOutputTokens = newValue } }
     }
     public var capabilities: Set<ModelCapability> {
-        @inlinable get { storage.members.capabilities }
-        set { update { $0.capabilities = newValue } }
+        @inlinable get { storage.box.members.capabilities }
+        set { storage.update { $0.capabilities = newValue } }
     }
     /// Overrides the provider's region, if set.
     public var region: String? {
-        @inlinable get { storage.members.region }
-        set { update { $0.region = newValue } }
+        @inlinable get { storage.box.members.region }
+        set { storage.update { $0.region = newValue } }
     }
     /// RPM/TPM ceilings of this deployment; at its limit it is skipped instead of collecting 429s.
     public var limits: DeploymentLimits {
-        @inlinable get { storage.members.limits }
-        set { update { $0.limits = newValue } }
+        @inlinable get { storage.box.members.limits }
+        set { storage.update { $0.limits = newValue } }
     }
     /// Models tried after this one when it is requested by name and fails.
     public var fallbacks: [String] {
-        @inlinable get { storage.members.fallbacks }
-        set { update { $0.fallbacks = newValue } }
+        @inlinable get { storage.box.members.fallbacks }
+        set { storage.update { $0.fallbacks = newValue } }
     }
 
     public init(
@@ -226,22 +226,14 @@ public struct ModelDeployment: Sendable, Hashable {
         contextWindow: Int = 128_000, maxOutputTokens: Int = 16_384, capabilities: Set<ModelCapability> = [.streaming],
         region: String? = nil, limits: DeploymentLimits = DeploymentLimits(), fallbacks: [String] = []
     ) {
-        storage = Storage(Members(
+        storage = SharedMembers(Members(
             name: name, provider: provider, upstreamModel: upstreamModel, tier: tier, price: price, contextWindow: contextWindow,
             maxOutputTokens: maxOutputTokens, capabilities: capabilities, region: region, limits: limits, fallbacks: fallbacks))
     }
 
-    public static func == (lhs: ModelDeployment, rhs: ModelDeployment) -> Bool {
-        lhs.storage === rhs.storage || lhs.storage.members == rhs.storage.members
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(storage.members)
-    }
-
     /// The stored members.
     @usableFromInline
-    struct Members: Hashable {
+    struct Members: Hashable, Sendable {
         @usableFromInline var name: String
         @usableFromInline var provider: String
         @usableFromInline var upstreamModel: String
@@ -255,18 +247,5 @@ public struct ModelDeployment: Sendable, Hashable {
         @usableFromInline var fallbacks: [String]
     }
 
-    /// Holds the members; changed only through ``update(_:)``, which first makes it unshared, so
-    /// no two threads ever see one storage change.
-    @usableFromInline
-    final class Storage: @unchecked Sendable {
-        @usableFromInline var members: Members
-        init(_ members: Members) { self.members = members }
-    }
-
-    @usableFromInline var storage: Storage
-
-    private mutating func update(_ change: (inout Members) -> Void) {
-        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.members) }
-        change(&storage.members)
-    }
+    @usableFromInline var storage: SharedMembers<Members>
 }

@@ -11,97 +11,97 @@ import Foundation
 public struct LedgerEntry: Sendable, Hashable {
     /// The decision id (also the `x-switchyard-decision-id` response header).
     public var decisionID: String {
-        @inlinable get { storage.members.decisionID }
-        set { update { $0.decisionID = newValue } }
+        @inlinable get { storage.box.members.decisionID }
+        set { storage.update { $0.decisionID = newValue } }
     }
     /// When the gateway received the request.
     public var time: Date {
-        @inlinable get { storage.members.time }
-        set { update { $0.time = newValue } }
+        @inlinable get { storage.box.members.time }
+        set { storage.update { $0.time = newValue } }
     }
     /// The API called, e.g. `chat.completions`.
     public var endpoint: String {
-        @inlinable get { storage.members.endpoint }
-        set { update { $0.endpoint = newValue } }
+        @inlinable get { storage.box.members.endpoint }
+        set { storage.update { $0.endpoint = newValue } }
     }
     /// HTTP status returned to the client.
     public var status: Int {
-        @inlinable get { storage.members.status }
-        set { update { $0.status = newValue } }
+        @inlinable get { storage.box.members.status }
+        set { storage.update { $0.status = newValue } }
     }
     /// OpenAI error code when `status` is not 200.
     public var errorCode: String? {
-        @inlinable get { storage.members.errorCode }
-        set { update { $0.errorCode = newValue } }
+        @inlinable get { storage.box.members.errorCode }
+        set { storage.update { $0.errorCode = newValue } }
     }
 
     public var tenant: String? {
-        @inlinable get { storage.members.tenant }
-        set { update { $0.tenant = newValue } }
+        @inlinable get { storage.box.members.tenant }
+        set { storage.update { $0.tenant = newValue } }
     }
     public var keyID: String? {
-        @inlinable get { storage.members.keyID }
-        set { update { $0.keyID = newValue } }
+        @inlinable get { storage.box.members.keyID }
+        set { storage.update { $0.keyID = newValue } }
     }
     public var userTier: String? {
-        @inlinable get { storage.members.userTier }
-        set { update { $0.userTier = newValue } }
+        @inlinable get { storage.box.members.userTier }
+        set { storage.update { $0.userTier = newValue } }
     }
     public var region: String? {
-        @inlinable get { storage.members.region }
-        set { update { $0.region = newValue } }
+        @inlinable get { storage.box.members.region }
+        set { storage.update { $0.region = newValue } }
     }
     public var session: String? {
-        @inlinable get { storage.members.session }
-        set { update { $0.session = newValue } }
+        @inlinable get { storage.box.members.session }
+        set { storage.update { $0.session = newValue } }
     }
     /// The `model` field as sent.
     public var requestedModel: String? {
-        @inlinable get { storage.members.requestedModel }
-        set { update { $0.requestedModel = newValue } }
+        @inlinable get { storage.box.members.requestedModel }
+        set { storage.update { $0.requestedModel = newValue } }
     }
 
     public var task: String? {
-        @inlinable get { storage.members.task }
-        set { update { $0.task = newValue } }
+        @inlinable get { storage.box.members.task }
+        set { storage.update { $0.task = newValue } }
     }
     public var taskSource: String? {
-        @inlinable get { storage.members.taskSource }
-        set { update { $0.taskSource = newValue } }
+        @inlinable get { storage.box.members.taskSource }
+        set { storage.update { $0.taskSource = newValue } }
     }
     public var complexity: Double? {
-        @inlinable get { storage.members.complexity }
-        set { update { $0.complexity = newValue } }
+        @inlinable get { storage.box.members.complexity }
+        set { storage.update { $0.complexity = newValue } }
     }
     public var complexitySource: String? {
-        @inlinable get { storage.members.complexitySource }
-        set { update { $0.complexitySource = newValue } }
+        @inlinable get { storage.box.members.complexitySource }
+        set { storage.update { $0.complexitySource = newValue } }
     }
     public var sensitivity: String? {
-        @inlinable get { storage.members.sensitivity }
-        set { update { $0.sensitivity = newValue } }
+        @inlinable get { storage.box.members.sensitivity }
+        set { storage.update { $0.sensitivity = newValue } }
     }
     /// Policy clauses that shaped the decision, as `clause: effect`.
     public var reasons: [String] {
-        @inlinable get { storage.members.reasons }
-        set { update { $0.reasons = newValue } }
+        @inlinable get { storage.box.members.reasons }
+        set { storage.update { $0.reasons = newValue } }
     }
     /// Position in the routed chain of the deployment that served (0 = first choice).
     public var chainPosition: Int? {
-        @inlinable get { storage.members.chainPosition }
-        set { update { $0.chainPosition = newValue } }
+        @inlinable get { storage.box.members.chainPosition }
+        set { storage.update { $0.chainPosition = newValue } }
     }
     /// Every attempt made, fallbacks and retries included.
     public var attempts: [AttemptRecord] {
-        @inlinable get { storage.members.attempts }
-        set { update { $0.attempts = newValue } }
+        @inlinable get { storage.box.members.attempts }
+        set { storage.update { $0.attempts = newValue } }
     }
     /// Gate reports as compact JSON text (an array), when gates ran. Kept as text like
     /// ``decisionJSON``: the gateway serialises the reports once, for the decision record, and
     /// the ledger stores that text as it is.
     public var gatesJSON: String? {
-        @inlinable get { storage.members.gatesJSON }
-        set { update { $0.gatesJSON = newValue } }
+        @inlinable get { storage.box.members.gatesJSON }
+        set { storage.update { $0.gatesJSON = newValue } }
     }
     /// ``gatesJSON`` parsed (`nil` when absent or not JSON); setting it stores the value's text.
     public var gates: JSONValue? {
@@ -110,96 +110,96 @@ public struct LedgerEntry: Sendable, Hashable {
     }
     /// Quality-gate escalations to a higher tier.
     public var escalations: Int {
-        @inlinable get { storage.members.escalations }
-        set { update { $0.escalations = newValue } }
+        @inlinable get { storage.box.members.escalations }
+        set { storage.update { $0.escalations = newValue } }
     }
     public var escalationReason: String? {
-        @inlinable get { storage.members.escalationReason }
-        set { update { $0.escalationReason = newValue } }
+        @inlinable get { storage.box.members.escalationReason }
+        set { storage.update { $0.escalationReason = newValue } }
     }
     /// Moves to another deployment because one failed.
     public var fallbacks: Int {
-        @inlinable get { storage.members.fallbacks }
-        set { update { $0.fallbacks = newValue } }
+        @inlinable get { storage.box.members.fallbacks }
+        set { storage.update { $0.fallbacks = newValue } }
     }
     /// Why the last fallback happened (the error class of the failed attempt).
     public var fallbackReason: String? {
-        @inlinable get { storage.members.fallbackReason }
-        set { update { $0.fallbackReason = newValue } }
+        @inlinable get { storage.box.members.fallbackReason }
+        set { storage.update { $0.fallbackReason = newValue } }
     }
     /// Review queue id when the answer was flagged for a person.
     public var reviewID: String? {
-        @inlinable get { storage.members.reviewID }
-        set { update { $0.reviewID = newValue } }
+        @inlinable get { storage.box.members.reviewID }
+        set { storage.update { $0.reviewID = newValue } }
     }
 
     /// The deployment that served the answer.
     public var provider: String? {
-        @inlinable get { storage.members.provider }
-        set { update { $0.provider = newValue } }
+        @inlinable get { storage.box.members.provider }
+        set { storage.update { $0.provider = newValue } }
     }
     public var model: String? {
-        @inlinable get { storage.members.model }
-        set { update { $0.model = newValue } }
+        @inlinable get { storage.box.members.model }
+        set { storage.update { $0.model = newValue } }
     }
     public var tier: String? {
-        @inlinable get { storage.members.tier }
-        set { update { $0.tier = newValue } }
+        @inlinable get { storage.box.members.tier }
+        set { storage.update { $0.tier = newValue } }
     }
 
     public var inputTokens: Int {
-        @inlinable get { storage.members.inputTokens }
-        set { update { $0.inputTokens = newValue } }
+        @inlinable get { storage.box.members.inputTokens }
+        set { storage.update { $0.inputTokens = newValue } }
     }
     public var outputTokens: Int {
-        @inlinable get { storage.members.outputTokens }
-        set { update { $0.outputTokens = newValue } }
+        @inlinable get { storage.box.members.outputTokens }
+        set { storage.update { $0.outputTokens = newValue } }
     }
     public var cachedTokens: Int {
-        @inlinable get { storage.members.cachedTokens }
-        set { update { $0.cachedTokens = newValue } }
+        @inlinable get { storage.box.members.cachedTokens }
+        set { storage.update { $0.cachedTokens = newValue } }
     }
     /// What the request cost, escalated-from answers included.
     public var costUSD: Double {
-        @inlinable get { storage.members.costUSD }
-        set { update { $0.costUSD = newValue } }
+        @inlinable get { storage.box.members.costUSD }
+        set { storage.update { $0.costUSD = newValue } }
     }
     /// The same tokens at the premium tier's prices.
     public var baselineCostUSD: Double {
-        @inlinable get { storage.members.baselineCostUSD }
-        set { update { $0.baselineCostUSD = newValue } }
+        @inlinable get { storage.box.members.baselineCostUSD }
+        set { storage.update { $0.baselineCostUSD = newValue } }
     }
 
     /// Receipt to the last byte sent.
     public var latency: Duration {
-        @inlinable get { storage.members.latency }
-        set { update { $0.latency = newValue } }
+        @inlinable get { storage.box.members.latency }
+        set { storage.update { $0.latency = newValue } }
     }
     /// Time spent waiting on providers.
     public var upstreamLatency: Duration {
-        @inlinable get { storage.members.upstreamLatency }
-        set { update { $0.upstreamLatency = newValue } }
+        @inlinable get { storage.box.members.upstreamLatency }
+        set { storage.update { $0.upstreamLatency = newValue } }
     }
     /// Receipt to the first byte of the answer, for streams.
     public var timeToFirstToken: Duration? {
-        @inlinable get { storage.members.timeToFirstToken }
-        set { update { $0.timeToFirstToken = newValue } }
+        @inlinable get { storage.box.members.timeToFirstToken }
+        set { storage.update { $0.timeToFirstToken = newValue } }
     }
     public var cacheHit: Bool {
-        @inlinable get { storage.members.cacheHit }
-        set { update { $0.cacheHit = newValue } }
+        @inlinable get { storage.box.members.cacheHit }
+        set { storage.update { $0.cacheHit = newValue } }
     }
     public var stream: Bool {
-        @inlinable get { storage.members.stream }
-        set { update { $0.stream = newValue } }
+        @inlinable get { storage.box.members.stream }
+        set { storage.update { $0.stream = newValue } }
     }
 
     /// The decision record as stored, compact JSON text: everything but the attempts and gate
     /// reports, which have columns of their own (``decisionRecordJSON`` is the whole record).
     /// Kept as text: it is written once per request and stored as it is.
     public var decisionJSON: String? {
-        @inlinable get { storage.members.decisionJSON }
-        set { update { $0.decisionJSON = newValue } }
+        @inlinable get { storage.box.members.decisionJSON }
+        set { storage.update { $0.decisionJSON = newValue } }
     }
     /// The whole decision record, as `GET /v1/decisions/{id}` shows it: ``decisionJSON`` with
     /// the attempts and gate reports, which the ledger keeps in their own columns, put back.
@@ -210,13 +210,13 @@ public struct LedgerEntry: Sendable, Hashable {
     public var decision: JSONValue? { decisionRecordJSON.flatMap { try? JSONParser.parse($0) } }
     /// The last user message, only with `log_content`.
     public var prompt: String? {
-        @inlinable get { storage.members.prompt }
-        set { update { $0.prompt = newValue } }
+        @inlinable get { storage.box.members.prompt }
+        set { storage.update { $0.prompt = newValue } }
     }
     /// The answer text, only with `log_content`.
     public var answer: String? {
-        @inlinable get { storage.members.answer }
-        set { update { $0.answer = newValue } }
+        @inlinable get { storage.box.members.answer }
+        set { storage.update { $0.answer = newValue } }
     }
 
     public init(
@@ -230,7 +230,7 @@ public struct LedgerEntry: Sendable, Hashable {
         baselineCostUSD: Double = 0, latency: Duration = .zero, upstreamLatency: Duration = .zero, timeToFirstToken: Duration? = nil,
         cacheHit: Bool = false, stream: Bool = false, decisionJSON: String? = nil, prompt: String? = nil, answer: String? = nil
     ) {
-        storage = Storage(Members(
+        storage = SharedMembers(Members(
             decisionID: decisionID, time: time, endpoint: endpoint, status: status, errorCode: errorCode,
             tenant: tenant, keyID: keyID, userTier: userTier, region: region, session: session,
             requestedModel: requestedModel, task: task, taskSource: taskSource, complexity: complexity,
@@ -253,17 +253,9 @@ public struct LedgerEntry: Sendable, Hashable {
     /// Baseline minus actual cost.
     public var savingsUSD: Double { baselineCostUSD - costUSD }
 
-    public static func == (lhs: LedgerEntry, rhs: LedgerEntry) -> Bool {
-        lhs.storage === rhs.storage || lhs.storage.members == rhs.storage.members
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(storage.members)
-    }
-
     /// The stored members.
     @usableFromInline
-    struct Members: Hashable {
+    struct Members: Hashable, Sendable {
         @usableFromInline var decisionID: String
         @usableFromInline var time: Date
         @usableFromInline var endpoint: String
@@ -307,20 +299,7 @@ public struct LedgerEntry: Sendable, Hashable {
         @usableFromInline var answer: String?
     }
 
-    /// Holds the members; changed only through ``update(_:)``, which first makes it unshared, so
-    /// no two threads ever see one storage change.
-    @usableFromInline
-    final class Storage: @unchecked Sendable {
-        @usableFromInline var members: Members
-        init(_ members: Members) { self.members = members }
-    }
-
-    @usableFromInline var storage: Storage
-
-    private mutating func update(_ change: (inout Members) -> Void) {
-        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.members) }
-        change(&storage.members)
-    }
+    @usableFromInline var storage: SharedMembers<Members>
 }
 
 extension Duration {
