@@ -360,10 +360,9 @@ final class ChatCompletionsHandler: Sendable {
         switch outcome {
         case .success(let success):
             record.string("served", success.deployment.name)
-            var gatesJSON: String?
-            if let gated {
-                gatesJSON = JSONObjectWriter.arrayText(gated.reports) { $1.write(into: &$0) }
-                draft.note(gatesJSON: gatesJSON!)
+            let gatesJSON = gated.map { JSONObjectWriter.arrayText($0.reports) { $1.write(into: &$0) } }
+            if let gated, let gatesJSON {
+                draft.note(gatesJSON: gatesJSON)
                 record.int("escalations", gated.escalations)
                 if let reason = gated.escalationReason { record.string("escalation_reason", reason) }
                 if let review = gated.reviewID { record.string("review_id", review) }

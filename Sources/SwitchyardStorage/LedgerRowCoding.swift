@@ -49,7 +49,7 @@ enum LedgerRowCoding {
         row.bind(entry.sensitivity)
         row.bind(JSONWriter.string(.array(entry.reasons.map(JSONValue.string))))
         row.bind(entry.chainPosition)
-        row.bind(JSONObjectWriter.arrayText(entry.attempts) { $1.write(into: &$0) })
+        row.bind(AttemptRecord.jsonText(entry.attempts))
         row.bind(entry.gatesJSON)
         row.bind(entry.escalations)
         row.bind(entry.escalationReason)

@@ -14,7 +14,7 @@ public enum DecisionRecordText {
         text.removeLast()
         if text.utf8.last != UInt8(ascii: "{") { text += "," }
         text += #""attempts":"#
-        text += JSONObjectWriter.arrayText(attempts) { $1.write(into: &$0) }
+        text += AttemptRecord.jsonText(attempts)
         if let gatesJSON {
             text += #","gates":"#
             text += gatesJSON

@@ -35,6 +35,11 @@ public struct AttemptRecord: Sendable, Hashable {
         if let retryDelay { writer.double("retry_delay_ms", (retryDelay.milliseconds * 1000).rounded() / 1000) }
     }
 
+    /// `attempts` as a JSON array: the ledger's `attempts` column, and the `attempts` member the
+    /// whole decision record gets back from it (``DecisionRecordText``), which must match it.
+    public static func jsonText(_ attempts: [AttemptRecord]) -> String {
+        JSONObjectWriter.arrayText(attempts) { $1.write(into: &$0) }
+    }
 }
 
 extension AttemptRecord {
