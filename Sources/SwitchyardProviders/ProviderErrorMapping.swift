@@ -34,7 +34,9 @@ enum ProviderErrorMapping {
             return .streamInterrupted(message: "\(error)")
         case .bodyTooLarge, .invalidResponse:
             return .malformedResponse(message: "\(error)")
-        case .connectFailed, .connectTimeout, .connectionClosed(afterResponseStarted: false), .shutDown:
+        case .connectFailed, .connectTimeout, .connectionClosed(afterResponseStarted: false), .shutDown, .invalidRequest:
+            // An unsendable request (a configured header with a line break) fails this
+            // deployment only, like a connection that cannot be made.
             return .connectionFailed(message: "\(error)")
         }
     }

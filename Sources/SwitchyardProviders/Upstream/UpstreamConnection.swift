@@ -39,8 +39,13 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
         var bodyState: UpstreamBodyState?
     }
 
-    /// Headers the connection sets itself.
-    private static let managedHeaders = ["host", "content-length", "connection", "transfer-encoding"]
+    /// The head part written for a `POST`, made once.
+    private static let postHead = HTTPRequestHead(version: .http1_1, method: .POST, uri: "")
+
+    /// A head part that carries only `method`, for the response decoder.
+    private static func methodOnlyHead(_ method: HTTPMethod) -> HTTPRequestHead {
+        method == .POST ? postHead : HTTPRequestHead(version: .http1_1, method: method, uri: "")
+    }
 
     let channel: any Channel
     let eventLoop: any EventLoop
@@ -107,19 +112,20 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
             fail(closeReason.map(UpstreamError.connectFailed) ?? .connectionClosed(afterResponseStarted: false))
             return
         }
-        var head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path, headers: request.headers)
-        // The pool owns framing and the connection; the caller's headers rarely name them, so
-        // look before rewriting (a removal reallocates the header storage).
-        for name in Self.managedHeaders where head.headers.contains(name: name) {
-            head.headers.remove(name: name)
+        let bytes: ByteBuffer
+        do {
+            bytes = try request.rendered(hostHeader: host, allocator: channel.allocator)
+        } catch {
+            // Nothing was sent: the connection stays good for the next exchange.
+            self.exchange = nil
+            pool.release(self, reusable: true)
+            Self.failPromise(of: mode, with: error)
+            return
         }
-        head.headers.add(name: "host", value: host)
-        head.headers.add(name: "content-length", value: String(request.body.readableBytes))
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if request.body.readableBytes > 0 {
-            context.write(wrapOutboundOut(.body(.byteBuffer(request.body))), promise: nil)
-        }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        // The head only tells the response decoder the method (see `UpstreamRequestBytesWriter`);
+        // the request leaves as one buffer.
+        context.write(wrapOutboundOut(.head(Self.methodOnlyHead(request.method))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
         armTimer(at: min(deadline, exchange.lastRead + readTimeout))
     }
 

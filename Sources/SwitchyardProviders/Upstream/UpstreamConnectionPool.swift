@@ -326,7 +326,10 @@ public final class UpstreamConnectionPool: Sendable {
                         let serverName = endpoint.hostIsAddress ? nil : endpoint.host
                         try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName))
                     }
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    // The connection renders requests itself (one buffer each); SwiftNIO's decoder
+                    // parses the responses.
+                    try channel.pipeline.syncOperations.addHandler(UpstreamRequestBytesWriter())
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
                     let connection = UpstreamConnection(channel: channel, pool: self, hostHeader: endpoint.hostHeader)
                     try channel.pipeline.syncOperations.addHandler(connection)
                     created.value = connection

@@ -12,6 +12,9 @@ public enum UpstreamError: Error, Sendable, Equatable, CustomStringConvertible {
     case readTimeout
     /// The upstream closed the connection before the response ended.
     case connectionClosed(afterResponseStarted: Bool)
+    /// The request cannot be sent as it is (a header value with a line break, say); nothing
+    /// was sent.
+    case invalidRequest(String)
     /// The response is not valid HTTP/1.
     case invalidResponse(String)
     /// A buffered response body grew past the limit the caller set.
@@ -29,6 +32,7 @@ public enum UpstreamError: Error, Sendable, Equatable, CustomStringConvertible {
         case .readTimeout: return "read timeout"
         case .connectionClosed(let started):
             return started ? "the connection closed before the response ended" : "the connection closed before the response started"
+        case .invalidRequest(let reason): return "invalid HTTP request: \(reason)"
         case .invalidResponse(let reason): return "invalid HTTP response: \(reason)"
         case .bodyTooLarge(let limit): return "response body larger than \(limit) bytes"
         case .cancelled: return "cancelled"
