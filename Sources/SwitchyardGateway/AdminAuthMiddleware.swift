@@ -6,7 +6,7 @@ import SwitchyardCore
 struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let adminKey: String?
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    @concurrent func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         guard let adminKey else {
             throw GatewayError(
                 status: 403, type: "permission_error", code: "admin_disabled",

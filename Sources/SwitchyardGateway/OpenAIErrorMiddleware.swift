@@ -8,7 +8,7 @@ import SwitchyardCore
 /// SDKs raise their typed exceptions. Unknown errors are logged and become a 500 — a bug, never
 /// the answer to bad input.
 struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    @concurrent func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
         do {
             return try await next(request, context)

@@ -34,7 +34,7 @@ struct StreamRelay: Sendable {
     /// send both at once (see ``ResponseBodyFinalWriter``), and the body ends only once the
     /// provider's response has (see ``ChatCompletionStream/awaitProviderResponseEnd()``).
     @discardableResult
-    func relay(first: ChatStreamChunk?, rest stream: inout some ChatCompletionStream, to writer: inout any ResponseBodyWriter) async throws -> Outcome {
+    @concurrent func relay(first: ChatStreamChunk?, rest stream: inout some ChatCompletionStream, to writer: inout any ResponseBodyWriter) async throws -> Outcome {
         var outcome = Outcome()
         var batch = ByteBuffer()
         var written = false
@@ -78,7 +78,7 @@ struct StreamRelay: Sendable {
     }
 
     /// Writes `last` and ends the body: in one write when the writer can, else in two.
-    static func finish(_ writer: inout any ResponseBodyWriter, with last: ByteBuffer) async throws {
+    @concurrent static func finish(_ writer: inout any ResponseBodyWriter, with last: ByteBuffer) async throws {
         if let finalWriter = writer as? any ResponseBodyFinalWriter {
             try await finalWriter.finish(last: last)
             return

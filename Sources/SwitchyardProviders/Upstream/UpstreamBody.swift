@@ -29,7 +29,8 @@ public struct UpstreamBody: AsyncSequence, Sendable {
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: Producer.AsyncIterator
 
-        public mutating func next() async throws -> ByteBuffer? {
+        /// `@concurrent`, as SwiftNIO's iterator it calls is.
+        @concurrent public mutating func next() async throws -> ByteBuffer? {
             try await base.next()
         }
     }
