@@ -53,11 +53,14 @@ final class ChatCompletionsHandler: Sendable {
     static let maximumTimeout = Duration.seconds(3600)
 
     /// Answers one request and books exactly one ledger entry for it, whatever happens.
-    func handle(_ request: Request, context: some RequestContext) async throws -> Response {
+    ///
+    /// - Parameter collectedBody: The request's body when the server has already read it
+    ///   (see ``CollectedBodyResponder``); `nil` reads `request.body`.
+    func handle(_ request: Request, collectedBody: ByteBuffer? = nil, context: some RequestContext) async throws -> Response {
         var draft = LedgerDraft(
             decisionID: context.id, received: .now, logContent: configuration.ledger.logContent, baselinePrice: baselinePrice)
         do {
-            return try await respond(request, context: context, draft: &draft)
+            return try await respond(request, collectedBody: collectedBody, context: context, draft: &draft)
         } catch {
             draft.note(error: error)
             book(&draft)
@@ -88,8 +91,10 @@ final class ChatCompletionsHandler: Sendable {
     /// Each stage is its own non-inlined async function so that only the stage running holds
     /// its locals: a task's allocator keeps the deepest frame stack it has seen for as long as
     /// the connection lives, so one large frame here costs memory on every open connection.
-    private func respond(_ request: Request, context: some RequestContext, draft: inout LedgerDraft) async throws -> Response {
-        let prepared = try await prepare(request, decisionID: context.id, draft: &draft)
+    private func respond(
+        _ request: Request, collectedBody: ByteBuffer?, context: some RequestContext, draft: inout LedgerDraft
+    ) async throws -> Response {
+        let prepared = try await prepare(request, collectedBody: collectedBody, decisionID: context.id, draft: &draft)
         if prepared.gated {
             return try await answerGated(prepared, draft: &draft)
         }
@@ -128,10 +133,10 @@ final class ChatCompletionsHandler: Sendable {
 
     /// Authenticates, reads and validates the body, routes, plans gates and reserves budget.
     @inline(never)
-    private func prepare(_ request: Request, decisionID: String, draft: inout LedgerDraft) async throws -> PreparedRequest {
+    private func prepare(_ request: Request, collectedBody: ByteBuffer?, decisionID: String, draft: inout LedgerDraft) async throws -> PreparedRequest {
         let identity = try tenants.identify(authorization: request.headers[.authorization], now: Date())
         draft.note(identity: identity)
-        let body = try await collectBody(request, limit: configuration.server.maxBodyBytes)
+        let body = try await collectBody(request, limit: configuration.server.maxBodyBytes, collected: collectedBody)
         let prepared = try await awayFromEventLoop(if: engine.consultsSemanticClassifier) { () throws -> PreparedRequest in
             try plan(body, request: request, identity: identity, decisionID: decisionID, draft: &draft)
         }
@@ -457,10 +462,14 @@ func switchyardHeaders(_ headers: HTTPFields) -> [String: String] {
 }
 
 /// The body, refusing anything over `limit` bytes with 413 (early, from `Content-Length`, when
-/// the client declares it).
-func collectBody(_ request: Request, limit: Int) async throws -> ByteBuffer {
+/// the client declares it). `collected` is the body when the server has already read it.
+func collectBody(_ request: Request, limit: Int, collected: ByteBuffer? = nil) async throws -> ByteBuffer {
     if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
         throw GatewayError.payloadTooLarge(limitBytes: limit)
+    }
+    if let collected {
+        guard collected.readableBytes <= limit else { throw GatewayError.payloadTooLarge(limitBytes: limit) }
+        return collected
     }
     do {
         return try await request.body.collect(upTo: limit)

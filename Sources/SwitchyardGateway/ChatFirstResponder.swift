@@ -1,11 +1,12 @@
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// The gateway's responder. `POST /v1/chat/completions`, nearly every request a gateway
 /// answers, goes straight to its handler, through the same error middleware the router gives
 /// it; every other request goes to the router, whose path lookup cost about 1.5 % of a chat
 /// request's CPU. A chat request with a query string takes the router's way, to the same handler.
-struct ChatFirstResponder: HTTPResponder {
+struct ChatFirstResponder: CollectedBodyResponder {
     typealias Context = BasicRequestContext
 
     /// The path answered without the router.
@@ -15,6 +16,15 @@ struct ChatFirstResponder: HTTPResponder {
     let router: RouterResponder<Context>
 
     func respond(to request: Request, context: Context) async throws -> Response {
+        try await respond(to: request, collectedBody: nil, context: context)
+    }
+
+    /// The chat handler gets the body the server collected, so it does not read `request.body`.
+    @concurrent func respond(to request: Request, collectedBody: ByteBuffer, context: Context) async throws -> Response {
+        try await respond(to: request, collectedBody: Optional(collectedBody), context: context)
+    }
+
+    private func respond(to request: Request, collectedBody: ByteBuffer?, context: Context) async throws -> Response {
         guard request.method == .post, request.head.path == Self.chatPath else {
             return try await router.respond(to: request, context: context)
         }
@@ -22,7 +32,7 @@ struct ChatFirstResponder: HTTPResponder {
         // What the router records for the endpoint (metrics read it).
         context.coreContext.endpointPath.value = Self.chatPath
         return try await OpenAIErrorMiddleware<Context>().handle(request, context: context) { request, context in
-            try await chat.handle(request, context: context)
+            try await chat.handle(request, collectedBody: collectedBody, context: context)
         }
     }
 }

@@ -1,4 +1,7 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 import Testing
 
 @testable import SwitchyardCore
@@ -69,6 +72,14 @@ struct ErrorHandlingTests {
         }
     }
 
+    /// `chunks` as an async sequence: a request body of unknown length.
+    static func stream(_ chunks: [ByteBuffer]) -> AsyncStream<ByteBuffer> {
+        AsyncStream { continuation in
+            for chunk in chunks { continuation.yield(chunk) }
+            continuation.finish()
+        }
+    }
+
     @Test("a body over server.max_body_bytes is a 413, with or without Content-Length")
     func oversizeBody() async throws {
         try await LiveGateway.run { live in
@@ -76,6 +87,23 @@ struct ErrorHandlingTests {
             let response = try await live.post(big)
             #expect(response.status == 413)
             #expect(response.errorCode == "request_too_large")
+
+            // Chunked, so only the bytes the server collected tell the size.
+            var request = HTTPClientRequest(url: live.gatewayURL + "/v1/chat/completions")
+            request.method = .POST
+            request.headers.add(name: "content-type", value: "application/json")
+            let chunks = stride(from: 0, to: big.utf8.count, by: 8 * 1024).map { start in
+                ByteBuffer(bytes: Array(big.utf8)[start..<min(start + 8 * 1024, big.utf8.count)])
+            }
+            request.body = .stream(Self.stream(chunks), length: .unknown)
+            let chunked = try await HTTPResult(HTTPClient.shared.execute(request, timeout: .seconds(30)))
+            #expect(chunked.status == 413)
+            #expect(chunked.errorCode == "request_too_large")
+            // Just under the limit (64 KiB here), chunked, it is read and answered.
+            let fitting = chatBody(extra: #","padding":""# + String(repeating: "x", count: 60 * 1024) + #"""#)
+            request.body = .stream(Self.stream([ByteBuffer(string: fitting)]), length: .unknown)
+            let answered = try await HTTPResult(HTTPClient.shared.execute(request, timeout: .seconds(30)))
+            #expect(answered.status == 200)
         }
     }
 

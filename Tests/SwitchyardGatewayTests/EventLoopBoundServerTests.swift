@@ -25,6 +25,9 @@ struct EventLoopBoundServerTests {
             let away = await awayFromEventLoop { Self.place() }
             return "\(before),\(away),\(Self.place())"
         }
+        router.get("/away-from-nonsending") { _, _ -> String in
+            await Self.placesAroundAwayFromEventLoop()
+        }
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
@@ -42,6 +45,14 @@ struct EventLoopBoundServerTests {
         }
     }
 
+    /// Where a `nonisolated(nonsending)` function (as the gateway's handlers are) runs before,
+    /// during and after ``awayFromEventLoop(if:_:)``: such a caller does not hop back itself.
+    nonisolated(nonsending) static func placesAroundAwayFromEventLoop() async -> String {
+        let before = place()
+        let away = await awayFromEventLoop { place() }
+        return "\(before),\(away),\(place())"
+    }
+
     static func place() -> String {
         MultiThreadedEventLoopGroup.currentEventLoop == nil ? "pool" : "loop"
     }
@@ -49,6 +60,8 @@ struct EventLoopBoundServerTests {
     @Test("CPU-heavy work can leave the loop and the handler comes back to it")
     func heavyWorkRunsAwayFromTheLoop() async throws {
         #expect(try await whereHandlersRun(server: .http1OnEventLoop(), path: "/away") == "loop,pool,loop")
+        // Also for a caller that does not hop back after an await by itself.
+        #expect(try await whereHandlersRun(server: .http1OnEventLoop(), path: "/away-from-nonsending") == "loop,pool,loop")
     }
 
     @Test("the event-loop server runs handlers on the loop, before and after an await")

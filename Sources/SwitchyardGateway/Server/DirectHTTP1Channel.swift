@@ -20,7 +20,7 @@ import NIOHTTP1
 /// (connections finish the request in flight and close). The handler does what the NIO
 /// handlers it replaces did: pipelined requests are answered in order, keep-alive follows the
 /// request (`Connection`, HTTP/1.0), a malformed request gets `400` and the connection closes.
-public struct DirectHTTP1Channel<Responder: HTTPResponder>: ServerChildChannel
+public struct DirectHTTP1Channel<Responder: CollectedBodyResponder>: ServerChildChannel
 where Responder.Context: RequestContext, Responder.Context.Source == ApplicationRequestContextSource {
     /// A connection being served.
     public struct Connection: ServerChildChannelValue {
@@ -67,7 +67,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
 extension HTTPServerBuilder {
     /// HTTP/1.1 served by ``DirectHTTP1Channel`` with `responder`, in place of the responder
     /// the application would hand over (which writes through Hummingbird's `ResponseWriter`).
-    public static func directHTTP1<Responder: HTTPResponder>(
+    public static func directHTTP1<Responder: CollectedBodyResponder>(
         responder: Responder, maxBodyBytes: Int, serverName: String?, logger: Logger
     ) -> HTTPServerBuilder
     where Responder.Context: RequestContext, Responder.Context.Source == ApplicationRequestContextSource {

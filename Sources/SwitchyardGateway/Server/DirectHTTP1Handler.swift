@@ -15,7 +15,7 @@ import NIOHTTPTypesHTTP1
 /// client cannot make it buffer without bound. A plain answer leaves as one buffer (head and body); a
 /// body of unknown length is sent chunked (or, to an HTTP/1.0 client, until the connection
 /// closes). A request SwiftNIO cannot parse gets `400` and the connection closes.
-public final class DirectHTTP1Handler<Responder: HTTPResponder>: ChannelDuplexHandler, RemovableChannelHandler
+public final class DirectHTTP1Handler<Responder: CollectedBodyResponder>: ChannelDuplexHandler, RemovableChannelHandler
 where Responder.Context: RequestContext, Responder.Context.Source == ApplicationRequestContextSource {
     public typealias InboundIn = HTTPServerRequestPart
     public typealias OutboundIn = ByteBuffer
@@ -214,7 +214,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
             let context = Responder.Context(source: ApplicationRequestContextSource(channel: channel, logger: logger))
             var response: Response
             do {
-                response = try await responder.respond(to: hbRequest, context: context)
+                response = try await responder.respond(to: hbRequest, collectedBody: body, context: context)
             } catch {
                 logger.debug("unrecognised error", metadata: ["error.type": "\(error)"])
                 response = Response(status: .internalServerError)

@@ -10,7 +10,7 @@ import NIOCore
 /// written with its head in one buffer and one flush. A body of unknown length (a stream) is
 /// flushed at every write, and the next write waits while the client is not reading (the channel
 /// is not writable), so a slow client cannot make the gateway buffer a whole stream.
-struct ResponseChannelWriter<Responder: HTTPResponder>: Sendable
+struct ResponseChannelWriter<Responder: CollectedBodyResponder>: Sendable
 where Responder.Context: RequestContext, Responder.Context.Source == ApplicationRequestContextSource {
     let handler: NIOLoopBound<DirectHTTP1Handler<Responder>>
     let eventLoop: any EventLoop
