@@ -203,7 +203,7 @@ final class ChatCompletionsHandler: Sendable {
         let answer = try servedGated(outcome, decision: prepared.decision, headers: &headers, draft: &draft)
         headers.append(HTTPField(name: SwitchyardHeader.costUSD, value: formatUSD(answer.costUSD)))
         draft.note(usage: answer.completion.usage, price: answer.deployment.price, cost: answer.costUSD)
-        draft.note(answer: answer.body)
+        draft.note(answer: answer.completion.summary)
         if chat.stream {
             headers.append(HTTPField(name: .contentType, value: "text/event-stream"))
             headers.append(HTTPField(name: .cacheControl, value: "no-cache"))
@@ -297,7 +297,7 @@ final class ChatCompletionsHandler: Sendable {
             headers.append(HTTPField(name: SwitchyardHeader.costUSD, value: formatUSD(served.deployment.price.cost(of: usage))))
         }
         draft.note(usage: served.value.usage, price: served.deployment.price)
-        draft.note(answer: served.value.body)
+        draft.note(answer: served.value.summary)
         book(&draft)
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: served.value.bodyBytes)))
     }

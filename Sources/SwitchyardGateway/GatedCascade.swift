@@ -27,10 +27,15 @@ final class GatedCascade: Sendable {
     /// The answer the caller gets and how it was reached.
     struct Outcome {
         var completion: ProviderCompletion
-        /// The answer's body as the client receives it (logprobs stripped if it did not ask).
-        var body: JSONObject
-        /// `body` serialised: the provider's own bytes unless something was stripped.
+        /// The answer's body, parsed, when the gateway changed it (stripped logprobs the client
+        /// did not ask for); otherwise the completion's.
+        var strippedBody: JSONObject?
+        /// The body as the client receives it, serialised: the provider's own bytes unless
+        /// something was stripped.
         var bodyBytes: [UInt8]
+
+        /// The answer's body as the client receives it (parsed on first read).
+        var body: JSONObject { strippedBody ?? completion.body }
         var deployment: ModelDeployment
         var attempts: [AttemptRecord]
         /// One entry per gated answer: deployment, tier and the gate report.
@@ -131,7 +136,7 @@ final class GatedCascade: Sendable {
         if let usage = completion.usage { progress.costUSD += deployment.price.cost(of: usage) }
 
         let plan = progress.plan(for: deployment) { gates.plan(forTask: task, options: options, model: deployment) }
-        let report = plan.evaluate(Self.gateInput(completion.body, task: task, request: chat))
+        let report = plan.evaluate(Self.gateInput(completion.summary, task: task, request: chat))
         statistics.recordAnswer(task: task, tier: deployment.tier, passed: report.passed)
         progress.reports.append(AnswerReport(model: deployment.name, tier: deployment.tier, report: report))
 
@@ -168,22 +173,23 @@ final class GatedCascade: Sendable {
                 decisionID: decision.record.id ?? "", task: task, model: deployment.name, tier: deployment.tier, reason: reviewReason,
                 gates: .array(progress.reports.map(\.json)))
         }
-        var body = completion.body
-        let stripped = !chat.logprobs && Self.stripLogprobs(&body)
+        // Only an answer with logprobs the client did not ask for is parsed and written again.
+        var strippedBody: JSONObject?
+        if !chat.logprobs, completion.summary.anyChoiceHasLogprobs {
+            var body = completion.body
+            if Self.stripLogprobs(&body) { strippedBody = body }
+        }
         return .success(Outcome(
-            completion: completion, body: body, bodyBytes: stripped ? JSONWriter.bytes(.object(body)) : completion.bodyBytes,
+            completion: completion, strippedBody: strippedBody, bodyBytes: strippedBody.map { JSONWriter.bytes(.object($0)) } ?? completion.bodyBytes,
             deployment: deployment, attempts: progress.attempts, reports: progress.reports, escalations: progress.escalations,
             fallbacks: progress.fallbacks, escalationReason: progress.escalationReason, reviewID: reviewID, costUSD: progress.costUSD))
     }
 
     /// What the gates see of an OpenAI chat completion.
-    static func gateInput(_ body: JSONObject, task: String, request: ChatCompletionRequest) -> GateInput {
-        let choice = body["choices"]?.arrayValue?.first
-        let message = choice?["message"]
-        let logprobs = choice?["logprobs"]?["content"]?.arrayValue?.compactMap { $0["logprob"]?.doubleValue }
-        return GateInput(
-            content: message?["content"]?.stringValue ?? "", finishReason: choice?["finish_reason"]?.stringValue,
-            tokenLogprobs: logprobs, hasToolCalls: !(message?["tool_calls"]?.arrayValue?.isEmpty ?? true), task: task, request: request)
+    static func gateInput(_ answer: ChatCompletionSummary, task: String, request: ChatCompletionRequest) -> GateInput {
+        GateInput(
+            content: answer.content ?? "", finishReason: answer.finishReason, tokenLogprobs: answer.tokenLogprobs,
+            hasToolCalls: answer.hasToolCalls, task: task, request: request)
     }
 
     /// The same request with the failed answer and the repair instruction appended.

@@ -91,9 +91,9 @@ struct LedgerDraft: Sendable {
     }
 
     /// The answer text (kept only with `log_content`).
-    mutating func note(answer: JSONObject) {
+    mutating func note(answer: ChatCompletionSummary) {
         guard logContent else { return }
-        entry.answer = answer["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue
+        entry.answer = answer.content
     }
 
     /// The first byte of a stream is about to go out.

@@ -46,16 +46,17 @@ public struct OpenAICompatibleProvider: ChatProvider {
         guard (200..<300).contains(response.status.code) else {
             throw ProviderErrorMapping.error(status: Int(response.status.code), headers: Array(response.headers.map { ($0.name, $0.value) }), body: bytes)
         }
-        let json: JSONValue
+        // Checked and read in one pass; the body's tree is built only if something asks for it.
+        let summary: ChatCompletionSummary?
         do {
-            json = try JSONParser.parse(bytes)
+            summary = try JSONParser.scanChatCompletion(bytes)
         } catch {
             throw .malformedResponse(message: "response is not JSON (\(error))")
         }
-        guard let object = json.objectValue, object["choices"]?.arrayValue != nil else {
+        guard let summary, summary.hasChoices else {
             throw .malformedResponse(message: "response has no 'choices' array")
         }
-        return ProviderCompletion(bodyBytes: bytes, body: object, usage: TokenUsage(openAIUsage: object["usage"]))
+        return ProviderCompletion(scanned: bytes, summary: summary)
     }
 
     public func stream(_ call: ProviderCall) async throws(ProviderError) -> any ChatCompletionStream {

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// One call to one deployment: what an adapter needs to build the upstream request.
 public struct ProviderCall: Sendable {
     /// The deployment that serves the call.
@@ -18,18 +20,72 @@ public struct ProviderCall: Sendable {
 }
 
 /// A complete (non-streamed) answer from a provider.
+///
+/// Made from a scan of the provider's bytes (``init(scanned:summary:)``), it holds what the
+/// gateway reads of every answer (``summary``) and parses the whole body only when something
+/// asks for ``body``: most answers are forwarded as they came, and building the tree of each
+/// was most of the cost of reading them.
 public struct ProviderCompletion: Sendable {
     /// The response body exactly as the provider sent it.
     public var bodyBytes: [UInt8]
-    /// The parsed body.
-    public var body: JSONObject
     /// Token usage the provider reported, if any.
     public var usage: TokenUsage?
+    /// The first choice's content, finish reason, log-probabilities and tool calls.
+    public private(set) var summary: ChatCompletionSummary
+    private var parsedBody: ParsedBody
 
+    /// An answer whose body is already parsed.
     public init(bodyBytes: [UInt8], body: JSONObject, usage: TokenUsage?) {
         self.bodyBytes = bodyBytes
-        self.body = body
         self.usage = usage
+        self.summary = ChatCompletionSummary(parsed: body)
+        self.parsedBody = ParsedBody(body)
+    }
+
+    /// An answer from bytes that ``JSONParser/scanChatCompletion(_:)`` found to be a valid
+    /// JSON object, read as `summary`; the usage is the summary's.
+    public init(scanned bytes: [UInt8], summary: ChatCompletionSummary) {
+        self.bodyBytes = bytes
+        self.usage = TokenUsage(openAIUsage: summary.usage)
+        self.summary = summary
+        self.parsedBody = ParsedBody(bytes: bytes)
+    }
+
+    /// The parsed body: parsed from ``bodyBytes`` at the first read, once. Setting it replaces
+    /// the body (and its summary), not ``bodyBytes``.
+    public var body: JSONObject {
+        get { parsedBody.object }
+        set {
+            parsedBody = ParsedBody(newValue)
+            summary = ChatCompletionSummary(parsed: newValue)
+        }
+    }
+}
+
+/// A body parsed when first read; shared by the copies of one ``ProviderCompletion``.
+private final class ParsedBody: Sendable {
+    private let bytes: [UInt8]
+    private let parsed: Mutex<JSONObject?>
+
+    init(_ object: JSONObject) {
+        bytes = []
+        parsed = Mutex(object)
+    }
+
+    /// Bytes already checked to be a JSON object.
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+        parsed = Mutex(nil)
+    }
+
+    var object: JSONObject {
+        parsed.withLock { parsed in
+            if let parsed { return parsed }
+            // The bytes were scanned as a valid object; an empty object stands in if they were not.
+            let object = (try? JSONParser.parse(bytes))?.objectValue ?? JSONObject()
+            parsed = object
+            return object
+        }
     }
 }
 
