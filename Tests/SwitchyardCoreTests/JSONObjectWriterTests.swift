@@ -65,5 +65,40 @@ struct JSONObjectWriterTests {
         report.write(into: &direct)
         #expect(direct.finishString() == JSONWriter.string(report.json))
     }
-}
 
+    @Test("output far past the reserved room grows and reads back whole, nested objects included")
+    func growsPastItsReservation() throws {
+        let long = String(repeating: "é😀\"x", count: 400)
+        var tree = JSONObject()
+        var writer = JSONObjectWriter(reservingCapacity: 0)
+        for index in 0..<200 {
+            writer.object(named: "k\(index)") { nested in
+                nested.string("text", long)
+                nested.double("value", Double(index) / 7)
+                nested.objects("list", [index, index + 1]) { $0.int("n", $1) }
+            }
+            tree["k\(index)"] = [
+                "text": .string(long), "value": .double(Double(index) / 7),
+                "list": [["n": .int(Int64(index))], ["n": .int(Int64(index + 1))]],
+            ]
+        }
+        let text = writer.finishString()
+        #expect(text.utf8.count > 200 * long.utf8.count)
+        #expect(text == JSONWriter.string(.object(tree)))
+        #expect(try JSONParser.parse(text) == .object(tree))
+    }
+
+    @Test("JSONBytes: appends past capacity, takes its bytes and leaves itself empty")
+    func jsonBytes() {
+        var bytes = JSONBytes(capacity: 0)
+        #expect(bytes.count == 0 && bytes.array.isEmpty)
+        for byte in UInt8(0)..<UInt8(200) { bytes.append(byte) }
+        bytes.append("tail")
+        #expect(bytes.array == Array(0..<200) + Array("tail".utf8))
+        let taken = bytes.take()
+        #expect(taken.count == 204)
+        #expect(bytes.count == 0 && bytes.capacity == 0)
+        bytes.append(UInt8(7))
+        #expect(bytes.array == [7])
+    }
+}

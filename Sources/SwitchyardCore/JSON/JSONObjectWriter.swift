@@ -5,33 +5,46 @@
 /// Members come out in the order they are written; a `nil` optional is written as `null`.
 /// Numbers are formatted as ``JSONWriter`` formats them, so a record reads back the same
 /// whichever writer produced it.
-public struct JSONObjectWriter: Sendable {
-    @usableFromInline var output: [UInt8]
+///
+/// Not copyable: the bytes have one owner, so appending needs no check that they are unshared.
+public struct JSONObjectWriter: ~Copyable, Sendable {
+    private var output: JSONBytes
     private var isFirstMember = true
 
     /// Starts an object (`{`).
     public init(reservingCapacity capacity: Int = 1024) {
-        output = []
-        output.reserveCapacity(capacity)
+        output = JSONBytes(capacity: capacity)
         output.append(UInt8(ascii: "{"))
     }
 
-    /// Continues in `buffer` (for a nested object); `appendObject` hands the buffer back.
-    private init(continuing buffer: inout [UInt8]) {
-        output = []
-        swap(&output, &buffer)
+    /// Continues in `bytes` (for a nested object); `appendObject` takes them back.
+    private init(continuing bytes: consuming JSONBytes) {
+        output = bytes
         output.append(UInt8(ascii: "{"))
+    }
+
+    /// Starts a top-level array rather than an object (see ``arrayText(_:_:)``).
+    @usableFromInline
+    init(forArrayReservingCapacity capacity: Int) {
+        output = JSONBytes(capacity: capacity)
+    }
+
+    /// The text written so far, as it is (a top-level array's).
+    @usableFromInline
+    consuming func text() -> String {
+        output.string
     }
 
     /// Closes the object and returns its bytes.
     public consuming func finish() -> [UInt8] {
         output.append(UInt8(ascii: "}"))
-        return output
+        return output.array
     }
 
     /// Closes the object and returns its text.
     public consuming func finishString() -> String {
-        String(decoding: finish(), as: UTF8.self)
+        output.append(UInt8(ascii: "}"))
+        return output.string
     }
 
     /// A top-level JSON array with one object per element, whose members `body` writes (a
@@ -43,10 +56,9 @@ public struct JSONObjectWriter: Sendable {
     public static func arrayText<Elements: Sequence>(
         _ elements: Elements, _ body: (inout JSONObjectWriter, Elements.Element) -> Void
     ) -> String {
-        var writer = JSONObjectWriter(reservingCapacity: 256)
-        writer.output.removeAll(keepingCapacity: true)
+        var writer = JSONObjectWriter(forArrayReservingCapacity: 256)
         writer.appendArray(elements, body)
-        return String(decoding: writer.output, as: UTF8.self)
+        return writer.text()
     }
 
     /// Writes the comma that separates this member from the previous one, if any.
@@ -63,7 +75,7 @@ public struct JSONObjectWriter: Sendable {
     mutating func key(_ name: StaticString) {
         beginMember()
         output.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { output.append(contentsOf: $0) }
+        output.append(name)
         output.append(UInt8(ascii: "\""))
         output.append(UInt8(ascii: ":"))
     }
@@ -71,47 +83,48 @@ public struct JSONObjectWriter: Sendable {
     /// Writes `,"name":` for a name known only at run time.
     private mutating func key(_ name: String) {
         beginMember()
-        JSONWriter.writeString(name, into: &output)
+        JSONWriter.emitString(name, into: &output)
         output.append(UInt8(ascii: ":"))
     }
 
     public mutating func string(_ name: StaticString, _ value: String?) {
         key(name)
-        if let value { JSONWriter.writeString(value, into: &output) } else { output.append(contentsOf: "null".utf8) }
+        if let value { JSONWriter.emitString(value, into: &output) } else { output.append("null") }
     }
 
     public mutating func int(_ name: StaticString, _ value: Int?) {
         key(name)
-        if let value { JSONWriter.writeInteger(Int64(value), into: &output) } else { output.append(contentsOf: "null".utf8) }
+        if let value { JSONWriter.writeInteger(Int64(value), into: &output) } else { output.append("null") }
     }
 
     public mutating func double(_ name: StaticString, _ value: Double?) {
         key(name)
-        if let value { JSONWriter.writeDouble(value, into: &output) } else { output.append(contentsOf: "null".utf8) }
+        if let value { JSONWriter.writeDouble(value, into: &output) } else { output.append("null") }
     }
 
     public mutating func bool(_ name: StaticString, _ value: Bool) {
         key(name)
-        output.append(contentsOf: (value ? "true" : "false").utf8)
+        output.append(value ? "true" : "false")
     }
 
     /// Writes an arbitrary value (a tree some other component produced).
     public mutating func value(_ name: StaticString, _ value: JSONValue) {
         key(name)
-        JSONWriter.write(value, into: &output)
+        JSONWriter.emit(value, into: &output)
     }
 
     /// Writes a member whose value is JSON text serialised already (by ``JSONWriter``, say),
     /// copied as it is.
     public mutating func json(_ name: StaticString, _ text: String) {
         key(name)
-        output.append(contentsOf: text.utf8)
+        var text = text
+        text.withUTF8 { output.append(bytes: $0) }
     }
 
     /// Writes an arbitrary value under a name known only at run time.
     public mutating func value(named name: String, _ value: JSONValue) {
         key(name)
-        JSONWriter.write(value, into: &output)
+        JSONWriter.emit(value, into: &output)
     }
 
     /// Writes a nested object whose members `body` writes.
@@ -141,7 +154,7 @@ public struct JSONObjectWriter: Sendable {
         output.append(UInt8(ascii: "["))
         for position in values.indices {
             if position > 0 { output.append(UInt8(ascii: ",")) }
-            JSONWriter.writeString(values[position], into: &output)
+            JSONWriter.emitString(values[position], into: &output)
         }
         output.append(UInt8(ascii: "]"))
     }
@@ -150,21 +163,28 @@ public struct JSONObjectWriter: Sendable {
     mutating func appendArray<Elements: Sequence>(
         _ elements: Elements, _ body: (inout JSONObjectWriter, Elements.Element) -> Void
     ) {
-        output.append(UInt8(ascii: "["))
+        appendByte(UInt8(ascii: "["))
         var first = true
         for element in elements {
-            if !first { output.append(UInt8(ascii: ",")) }
+            if !first { appendByte(UInt8(ascii: ",")) }
             first = false
             appendObject { body(&$0, element) }
         }
-        output.append(UInt8(ascii: "]"))
+        appendByte(UInt8(ascii: "]"))
+    }
+
+    /// Appends one byte of punctuation (for the inlinable array writers, which cannot reach the
+    /// bytes themselves).
+    @usableFromInline
+    mutating func appendByte(_ byte: UInt8) {
+        output.append(byte)
     }
 
     @usableFromInline
     mutating func appendObject(_ body: (inout JSONObjectWriter) -> Void) {
-        var nested = JSONObjectWriter(continuing: &output)
+        var nested = JSONObjectWriter(continuing: output.take())
         body(&nested)
         nested.output.append(UInt8(ascii: "}"))
-        swap(&output, &nested.output)
+        output = nested.output.take()
     }
 }

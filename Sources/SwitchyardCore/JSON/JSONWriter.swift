@@ -2,30 +2,41 @@
 public enum JSONWriter {
     /// The compact JSON bytes of `value`.
     public static func bytes(_ value: JSONValue) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(256)
-        write(value, into: &output)
-        return output
+        var output = JSONBytes(capacity: 256)
+        emit(value, into: &output)
+        return output.array
     }
 
     /// The compact JSON text of `value`.
     public static func string(_ value: JSONValue) -> String {
-        String(decoding: bytes(value), as: UTF8.self)
+        var output = JSONBytes(capacity: 256)
+        emit(value, into: &output)
+        return output.string
     }
 
     /// Appends the JSON of `value` to `output`.
     public static func write(_ value: JSONValue, into output: inout [UInt8]) {
+        emit(value, into: &output)
+    }
+
+    /// Appends `string` as a quoted JSON string, escaping what RFC 8259 requires.
+    public static func writeString(_ string: String, into output: inout [UInt8]) {
+        emitString(string, into: &output)
+    }
+
+    /// Appends the JSON of `value` to `output`.
+    static func emit<Output: JSONOutput & ~Copyable>(_ value: JSONValue, into output: inout Output) {
         switch value {
-        case .null: output.append(contentsOf: "null".utf8)
-        case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .null: output.append("null")
+        case .bool(let flag): output.append(flag ? "true" : "false")
         case .int(let integer): writeInteger(Int64(integer), into: &output)
         case .double(let double): writeDouble(double, into: &output)
-        case .string(let string): writeString(string, into: &output)
+        case .string(let string): emitString(string, into: &output)
         case .array(let elements):
             output.append(UInt8(ascii: "["))
             for position in elements.indices {
                 if position > 0 { output.append(UInt8(ascii: ",")) }
-                write(elements[position], into: &output)
+                emit(elements[position], into: &output)
             }
             output.append(UInt8(ascii: "]"))
         case .object(let object):
@@ -34,24 +45,25 @@ public enum JSONWriter {
             let values = object.values
             for position in keys.indices {
                 if position > 0 { output.append(UInt8(ascii: ",")) }
-                writeString(keys[position], into: &output)
+                emitString(keys[position], into: &output)
                 output.append(UInt8(ascii: ":"))
-                write(values[position], into: &output)
+                emit(values[position], into: &output)
             }
             output.append(UInt8(ascii: "}"))
         }
     }
 
-    static func writeDouble(_ double: Double, into output: inout [UInt8]) {
+    static func writeDouble<Output: JSONOutput & ~Copyable>(_ double: Double, into output: inout Output) {
         guard double.isFinite else {
-            output.append(contentsOf: "null".utf8)
+            output.append("null")
             return
         }
         if double == double.rounded(), abs(double) < 1e15 {
             writeInteger(Int64(double), into: &output)
-            output.append(contentsOf: ".0".utf8)
+            output.append(".0")
         } else if !writeShortDecimal(double, into: &output) {
-            output.append(contentsOf: "\(double)".utf8)
+            var text = "\(double)"
+            text.withUTF8 { output.append(bytes: $0) }
         }
     }
 
@@ -64,7 +76,7 @@ public enum JSONWriter {
     /// `double`, the text round-trips; and it is the shortest that does, since decimals with
     /// at most ten places are 10⁻¹⁰ apart and doubles below 10⁵ are closer together than that,
     /// so no other such decimal reads back as the same double.
-    static func writeShortDecimal(_ double: Double, into output: inout [UInt8]) -> Bool {
+    static func writeShortDecimal<Output: JSONOutput & ~Copyable>(_ double: Double, into output: inout Output) -> Bool {
         let magnitude = abs(double)
         guard magnitude >= 1e-4, magnitude < 1e5 else { return false }
         let scale = 10_000_000_000.0
@@ -77,7 +89,7 @@ public enum JSONWriter {
 
     /// Appends the decimal digits of `value` (with a `-` when negative), without formatting a
     /// `String` first.
-    static func writeInteger(_ value: Int64, into output: inout [UInt8]) {
+    static func writeInteger<Output: JSONOutput & ~Copyable>(_ value: Int64, into output: inout Output) {
         if value < 0 { output.append(UInt8(ascii: "-")) }
         // The magnitude as unsigned, so Int64.min has one too.
         var magnitude = value.magnitude
@@ -91,13 +103,14 @@ public enum JSONWriter {
                 buffer[buffer.count - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
                 magnitude /= 10
             } while magnitude > 0
-            output.append(contentsOf: buffer[(buffer.count - count)...])
+            let first = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self) + (buffer.count - count)
+            output.append(bytes: UnsafeBufferPointer(start: first, count: count))
         }
     }
 
     /// Appends `units` × 10⁻¹⁰ as `whole.fraction`, the fraction without trailing zeros but at
     /// least one digit (`12.0`, `0.0000351`).
-    static func appendTenDecimalPlaces(_ units: UInt64, into output: inout [UInt8]) {
+    static func appendTenDecimalPlaces<Output: JSONOutput & ~Copyable>(_ units: UInt64, into output: inout Output) {
         writeInteger(Int64(units / 10_000_000_000), into: &output)
         output.append(UInt8(ascii: "."))
         var fraction = units % 10_000_000_000
@@ -118,7 +131,7 @@ public enum JSONWriter {
 
     /// Appends `string` as a quoted JSON string, escaping what RFC 8259 requires. Runs of bytes
     /// that need no escape (nearly all of them) are copied at once.
-    public static func writeString(_ string: String, into output: inout [UInt8]) {
+    static func emitString<Output: JSONOutput & ~Copyable>(_ string: String, into output: inout Output) {
         output.append(UInt8(ascii: "\""))
         var string = string
         string.withUTF8 { bytes in
@@ -126,7 +139,7 @@ public enum JSONWriter {
             for index in bytes.indices {
                 let byte = bytes[index]
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if index > runStart { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+                if index > runStart { output.append(bytes: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
                 runStart = index + 1
                 output.append(0x5C)
                 switch byte {
@@ -142,7 +155,7 @@ public enum JSONWriter {
                     output.append(hexDigits[Int(byte & 0x0F)])
                 }
             }
-            if bytes.count > runStart { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count])) }
+            if bytes.count > runStart { output.append(bytes: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count])) }
         }
         output.append(UInt8(ascii: "\""))
     }
