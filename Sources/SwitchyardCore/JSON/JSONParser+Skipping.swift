@@ -24,6 +24,9 @@ extension JSONParser {
         /// The key decoded, when it holds escapes (rare); `nil` when `raw` is the key.
         let decoded: String?
 
+        /// The key as a string.
+        var string: String { decoded ?? String(decoding: raw, as: UTF8.self) }
+
         /// Whether the key is `name` (ASCII, no escapes needed).
         func `is`(_ name: StaticString) -> Bool {
             if let decoded { return decoded.utf8.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)) }

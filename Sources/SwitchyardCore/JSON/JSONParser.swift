@@ -68,12 +68,12 @@ public struct JSONParser: ~Copyable {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     /// The spans of the top-level object's members, when asked for.
-    private var spans: TopLevelSpans?
+    var spans: TopLevelSpans?
     /// Keys and values of the objects and arrays still open, innermost last. Each container
     /// copies its own out when it closes, so it is allocated once at its final size instead of
     /// growing member by member (most objects here have 2–10 members).
-    private var pendingKeys: [String] = []
-    private var pendingValues: [JSONValue] = []
+    var pendingKeys: [String] = []
+    var pendingValues: [JSONValue] = []
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -125,79 +125,42 @@ public struct JSONParser: ~Copyable {
     }
 
     private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard depth <= Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth)") }
-        index += 1
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return .object(JSONObject())
-        }
         // Members gather on the parser's stacks and leave them as two exactly sized arrays.
         reservePending()
         let keyBase = pendingKeys.count
         let valueBase = pendingValues.count
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
-                throw error("expected a string key")
+        try forEachMember(depth: depth) { (parser, key) throws(JSONParseError) in
+            let name = key.string
+            let valueStart = parser.index
+            let value = try parser.parseValue(depth: depth)
+            if depth == 1, parser.spans != nil {
+                if parser.spans!.values.updateValue(valueStart..<parser.index, forKey: name) != nil { parser.spans!.hasDuplicateKeys = true }
             }
-            let key = try parseString()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
-            index += 1
-            skipWhitespace()
-            let valueStart = index
-            let value = try parseValue(depth: depth)
-            if depth == 1, spans != nil {
-                if spans!.values.updateValue(valueStart..<index, forKey: key) != nil { spans!.hasDuplicateKeys = true }
-            }
-            if let existing = pendingKeys[keyBase...].firstIndex(of: key) {
-                pendingValues[valueBase + (existing - keyBase)] = value
+            if let existing = parser.pendingKeys[keyBase...].firstIndex(of: name) {
+                parser.pendingValues[valueBase + (existing - keyBase)] = value
             } else {
-                pendingKeys.append(key)
-                pendingValues.append(value)
+                parser.pendingKeys.append(name)
+                parser.pendingValues.append(value)
             }
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input in object") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            guard bytes[index] == UInt8(ascii: "}") else { throw error("expected ',' or '}'") }
-            index += 1
-            let object = JSONObject(unchecked: Array(pendingKeys[keyBase...]), Array(pendingValues[valueBase...]))
-            pendingKeys.removeSubrange(keyBase...)
-            pendingValues.removeSubrange(valueBase...)
-            return .object(object)
         }
+        guard pendingKeys.count > keyBase else { return .object(JSONObject()) }
+        let object = JSONObject(unchecked: Array(pendingKeys[keyBase...]), Array(pendingValues[valueBase...]))
+        pendingKeys.removeSubrange(keyBase...)
+        pendingValues.removeSubrange(valueBase...)
+        return .object(object)
     }
 
     private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard depth <= Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth)") }
-        index += 1
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            return .array([])
-        }
         reservePending()
         let base = pendingValues.count
-        while true {
-            skipWhitespace()
-            let element = try parseValue(depth: depth)
-            pendingValues.append(element)
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input in array") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            guard bytes[index] == UInt8(ascii: "]") else { throw error("expected ',' or ']'") }
-            index += 1
-            let elements = Array(pendingValues[base...])
-            pendingValues.removeSubrange(base...)
-            return .array(elements)
+        try forEachElement(depth: depth) { (parser, _) throws(JSONParseError) in
+            let element = try parser.parseValue(depth: depth)
+            parser.pendingValues.append(element)
         }
+        guard pendingValues.count > base else { return .array([]) }
+        let elements = Array(pendingValues[base...])
+        pendingValues.removeSubrange(base...)
+        return .array(elements)
     }
 
     mutating func parseString() throws(JSONParseError) -> String {

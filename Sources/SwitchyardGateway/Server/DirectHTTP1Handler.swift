@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypesHTTP1
+import SwitchyardProviders
 
 /// Serves one HTTP/1.x connection (see ``DirectHTTP1Channel``): collects a request's head and
 /// body as SwiftNIO's decoder hands them over, answers it from a task that prefers the
@@ -368,16 +369,6 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         let waiters = writabilityWaiters
         writabilityWaiters.removeAll()
         for waiter in waiters { waiter.resume(throwing: ChannelError.ioOnClosedChannel) }
-    }
-}
-
-extension ByteBuffer {
-    /// Appends `name: value` and the line's end.
-    fileprivate mutating func writeHeaderLine(_ name: String, _ value: String) {
-        writeString(name)
-        writeStaticString(": ")
-        writeString(value)
-        writeStaticString("\r\n")
     }
 }
 
