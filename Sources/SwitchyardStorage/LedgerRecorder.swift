@@ -125,7 +125,7 @@ public final class LedgerRecorder: Service, Sendable {
     /// Background flushes that were starved of the core and handed over to normal priority.
     public var handedOverFlushes: Int { state.withLock { $0.handedOverFlushes } }
 
-    @concurrent public func run() async throws {
+    public func run() async throws {
         await withGracefulShutdownHandler {
             for await _ in wakeUps {
                 // Let entries accumulate for one interval so they share a transaction.
@@ -142,7 +142,7 @@ public final class LedgerRecorder: Service, Sendable {
 
     /// Appends on `thread`, outside the caller's task: cancelling the service must not abandon
     /// entries the queue already accepted.
-    @concurrent private func append(_ batch: [LedgerEntry], on thread: WriterThreadExecutor, sharing: CoreSharing?) async throws(StoreError) {
+    private func append(_ batch: [LedgerEntry], on thread: WriterThreadExecutor, sharing: CoreSharing?) async throws(StoreError) {
         let store = store
         let result = await Task.detached(executorPreference: thread) { () async -> Result<Void, StoreError> in
             do throws(StoreError) {
@@ -158,20 +158,18 @@ public final class LedgerRecorder: Service, Sendable {
     /// Writes everything queued now, in batches: in the background when the flush is small and
     /// the last one kept up, else at normal priority.
     ///
-    /// The flush is run from the normal-priority thread, so a background write returns there
-    /// (these functions are `@concurrent`: after each await they go back to the executor the task
-    /// prefers, instead of going on wherever the awaited call finished): the
+    /// The flush is run from the normal-priority thread, so a background write returns there: the
     /// `SCHED_IDLE` thread never resumes a task on Swift's global executor. A thread that the
     /// global executor's pool started from it would inherit `SCHED_IDLE` for good (Linux threads
     /// inherit their creator's policy), and whatever later ran there would wait behind every
     /// other thread.
-    @concurrent public func flush(retryUntilShutdown: Bool = false) async {
+    public func flush(retryUntilShutdown: Bool = false) async {
         await withTaskExecutorPreference(normalPriorityThread) {
             await self.flushFromNormalPriority(retryUntilShutdown: retryUntilShutdown)
         }
     }
 
-    @concurrent private func flushFromNormalPriority(retryUntilShutdown: Bool) async {
+    private func flushFromNormalPriority(retryUntilShutdown: Bool) async {
         let (queued, fellBehind) = state.withLock { ($0.queue.count, $0.backgroundFlushFellBehind) }
         guard queued > 0 else { return }
         if queued > min(settings.batchSize, Self.backgroundFlushLimit) || fellBehind {
@@ -240,7 +238,7 @@ public final class LedgerRecorder: Service, Sendable {
     /// Writes a drain on the background thread, where this runs. Returns whether a write was
     /// starved: the rest of the drain, from the batch that stopped, was then written at normal
     /// priority, where the entries are also released.
-    @concurrent private func drainAndWriteInTheBackground(retryUntilShutdown: Bool, sharing: CoreSharing) async -> Bool {
+    private func drainAndWriteInTheBackground(retryUntilShutdown: Bool, sharing: CoreSharing) async -> Bool {
         var pending = drain()
         guard let stoppedAt = await write(&pending, from: 0, retrying: retryUntilShutdown, on: backgroundThread, sharing: sharing) else { return false }
         let thread = normalPriorityThread
@@ -256,7 +254,7 @@ public final class LedgerRecorder: Service, Sendable {
     /// observer first (those before `observedBefore` it has seen), then empties it and keeps its
     /// buffer for the queue. Returns where it stopped if a write was interrupted (its
     /// ``CoreSharing`` said so), leaving `pending` as it is.
-    @concurrent private func write(
+    private func write(
         _ pending: inout [LedgerEntry], from start: Int, observedBefore observed: Int = 0, retrying: Bool, on thread: WriterThreadExecutor,
         sharing: CoreSharing?
     ) async -> Int? {
@@ -278,7 +276,7 @@ public final class LedgerRecorder: Service, Sendable {
 
     /// Writes `batch`, retrying failures. Returns `false` if the write was interrupted by its
     /// `sharing` (nothing was stored, and it is not retried).
-    @concurrent private func write(_ batch: [LedgerEntry], retrying: Bool, on thread: WriterThreadExecutor, sharing: CoreSharing?) async -> Bool {
+    private func write(_ batch: [LedgerEntry], retrying: Bool, on thread: WriterThreadExecutor, sharing: CoreSharing?) async -> Bool {
         while true {
             do {
                 try await append(batch, on: thread, sharing: sharing)

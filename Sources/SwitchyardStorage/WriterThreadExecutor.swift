@@ -59,10 +59,11 @@ final class WriterThreadExecutor: TaskExecutor {
         pool.shutdownGracefully { _ in }
     }
 
-    /// The priority code that prefers this executor runs at. `@concurrent`, so the caller goes on
-    /// where its task prefers, not on this thread.
-    @concurrent func currentPriority() async -> Priority {
-        await withTaskExecutorPreference(self) { Self.priorityOfCurrentThread() }
+    /// The priority code that prefers this executor runs at.
+    var currentPriority: Priority {
+        get async {
+            await withTaskExecutorPreference(self) { Self.priorityOfCurrentThread() }
+        }
     }
 
     /// The calling thread's priority: background under `SCHED_IDLE` or at a positive nice value.

@@ -117,8 +117,8 @@ func sampleEntry(_ index: Int, time: Date = Date(timeIntervalSince1970: 1_790_00
             background.shutdown()
             normal.shutdown()
         }
-        #expect(await background.currentPriority() == .background)
-        #expect(await normal.currentPriority() == .normal)
+        #expect(await background.currentPriority == .background)
+        #expect(await normal.currentPriority == .normal)
         #if os(Linux)
         // Linux's idle policy (SCHED_IDLE = 5), not merely a nice value.
         #expect(await withTaskExecutorPreference(background) { sched_getscheduler(0) } == 5)
