@@ -11,7 +11,7 @@ struct MockStream: Sendable {
     let errorEventStatus: Int?
     let malformed: Bool
 
-    @concurrent func write(to writer: inout any ResponseBodyWriter) async throws {
+    func write(to writer: inout any ResponseBodyWriter) async throws {
         try await Task.sleep(for: profile.timeToFirstToken)
         if let status = errorEventStatus {
             let code = status == 429 ? "rate_limit_exceeded" : "server_error"
