@@ -33,9 +33,6 @@ final class GatedCascade: Sendable {
         /// The body as the client receives it, serialised: the provider's own bytes unless
         /// something was stripped.
         var bodyBytes: [UInt8]
-
-        /// The answer's body as the client receives it (parsed on first read).
-        var body: JSONObject { strippedBody ?? completion.body }
         var deployment: ModelDeployment
         var attempts: [AttemptRecord]
         /// One entry per gated answer: deployment, tier and the gate report.
@@ -47,6 +44,9 @@ final class GatedCascade: Sendable {
         var reviewID: String?
         /// Cost of every answer produced on the way (escalated-from answers included).
         var costUSD: Double
+
+        /// The answer's body as the client receives it (parsed on first read).
+        var body: JSONObject { strippedBody ?? completion.body }
     }
 
     /// What the gates said of one answer, and which deployment gave it.
