@@ -75,20 +75,13 @@ wait_for_port() {
 PIDS+=($!)
 MOCK_PORT=$(wait_for_port "$WORK/mock.out" '.*listening on http://127\.0\.0\.1:([0-9]+)/v1.*')
 
-# start_gateway BIN NAME: a gateway on the benchmark configuration; its port goes to NAME.port.
+# shellcheck source=scripts/bench/gateway-config.sh
+source "$HERE/gateway-config.sh"
+# start_gateway BIN NAME: a gateway on the benchmark configuration (a directory of its own for the
+# ledger); its port goes to NAME.port.
 start_gateway() {
-  cat >"$WORK/$2.yaml" <<YAML
-server: { host: 127.0.0.1, port: 0 }
-tiers: [light, mid, premium]
-providers:
-  - { name: mock, kind: openai, base_url: "http://127.0.0.1:$MOCK_PORT/v1", timeout: 30s }
-models:
-  - { name: bench-light, provider: mock, upstream_model: sim-light, tier: light, price: { input: 0.15, output: 0.60 }, capabilities: [logprobs, json, tools, streaming] }
-  - { name: bench-mid, provider: mock, upstream_model: sim-mid, tier: mid, price: { input: 0.40, output: 1.60 }, capabilities: [logprobs, json, tools, streaming] }
-  - { name: bench-premium, provider: mock, upstream_model: sim-premium, tier: premium, price: { input: 2.50, output: 10.00 }, capabilities: [logprobs, json, tools, streaming] }
-storage: { sqlite: "$WORK/$2.sqlite" }
-embeddings: { model_path: "$WORK/no-embedding-model" }
-YAML
+  mkdir -p "$WORK/$2"
+  write_gateway_config "$WORK/$2.yaml" "http://127.0.0.1:$MOCK_PORT/v1" "$WORK/$2/ledger.sqlite"
   "${GATEWAY_PIN[@]}" "$1" serve --config "$WORK/$2.yaml" --log-level error >"$WORK/$2.out" 2>&1 &
   PIDS+=($!)
   wait_for_port "$WORK/$2.out" '.*ready on http://127\.0\.0\.1:([0-9]+).*' >"$WORK/$2.port"

@@ -189,20 +189,9 @@ MOCK_PORT=$(wait_for_line "$WORK/mock.out" 'listening on http://127\.0\.0\.1:([0
 MOCK_URL=http://127.0.0.1:$MOCK_PORT/v1
 
 # --- gateway -----------------------------------------------------------------------------------
-cat >"$WORK/switchyard.yaml" <<YAML
-server: { host: 127.0.0.1, port: 0 }
-tiers: [light, mid, premium]
-providers:
-  - { name: mock, kind: openai, base_url: "$MOCK_URL", timeout: 30s }
-models:
-  - { name: bench-light, provider: mock, upstream_model: sim-light, tier: light, price: { input: 0.15, output: 0.60 }, capabilities: [logprobs, json, tools, streaming] }
-  - { name: bench-mid, provider: mock, upstream_model: sim-mid, tier: mid, price: { input: 0.40, output: 1.60 }, capabilities: [logprobs, json, tools, streaming] }
-  - { name: bench-premium, provider: mock, upstream_model: sim-premium, tier: premium, price: { input: 2.50, output: 10.00 }, capabilities: [logprobs, json, tools, streaming] }
-storage: { sqlite: "$WORK/bench.sqlite" }
-# The routing gateway alone: without this, a MiniLM model in models/ would be loaded for
-# /v1/embeddings and add its weights (about 95 MB) to every RSS figure.
-embeddings: { model_path: "$WORK/no-embedding-model" }
-YAML
+# shellcheck source=scripts/bench/gateway-config.sh
+source "$HERE/gateway-config.sh"
+write_gateway_config "$WORK/switchyard.yaml" "$MOCK_URL" "$WORK/bench.sqlite"
 
 say "cold start: $COLD_TRIALS starts of the gateway, time to the first 200 on /healthz"
 COLD=$(python3 "$HERE/bench.py" coldstart --trials "$COLD_TRIALS" -- "${GW_PIN[@]}" "$BIN" serve --config "$WORK/switchyard.yaml" \
