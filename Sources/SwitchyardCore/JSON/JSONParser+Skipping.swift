@@ -131,20 +131,7 @@ extension JSONParser {
                 index += 1
                 return
             case UInt8(ascii: "\\"):
-                index += 1
-                guard index < bytes.count else { throw error("unexpected end of input in string") }
-                let escape = bytes[index]
-                index += 1
-                switch escape {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    break
-                case UInt8(ascii: "u"):
-                    _ = try parseHex4()
-                default:
-                    index -= 1
-                    throw error("invalid escape sequence")
-                }
+                _ = try readEscape()
             default:
                 if byte < 0x20 { throw error("unescaped control character in string") }
                 if byte >= 0x80 { ascii = false }

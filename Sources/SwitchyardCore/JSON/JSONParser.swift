@@ -68,12 +68,12 @@ public struct JSONParser: ~Copyable {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     /// The spans of the top-level object's members, when asked for.
-    var spans: TopLevelSpans?
+    private var spans: TopLevelSpans?
     /// Keys and values of the objects and arrays still open, innermost last. Each container
     /// copies its own out when it closes, so it is allocated once at its final size instead of
     /// growing member by member (most objects here have 2–10 members).
-    var pendingKeys: [String] = []
-    var pendingValues: [JSONValue] = []
+    private var pendingKeys: [String] = []
+    private var pendingValues: [JSONValue] = []
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -196,26 +196,8 @@ public struct JSONParser: ~Copyable {
                 }
                 return string
             case UInt8(ascii: "\\"):
-                index += 1
-                guard index < bytes.count else { throw error("unexpected end of input in string") }
-                let escape = bytes[index]
-                index += 1
-                switch escape {
-                case UInt8(ascii: "\""): utf8.append(0x22)
-                case UInt8(ascii: "\\"): utf8.append(0x5C)
-                case UInt8(ascii: "/"): utf8.append(0x2F)
-                case UInt8(ascii: "b"): utf8.append(0x08)
-                case UInt8(ascii: "f"): utf8.append(0x0C)
-                case UInt8(ascii: "n"): utf8.append(0x0A)
-                case UInt8(ascii: "r"): utf8.append(0x0D)
-                case UInt8(ascii: "t"): utf8.append(0x09)
-                case UInt8(ascii: "u"):
-                    let scalar = try parseUnicodeEscape()
-                    utf8.append(contentsOf: String(Character(scalar)).utf8)
-                default:
-                    index -= 1
-                    throw error("invalid escape sequence")
-                }
+                let scalar = try readEscape()
+                UTF8.encode(scalar) { utf8.append($0) }
             default:
                 if byte < 0x20 { throw error("unescaped control character in string") }
                 utf8.append(byte)
@@ -225,7 +207,29 @@ public struct JSONParser: ~Copyable {
         throw error("unterminated string")
     }
 
-    mutating func parseHex4() throws(JSONParseError) -> UInt32 {
+    /// Reads the escape sequence whose backslash is at the cursor and moves past it: the
+    /// character it stands for (an escaped surrogate pair is one character, a lone surrogate
+    /// U+FFFD). ``parseString()`` decodes with it and ``skipString()`` checks with it.
+    mutating func readEscape() throws(JSONParseError) -> Unicode.Scalar {
+        index += 1
+        guard index < bytes.count else { throw error("unexpected end of input in string") }
+        let escape = bytes[index]
+        index += 1
+        switch escape {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): return Unicode.Scalar(escape)
+        case UInt8(ascii: "b"): return "\u{08}"
+        case UInt8(ascii: "f"): return "\u{0C}"
+        case UInt8(ascii: "n"): return "\n"
+        case UInt8(ascii: "r"): return "\r"
+        case UInt8(ascii: "t"): return "\t"
+        case UInt8(ascii: "u"): return try parseUnicodeEscape()
+        default:
+            index -= 1
+            throw error("invalid escape sequence")
+        }
+    }
+
+    private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
         guard index + 4 <= bytes.count else { throw error("truncated \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
