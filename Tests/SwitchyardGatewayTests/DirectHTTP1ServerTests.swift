@@ -218,6 +218,22 @@ struct DirectHTTP1ServerTests {
         #expect(text.hasSuffix("\r\n\r\n5\r\nhello\r\n12\r\n, world of streams\r\n0\r\n\r\n"))
     }
 
+    @Test("a chunked body's trailers follow its last chunk")
+    func trailers() async throws {
+        let router = Router()
+        router.get("/stream") { _, _ -> Response in
+            Response(
+                status: .ok,
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: "hello"))
+                    try await writer.finish([HTTPField.Name("x-checksum")!: "abc", HTTPField.Name("x-Count")!: "2"])
+                })
+        }
+        let (closed, text) = try await untilClose(from: router, to: "GET /stream HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+        #expect(closed)
+        #expect(text.hasSuffix("\r\n\r\n5\r\nhello\r\n0\r\nx-checksum: abc\r\nx-Count: 2\r\n\r\n"))
+    }
+
     @Test("HTTP/1.0: keep-alive only when asked, and a stream ends by closing")
     func http10() async throws {
         let router = Router()

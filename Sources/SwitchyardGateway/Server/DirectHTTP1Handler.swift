@@ -5,7 +5,6 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypesHTTP1
-import SwitchyardProviders
 
 /// Serves one HTTP/1.x connection (see ``DirectHTTP1Channel``): collects a request's head and
 /// body as SwiftNIO's decoder hands them over, answers it from a task that prefers the
@@ -324,7 +323,12 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         if framing == .chunked {
             if out == nil { out = context.channel.allocator.buffer(capacity: 5) }
             out!.writeStaticString("0\r\n")
-            for field in trailers ?? [:] { out!.writeHeaderLine(field.name.rawName, field.value) }
+            if let trailers, !trailers.isEmpty {
+                // Gathered like the head's lines, in its array (the head has left by now).
+                headBytes.removeAll(keepingCapacity: true)
+                for field in trailers { headBytes.appendHeaderLine(field.name.rawName, field.value) }
+                out!.writeBytes(headBytes)
+            }
             out!.writeStaticString("\r\n")
         }
         guard closesAfterResponse || closesWhenAnswered else {

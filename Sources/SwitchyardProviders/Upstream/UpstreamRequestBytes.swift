@@ -73,9 +73,8 @@ final class UpstreamRequestBytesWriter: ChannelOutboundHandler, RemovableChannel
 }
 
 extension ByteBuffer {
-    /// Appends `name: value` and the line's end (an HTTP/1 header or trailer line; the gateway's
-    /// server writes its trailers with it too).
-    package mutating func writeHeaderLine(_ name: String, _ value: String) {
+    /// Appends `name: value` and the line's end.
+    fileprivate mutating func writeHeaderLine(_ name: String, _ value: String) {
         writeString(name)
         writeStaticString(": ")
         writeString(value)
