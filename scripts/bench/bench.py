@@ -383,6 +383,21 @@ def cmd_report(args):
             if i == 0:
                 lines.append("  ".join("-" * w for w in rwidths))
 
+    # The host's speed moves whole runs by 30-60 %; the bare SwiftNIO floor, measured in the same
+    # run on the same core, moves with it, so this ratio compares runs made in different periods.
+    over_floor = []
+    for r in runs:
+        floor = find("floor-nio", "explicit", r["concurrency"])
+        if r["target"] != "switchyard" or r["scenario"] == "stream" or not floor:
+            continue
+        if r.get("cpu_us_per_request") and floor.get("cpu_us_per_request"):
+            over_floor.append({"scenario": r["scenario"], "concurrency": r["concurrency"],
+                               "cpu": r["cpu_us_per_request"] / floor["cpu_us_per_request"]})
+    if over_floor:
+        lines.append("")
+        lines.append("Switchyard's CPU per request ÷ floor-nio's (explicit, same concurrency, same run): "
+                     + ", ".join("%s c=%d %.2f×" % (x["scenario"], x["concurrency"], x["cpu"]) for x in over_floor))
+
     lines.append("")
     for t in ttft:
         lines.append("streaming TTFT, c=1, %-16s p50 %7.0f µs  p99 %7.0f µs  (%d requests)"
@@ -433,6 +448,7 @@ def cmd_report(args):
     print(text)
 
     document = {"meta": meta, "runs": runs, "ttft": ttft, "ratios_switchyard_over_litellm": ratios,
+                "cpu_over_floor_nio": over_floor,
                 "coldstart_ms": {k[len("coldstart-"):]: v["ms"] for k, v in extras.items() if k.startswith("coldstart-")},
                 "rss": {k[len("idle-"):]: v for k, v in extras.items() if k.startswith("idle-")},
                 "peer": extras.get("peer-skipped", {}).get("reason") or ("litellm" if ratios else None),

@@ -29,8 +29,10 @@
 # CPU per request (/proc utime+stime ÷ requests), the hypervisor's steal time during each run,
 # peak and idle RSS (VmHWM, VmRSS), cold start
 # (process start to the first 200 on /healthz, polled every 5 ms) and streamed time to first
-# token at concurrency 1. Prints one table and writes benchmarks/results/<timestamp>.json, plus
-# the microbenchmark output next to it (<timestamp>-micro.md).
+# token at concurrency 1. Prints one table (with the gateway's CPU per request as a multiple of
+# floor-nio's in the same run, which moves less with the shared host than the absolute numbers)
+# and writes benchmarks/results/<timestamp>.json, plus the microbenchmark output next to it
+# (<timestamp>-micro.md).
 #
 # Every process it starts is stopped by PID on exit; every wait is bounded.
 set -euo pipefail
@@ -50,7 +52,7 @@ while [ $# -gt 0 ]; do
     --duration) shift; DURATION=${1:-} ;;
     --streams) shift; STREAMS=${1:-} ;;
     --allocator) shift; ALLOCATOR=${1:-}; [[ "$ALLOCATOR" =~ ^(mimalloc|glibc)$ ]] || { echo "--allocator takes mimalloc or glibc" >&2; exit 2; } ;;
-    -h|--help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
