@@ -68,6 +68,13 @@ struct DirectHTTP1ServerTests {
         }
     }
 
+    /// A router whose `GET /stream` answers with a body of unknown length that `write` writes.
+    func streamingRouter(_ write: @escaping @Sendable (inout any ResponseBodyWriter) async throws -> Void) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/stream") { _, _ -> Response in Response(status: .ok, body: ResponseBody(write)) }
+        return router
+    }
+
     @Test("handlers run on the connection's loop, before and after an await")
     func handlersRunOnTheLoop() async throws {
         let router = Router()
@@ -157,14 +164,9 @@ struct DirectHTTP1ServerTests {
     @Test("a streamed body that fails part-way closes the connection without ending the chunks")
     func failedStreamClosesTheConnection() async throws {
         struct Broken: Error {}
-        let router = Router()
-        router.get("/stream") { _, _ -> Response in
-            Response(
-                status: .ok,
-                body: ResponseBody { writer in
-                    try await writer.write(ByteBuffer(string: "partial"))
-                    throw Broken()
-                })
+        let router = streamingRouter { writer in
+            try await writer.write(ByteBuffer(string: "partial"))
+            throw Broken()
         }
         let (closed, text) = try await untilClose(from: router, to: "GET /stream HTTP/1.1\r\nHost: test\r\n\r\n")
         #expect(text.contains("partial"))
@@ -202,15 +204,10 @@ struct DirectHTTP1ServerTests {
 
     @Test("a body of unknown length is sent chunked, each write a chunk")
     func streamIsChunked() async throws {
-        let router = Router()
-        router.get("/stream") { _, _ -> Response in
-            Response(
-                status: .ok,
-                body: ResponseBody { writer in
-                    try await writer.write(ByteBuffer(string: "hello"))
-                    try await writer.write(ByteBuffer(string: ", world of streams"))
-                    try await writer.finish(nil)
-                })
+        let router = streamingRouter { writer in
+            try await writer.write(ByteBuffer(string: "hello"))
+            try await writer.write(ByteBuffer(string: ", world of streams"))
+            try await writer.finish(nil)
         }
         let (closed, text) = try await untilClose(from: router, to: "GET /stream HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
         #expect(closed)
@@ -220,14 +217,9 @@ struct DirectHTTP1ServerTests {
 
     @Test("a chunked body's trailers follow its last chunk")
     func trailers() async throws {
-        let router = Router()
-        router.get("/stream") { _, _ -> Response in
-            Response(
-                status: .ok,
-                body: ResponseBody { writer in
-                    try await writer.write(ByteBuffer(string: "hello"))
-                    try await writer.finish([HTTPField.Name("x-checksum")!: "abc", HTTPField.Name("x-Count")!: "2"])
-                })
+        let router = streamingRouter { writer in
+            try await writer.write(ByteBuffer(string: "hello"))
+            try await writer.finish([HTTPField.Name("x-checksum")!: "abc", HTTPField.Name("x-Count")!: "2"])
         }
         let (closed, text) = try await untilClose(from: router, to: "GET /stream HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
         #expect(closed)
@@ -236,14 +228,11 @@ struct DirectHTTP1ServerTests {
 
     @Test("HTTP/1.0: keep-alive only when asked, and a stream ends by closing")
     func http10() async throws {
-        let router = Router()
-        router.get("/") { _, _ -> String in "plain" }
-        router.get("/stream") { _, _ -> Response in
-            Response(status: .ok, body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(string: "streamed"))
-                try await writer.finish(nil)
-            })
+        let router = streamingRouter { writer in
+            try await writer.write(ByteBuffer(string: "streamed"))
+            try await writer.finish(nil)
         }
+        router.get("/") { _, _ -> String in "plain" }
         let (kept, closedText) = try await withServer(router) { port in
             let keepAlive = try RawConnection(port: port)
             keepAlive.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
