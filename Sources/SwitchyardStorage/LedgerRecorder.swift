@@ -27,9 +27,12 @@ public protocol LedgerObserver: Sendable {
 ///   rows. A background flush that has waited longer than a flush interval for the core (a
 ///   saturated core, where such a thread gets almost nothing) stops, rolls back, and hands its
 ///   entries to a thread at normal priority.
-///   Larger flushes (more than ``backgroundFlushLimit`` entries queued: a busy gateway), and any
-///   flush after a background one that waited that long, use that normal-priority thread from
-///   the start, so a busy core cannot let the queue grow.
+///   Larger flushes (a busy gateway), and any flush after a background one that waited that
+///   long, use that normal-priority thread from the start, so a busy core cannot let the queue
+///   grow. Larger means more than ``backgroundFlushLimit`` entries queued, or, once a background
+///   flush has kept up, more than twice the entries it found: a steady load whose flushes hover
+///   around the limit stays in the background instead of sending every other flush to normal
+///   priority, where it holds up the event loop on the same core for milliseconds.
 /// * A full queue drops the new entry and counts it (``dropped``); the request is not slowed.
 /// * A failed write is retried (every second) without losing the batch.
 /// * Graceful shutdown writes everything still queued. A kill -9 loses at most the entries
@@ -46,16 +49,21 @@ public final class LedgerRecorder: Service, Sendable {
         /// The last background flush was handed over, or waited longer than a flush interval for
         /// the core.
         var backgroundFlushFellBehind = false
+        /// The most entries the next flush may find queued and still run in the background:
+        /// ``LedgerRecorder/backgroundFlushLimit``, or twice the entries of the last background
+        /// flush that kept up when that is more.
+        var backgroundFlushLimit = LedgerRecorder.backgroundFlushLimit
         var lowPriorityFlushes = 0
         var normalPriorityFlushes = 0
         var handedOverFlushes = 0
     }
 
-    /// The most entries a flush may hold and still be written in the background: about 10 ms of
-    /// work, and more than a gateway answering one request at a time queues in a flush interval
-    /// (about 2,000 a second here), so such a gateway never writes at normal priority, which
-    /// holds up its event loop. A core too busy to write that much in the background is caught by
-    /// the wait for the core instead.
+    /// The most entries a flush may hold and still be written in the background, until a
+    /// background flush has kept up: about 10 ms of work, and more than a gateway answering one
+    /// request at a time usually queues in a flush interval (2,000 to 5,000 a second here). A
+    /// background flush that kept up raises the next one's limit to twice its own entries (see
+    /// the type's description); one that fell behind brings it back to this. A core too busy to
+    /// write that much in the background is caught by the wait for the core instead.
     public static let backgroundFlushLimit = 512
 
     private let store: any LedgerStore
@@ -170,9 +178,9 @@ public final class LedgerRecorder: Service, Sendable {
     }
 
     private func flushFromNormalPriority(retryUntilShutdown: Bool) async {
-        let (queued, fellBehind) = state.withLock { ($0.queue.count, $0.backgroundFlushFellBehind) }
+        let (queued, fellBehind, limit) = state.withLock { ($0.queue.count, $0.backgroundFlushFellBehind, $0.backgroundFlushLimit) }
         guard queued > 0 else { return }
-        if queued > min(settings.batchSize, Self.backgroundFlushLimit) || fellBehind {
+        if queued > min(settings.batchSize, limit) || fellBehind {
             let thread = normalPriorityThread
             await withTaskExecutorPreference(thread) {
                 var pending = self.drain()
@@ -197,6 +205,7 @@ public final class LedgerRecorder: Service, Sendable {
         let slow = (waitedForCore ?? ContinuousClock.now - started) > settings.flushInterval
         state.withLock {
             $0.backgroundFlushFellBehind = handedOver || slow
+            $0.backgroundFlushLimit = handedOver || slow ? Self.backgroundFlushLimit : max(Self.backgroundFlushLimit, 2 * queued)
             if handedOver {
                 $0.handedOverFlushes += 1
                 $0.normalPriorityFlushes += 1

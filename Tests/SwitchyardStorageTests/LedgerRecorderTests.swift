@@ -172,6 +172,59 @@ final class LaneRecordingStore: LedgerStore {
         #expect(try await store.ledgerCount() == 2 * limit + 1)
     }
 
+    @Test func aBackgroundFlushThatKeptUpLetsTheNextOneHoldTwiceItsEntries() async throws {
+        let store = try LaneRecordingStore()
+        // No wait for the core and a long interval: every background flush keeps up. Batches
+        // larger than any flush here, so only the background limit decides the lane.
+        let recorder = LedgerRecorder(
+            store: store, settings: LedgerSettings(flushInterval: .seconds(10), batchSize: 5000), logger: logger,
+            coreWaitOfCurrentThread: { .zero })
+        let limit = LedgerRecorder.backgroundFlushLimit
+        let recorded = Mutex(0)
+        func record(_ count: Int) {
+            for _ in 0..<count { recorder.record(sampleEntry(recorded.withLock { $0 += 1; return $0 })) }
+        }
+        record(limit)  // within the first limit
+        await recorder.flush()
+        record(2 * limit)  // over the first limit, within twice the last background flush
+        await recorder.flush()
+        record(4 * limit + 1)  // over twice the last background flush
+        await recorder.flush()
+        record(4 * limit)  // a flush at normal priority leaves the limit where it was
+        await recorder.flush()
+        #expect(store.lanes.withLock { $0 } == [.background, .background, .normal, .background])
+        #expect(recorder.flushesByPriority == (low: 3, normal: 1))
+        #expect(try await store.ledgerCount() == 11 * limit + 1)
+    }
+
+    @Test func aBackgroundFlushThatFellBehindBringsTheLimitBack() async throws {
+        let store = try LaneRecordingStore()
+        // The writer never waits for the core, except while `starving`: then each reading is
+        // 50 ms more than the last, five flush intervals for every flush.
+        let starving = Mutex(false)
+        let readings = Mutex(0)
+        let recorder = LedgerRecorder(
+            store: store, settings: LedgerSettings(flushInterval: .milliseconds(10), batchSize: 5000), logger: logger,
+            coreWaitOfCurrentThread: { starving.withLock { $0 } ? .milliseconds(readings.withLock { $0 += 50; return $0 }) : .zero })
+        let limit = LedgerRecorder.backgroundFlushLimit
+        let recorded = Mutex(0)
+        func record(_ count: Int) {
+            for _ in 0..<count { recorder.record(sampleEntry(recorded.withLock { $0 += 1; return $0 })) }
+        }
+        record(limit)  // kept up: the next may hold twice as many
+        await recorder.flush()
+        starving.withLock { $0 = true }
+        record(1)  // fell behind (one row: written whole, never stopped)
+        await recorder.flush()
+        starving.withLock { $0 = false }
+        record(limit + 1)  // after one that fell behind
+        await recorder.flush()
+        record(limit + 1)  // over the first limit again: twice the earlier flush no longer counts
+        await recorder.flush()
+        #expect(store.lanes.withLock { $0 } == [.background, .background, .normal, .normal])
+        #expect(try await store.ledgerCount() == 3 * limit + 3)
+    }
+
     @Test func aBackgroundFlushThatWaitedForTheCoreLongerThanTheFlushIntervalSendsTheNextOneToNormalPriority() async throws {
         let store = try LaneRecordingStore()
         // Each reading of the writer thread's wait for a core is 50 ms more than the last: every
