@@ -144,7 +144,7 @@ public struct JSONParser: ~Copyable {
             }
         }
         guard pendingKeys.count > keyBase else { return .object(JSONObject()) }
-        let object = JSONObject(unchecked: Array(pendingKeys[keyBase...]), Array(pendingValues[valueBase...]))
+        let object = JSONObject(unchecked: Self.copy(pendingKeys, from: keyBase), Self.copy(pendingValues, from: valueBase))
         pendingKeys.removeSubrange(keyBase...)
         pendingValues.removeSubrange(valueBase...)
         return .object(object)
@@ -158,9 +158,16 @@ public struct JSONParser: ~Copyable {
             parser.pendingValues.append(element)
         }
         guard pendingValues.count > base else { return .array([]) }
-        let elements = Array(pendingValues[base...])
+        let elements = Self.copy(pendingValues, from: base)
         pendingValues.removeSubrange(base...)
         return .array(elements)
+    }
+
+    /// A new, exactly sized array of `stack`'s elements from `base` on. `Array(stack[base...])`
+    /// would share the stack's buffer when `base` is 0 (the slice is then the whole array), and
+    /// the stack's next removal would copy the whole buffer, its spare capacity included.
+    private static func copy<Element>(_ stack: [Element], from base: Int) -> [Element] {
+        stack.withUnsafeBufferPointer { Array(UnsafeBufferPointer(rebasing: $0[base...])) }
     }
 
     mutating func parseString() throws(JSONParseError) -> String {
