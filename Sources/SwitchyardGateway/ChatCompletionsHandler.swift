@@ -210,11 +210,19 @@ final class ChatCompletionsHandler: Sendable {
             headers.append(HTTPField(name: SwitchyardHeader.buffered, value: "true"))
             draft.noteFirstToken(at: .now)
             book(&draft)
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: BufferedStream.events(from: answer.body, includeUsage: chat.includeUsageInStream)))
+            return Self.response(headers: headers, body: BufferedStream.events(from: answer.body, includeUsage: chat.includeUsageInStream))
         }
         headers.append(HTTPField(name: .contentType, value: "application/json"))
         book(&draft)
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.bodyBytes)))
+        return Self.response(headers: headers, body: ByteBuffer(bytes: answer.bodyBytes))
+    }
+
+    /// A `200` whose whole body is `body`, its `content-length` appended to `headers` here:
+    /// `Response.init` would set it through `HTTPFields`' subscript, and copy every field, since
+    /// the caller's frame still holds the list then.
+    private static func response(headers: consuming HTTPFields, body: ByteBuffer) -> Response {
+        headers.append(HTTPField(name: .contentLength, value: String(body.readableBytes)))
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
     /// Opens a stream along the chain and relays it. Nothing goes to the client before the first
@@ -299,7 +307,7 @@ final class ChatCompletionsHandler: Sendable {
         draft.note(usage: served.value.usage, price: served.deployment.price)
         draft.note(answer: served.value.summary)
         book(&draft)
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: served.value.bodyBytes)))
+        return Self.response(headers: headers, body: ByteBuffer(bytes: served.value.bodyBytes))
     }
 
     /// Routes a parsed request; the context carries what the gateway knows now.
