@@ -105,18 +105,36 @@ final class ChatCompletionsHandler: Sendable {
     }
 
     /// A validated, routed and admitted request, ready to be sent along its chain.
-    struct PreparedRequest: Sendable {
-        var chat: ChatCompletionRequest
-        var decision: RoutingDecision
-        var gateOptions: GateRequestOptions
+    ///
+    /// A class: every stage holds it across its awaits, and each async frame that held the
+    /// struct (about 1,000 bytes) kept a copy of its own, with a retain of every string and array
+    /// in it.
+    final class PreparedRequest: Sendable {
+        let chat: ChatCompletionRequest
+        let decision: RoutingDecision
+        let gateOptions: GateRequestOptions
         /// The gates for the chain's first deployment (the cascade reuses it for that one).
-        var gatePlan: GatePlan
+        let gatePlan: GatePlan
         /// Whether the answer must pass gates before the client sees it.
-        var gated: Bool
-        var deadline: ContinuousClock.Instant
-        var clientHeaders: [(name: String, value: String)]
+        let gated: Bool
+        let deadline: ContinuousClock.Instant
+        let clientHeaders: [(name: String, value: String)]
         /// The request's decision id.
-        var decisionID: String
+        let decisionID: String
+
+        init(
+            chat: ChatCompletionRequest, decision: RoutingDecision, gateOptions: GateRequestOptions, gatePlan: GatePlan, gated: Bool,
+            deadline: ContinuousClock.Instant, clientHeaders: [(name: String, value: String)], decisionID: String
+        ) {
+            self.chat = chat
+            self.decision = decision
+            self.gateOptions = gateOptions
+            self.gatePlan = gatePlan
+            self.gated = gated
+            self.deadline = deadline
+            self.clientHeaders = clientHeaders
+            self.decisionID = decisionID
+        }
 
         /// A new response's headers known before any provider answers, with room for those
         /// added later: filled once by appending, so the list neither grows nor is copied.
@@ -186,9 +204,7 @@ final class ChatCompletionsHandler: Sendable {
     /// JSON or as a buffered event stream.
     @inline(never)
     private func answerGated(_ prepared: PreparedRequest, draft: inout LedgerDraft) async throws -> Response {
-        let outcome = try await cascade.run(
-            chat: prepared.chat, options: prepared.gateOptions, decision: prepared.decision, clientHeaders: prepared.clientHeaders,
-            deadline: prepared.deadline, firstPlan: prepared.gatePlan)
+        let outcome = try await cascade.run(prepared)
         return try gatedResponse(outcome, prepared: prepared, draft: &draft)
     }
 

@@ -68,6 +68,8 @@ final class GatedCascade: Sendable {
 
     /// Where a cascade stands between two runs of the chain.
     struct Progress {
+        /// The request as the client sent it, routed and with its first gates planned.
+        let prepared: ChatCompletionsHandler.PreparedRequest
         var chain: [ModelDeployment]
         /// The request the next run sends (a repair adds the failed answer and an instruction).
         var request: ChatCompletionRequest
@@ -78,38 +80,44 @@ final class GatedCascade: Sendable {
         var escalationReason: String?
         var costUSD = 0.0
         var fallbacks = 0
-        /// The gates planned already for the chain's first deployment, and its name.
-        var firstPlan: (model: String, plan: GatePlan)?
 
-        /// The gates for `deployment`: the plan made already when it is the one planned for.
+        init(prepared: ChatCompletionsHandler.PreparedRequest) {
+            self.prepared = prepared
+            chain = prepared.decision.chain
+            request = prepared.chat
+        }
+
+        /// The gates for `deployment`: the plan made already for the chain's first deployment
+        /// when it is that one.
         func plan(for deployment: ModelDeployment, make: () -> GatePlan) -> GatePlan {
-            if let firstPlan, firstPlan.model == deployment.name { return firstPlan.plan }
+            if deployment.name == prepared.decision.chain.first?.name { return prepared.gatePlan }
             return make()
         }
     }
 
-    /// Runs the cascade for `chat` along `chain`. `firstPlan`, the gates already planned for the
-    /// chain's first deployment, is used when that deployment answers.
+    /// Runs the cascade for `prepared` along its chain; the gates planned already for the chain's
+    /// first deployment are used when that deployment answers.
+    ///
+    /// Takes the prepared request whole, by reference: its pieces passed one by one (about 1,000
+    /// bytes) were copied into this function's async frame and the caller's, and held there for
+    /// the whole exchange.
     @inline(never)
-    func run(
-        chat: ChatCompletionRequest, options: GateRequestOptions, decision: RoutingDecision, clientHeaders: [(name: String, value: String)],
-        deadline: ContinuousClock.Instant, firstPlan: GatePlan? = nil
-    ) async throws -> Result<Outcome, ChainExecutor.Failure> {
-        let task = decision.signals.task.value
-        var progress = Progress(chain: decision.chain, request: chat)
-        if let firstPlan, let first = decision.chain.first { progress.firstPlan = (first.name, firstPlan) }
+    func run(_ prepared: ChatCompletionsHandler.PreparedRequest) async throws -> Result<Outcome, ChainExecutor.Failure> {
+        var progress = Progress(prepared: prepared)
         while true {
             let outcome = try await executor.execute(
-                chain: progress.chain, request: progress.request, clientHeaders: clientHeaders, deadline: deadline, usage: \.usage
-            ) {
-                (adapter, call) throws(ProviderError) -> ProviderCompletion in
+                chain: progress.chain, request: progress.request, clientHeaders: prepared.clientHeaders, deadline: prepared.deadline,
+                usage: \.usage
+            ) { [gates] (adapter, call) throws(ProviderError) -> ProviderCompletion in
                 var call = call
-                if !chat.logprobs, gates.wantsLogprobs(task: task, options: options, model: call.deployment) {
+                if !prepared.chat.logprobs,
+                    gates.wantsLogprobs(task: prepared.decision.signals.task.value, options: prepared.gateOptions, model: call.deployment)
+                {
                     call.request.body["logprobs"] = .bool(true)
                 }
                 return try await adapter.complete(call)
             }
-            if let result = judge(outcome, progress: &progress, chat: chat, options: options, decision: decision) { return result }
+            if let result = judge(outcome, progress: &progress) { return result }
         }
     }
 
@@ -118,9 +126,11 @@ final class GatedCascade: Sendable {
     /// `run`'s async frame (a connection's task keeps its deepest frame stack while it lives).
     @inline(never)
     private func judge(
-        _ outcome: Result<ChainExecutor.Success<ProviderCompletion>, ChainExecutor.Failure>, progress: inout Progress,
-        chat: ChatCompletionRequest, options: GateRequestOptions, decision: RoutingDecision
+        _ outcome: Result<ChainExecutor.Success<ProviderCompletion>, ChainExecutor.Failure>, progress: inout Progress
     ) -> Result<Outcome, ChainExecutor.Failure>? {
+        let chat = progress.prepared.chat
+        let options = progress.prepared.gateOptions
+        let decision = progress.prepared.decision
         let task = decision.signals.task.value
         let served: ChainExecutor.Success<ProviderCompletion>
         switch outcome {
