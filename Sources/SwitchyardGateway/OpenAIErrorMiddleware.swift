@@ -9,20 +9,30 @@ import SwitchyardCore
 /// the answer to bad input.
 struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     @concurrent func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
-        var response: Response
         do {
             return try await next(request, context)
-        } catch let error as GatewayError {
-            response = error.response
-        } catch let error as HTTPError {
-            response = Self.translate(error, request: request).response
-        } catch is NIOTooManyBytesError {
-            response = GatewayError(status: 413, type: "invalid_request_error", code: "request_too_large", message: "The request body is too large.").response
         } catch {
+            return Self.response(for: error, request: request, context: context)
+        }
+    }
+
+    /// The OpenAI-shaped response for `error`, with the request's decision id (errors carry it
+    /// too, so a failed request can be found in the ledger). The chat route calls it directly
+    /// (see ``ChatFirstResponder``) rather than through ``handle(_:context:next:)``, whose
+    /// closure was one more async frame per request.
+    static func response(for error: any Error, request: Request, context: Context) -> Response {
+        var response: Response
+        switch error {
+        case let error as GatewayError:
+            response = error.response
+        case let error as HTTPError:
+            response = translate(error, request: request).response
+        case is NIOTooManyBytesError:
+            response = GatewayError(status: 413, type: "invalid_request_error", code: "request_too_large", message: "The request body is too large.").response
+        default:
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             response = GatewayError.internalError("The gateway failed unexpectedly; the error was logged.").response
         }
-        // Errors carry the decision id too, so a failed request can be found in the ledger.
         response.headers[SwitchyardHeader.decisionID] = context.id
         return response
     }
