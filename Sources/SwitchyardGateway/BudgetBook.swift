@@ -112,46 +112,64 @@ final class BudgetBook: Sendable {
         return state.withLock { state in budgets.map { ($0.0, Self.account($0.0, budget: $0.1, now: now, in: &state)) } }
     }
 
-    /// Checks rate limits and reserves `amount` on every budget of `identity`.
-    func admit(_ identity: CallerIdentity, amount: BudgetAccount.Amount, exempt: Bool, now: Date) async throws(GatewayError) -> Admission {
+    /// Checks rate limits and reserves `amount` on every budget of `identity` at once, which
+    /// settles nearly every request. `nil` when reservations in flight hold a budget at its
+    /// limit: ``admitOnceReservationsAllow(_:amount:now:)`` then waits for them.
+    ///
+    /// Synchronous, so the request path calls it without an async frame of its own (one held for
+    /// the whole exchange on every request, though nearly none ever waits).
+    func admitAtOnce(_ identity: CallerIdentity, amount: BudgetAccount.Amount, exempt: Bool, now: Date) throws(GatewayError) -> Admission? {
         try checkRateLimits(identity)
-        var admission = Admission(tenant: identity.tenant?.id, keyID: identity.key?.id)
         let budgets = Self.budgets(of: identity)
-        guard !budgets.isEmpty, !exempt else { return admission }
+        guard !budgets.isEmpty, !exempt else { return Admission(tenant: identity.tenant?.id, keyID: identity.key?.id) }
+        return try reserve(amount, on: budgets, for: identity, now: now)
+    }
+
+    /// After ``admitAtOnce(_:amount:exempt:now:)`` returned `nil` (its rate limits are checked):
+    /// retries the reservation every 2 ms for up to `reservationWait`, then refuses the request
+    /// as over budget.
+    func admitOnceReservationsAllow(_ identity: CallerIdentity, amount: BudgetAccount.Amount, now: Date) async throws(GatewayError) -> Admission {
+        let budgets = Self.budgets(of: identity)
         let giveUp = ContinuousClock.now + settings.reservationWait
         while true {
-            let outcome = state.withLock { state -> Result<Bool, GatewayError> in
-                var waiting = false
-                for (scope, budget) in budgets {
-                    let account = Self.account(scope, budget: budget, now: now, in: &state)
-                    switch account.verdict(for: amount) {
-                    case .granted: continue
-                    case .wait: waiting = true
-                    case .exhausted: return .failure(Self.exceeded(scope, account: account, now: now))
-                    }
-                }
-                if waiting { return .success(false) }
-                for (scope, budget) in budgets {
-                    var account = Self.account(scope, budget: budget, now: now, in: &state)
-                    account.reserve(amount)
-                    state.accounts[scope] = account
-                }
-                return .success(true)
+            guard ContinuousClock.now < giveUp else {
+                let (scope, budget) = budgets[0]
+                let account = state.withLock { Self.account(scope, budget: budget, now: now, in: &$0) }
+                throw Self.exceeded(scope, account: account, now: now, inFlight: true)
             }
-            switch outcome {
-            case .failure(let error): throw error
-            case .success(true):
-                admission.scopes = budgets.map(\.0)
-                admission.amount = amount
-                return admission
-            case .success(false):
-                guard ContinuousClock.now < giveUp else {
-                    let (scope, budget) = budgets[0]
-                    let account = state.withLock { Self.account(scope, budget: budget, now: now, in: &$0) }
-                    throw Self.exceeded(scope, account: account, now: now, inFlight: true)
+            try? await Task.sleep(for: .milliseconds(2))
+            if let admission = try reserve(amount, on: budgets, for: identity, now: now) { return admission }
+        }
+    }
+
+    /// Reserves `amount` on every one of `budgets` when all of them allow it; `nil` when one
+    /// must wait for reservations in flight; throws when one is exhausted.
+    private func reserve(
+        _ amount: BudgetAccount.Amount, on budgets: [(Scope, Budget)], for identity: CallerIdentity, now: Date
+    ) throws(GatewayError) -> Admission? {
+        let outcome = state.withLock { state -> Result<Bool, GatewayError> in
+            var waiting = false
+            for (scope, budget) in budgets {
+                let account = Self.account(scope, budget: budget, now: now, in: &state)
+                switch account.verdict(for: amount) {
+                case .granted: continue
+                case .wait: waiting = true
+                case .exhausted: return .failure(Self.exceeded(scope, account: account, now: now))
                 }
-                try? await Task.sleep(for: .milliseconds(2))
             }
+            if waiting { return .success(false) }
+            for (scope, budget) in budgets {
+                var account = Self.account(scope, budget: budget, now: now, in: &state)
+                account.reserve(amount)
+                state.accounts[scope] = account
+            }
+            return .success(true)
+        }
+        switch outcome {
+        case .failure(let error): throw error
+        case .success(false): return nil
+        case .success(true):
+            return Admission(scopes: budgets.map(\.0), amount: amount, tenant: identity.tenant?.id, keyID: identity.key?.id)
         }
     }
 

@@ -158,12 +158,17 @@ final class ChatCompletionsHandler: Sendable {
         let prepared = try await awayFromEventLoop(if: engine.consultsSemanticClassifier) { () throws -> PreparedRequest in
             try plan(body, request: request, identity: identity, decisionID: decisionID, draft: &draft)
         }
-        draft.admission = try await budgets.admit(
-            identity,
-            amount: worstCase(
-                prepared.chat, chain: prepared.decision.chain,
-                answers: prepared.gated ? min(1 + configuration.routing.gates.maxEscalations, prepared.decision.chain.count) : 1),
-            exempt: configuration.tenancy.exemptLocal && prepared.decision.chain.allSatisfy(\.price.isFree), now: Date())
+        let amount = worstCase(
+            prepared.chat, chain: prepared.decision.chain,
+            answers: prepared.gated ? min(1 + configuration.routing.gates.maxEscalations, prepared.decision.chain.count) : 1)
+        let exempt = configuration.tenancy.exemptLocal && prepared.decision.chain.allSatisfy(\.price.isFree)
+        let now = Date()
+        // Nearly every request is admitted at once, without the async call that waits.
+        if let admission = try budgets.admitAtOnce(identity, amount: amount, exempt: exempt, now: now) {
+            draft.admission = admission
+        } else {
+            draft.admission = try await budgets.admitOnceReservationsAllow(identity, amount: amount, now: now)
+        }
         return prepared
     }
 
