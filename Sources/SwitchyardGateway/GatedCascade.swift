@@ -108,17 +108,24 @@ final class GatedCascade: Sendable {
             let outcome = try await executor.execute(
                 chain: progress.chain, request: progress.request, clientHeaders: prepared.clientHeaders, deadline: prepared.deadline,
                 usage: \.usage
-            ) { [gates] (adapter, call) throws(ProviderError) -> ProviderCompletion in
-                var call = call
-                if !prepared.chat.logprobs,
-                    gates.wantsLogprobs(task: prepared.decision.signals.task.value, options: prepared.gateOptions, model: call.deployment)
-                {
-                    call.request.body["logprobs"] = .bool(true)
-                }
-                return try await adapter.complete(call)
+            ) { (adapter, call) throws(ProviderError) -> ProviderCompletion in
+                try await adapter.complete(self.askingForLogprobs(call, prepared: prepared))
             }
             if let result = judge(outcome, progress: &progress) { return result }
         }
+    }
+
+    /// `call`, asking for log-probabilities when a gate for its deployment reads them and the
+    /// client did not ask. Synchronous and not inlined, so editing the body stays off the async
+    /// frame of the call it feeds.
+    @inline(never)
+    private func askingForLogprobs(_ call: ProviderCall, prepared: ChatCompletionsHandler.PreparedRequest) -> ProviderCall {
+        guard !prepared.chat.logprobs,
+            gates.wantsLogprobs(task: prepared.decision.signals.task.value, options: prepared.gateOptions, model: call.deployment)
+        else { return call }
+        var call = call
+        call.request.body["logprobs"] = .bool(true)
+        return call
     }
 
     /// Gates one run's answer: returns the cascade's result, or `nil` after setting up the next

@@ -35,18 +35,27 @@ public struct OpenAICompatibleProvider: ChatProvider {
     }
 
     public func complete(_ call: ProviderCall) async throws(ProviderError) -> ProviderCompletion {
-        let request = makeRequest(call, stream: false)
         let response: UpstreamResponse
         do {
-            response = try await pool.execute(request, deadline: deadline(call), readTimeout: TimeAmount(settings.timeout), maxBodyBytes: Self.maximumResponseBytes)
+            response = try await pool.execute(
+                makeRequest(call, stream: false), deadline: deadline(call), readTimeout: TimeAmount(settings.timeout),
+                maxBodyBytes: Self.maximumResponseBytes)
         } catch {
             throw ProviderErrorMapping.error(from: error)
         }
+        return try Self.completion(from: response)
+    }
+
+    /// The answer in `response`, checked and read in one pass; the body's tree is built only if
+    /// something asks for it. Synchronous and not inlined, so its temporaries (the summary, the
+    /// error paths) stay off `complete`'s async frame, which the request's task holds for the
+    /// whole exchange.
+    @inline(never)
+    static func completion(from response: UpstreamResponse) throws(ProviderError) -> ProviderCompletion {
         let bytes = Array(buffer: response.body)
         guard (200..<300).contains(response.status.code) else {
             throw ProviderErrorMapping.error(status: Int(response.status.code), headers: Array(response.headers.map { ($0.name, $0.value) }), body: bytes)
         }
-        // Checked and read in one pass; the body's tree is built only if something asks for it.
         let summary: ChatCompletionSummary?
         do {
             summary = try JSONParser.scanChatCompletion(bytes)
