@@ -71,7 +71,7 @@ final class ChainExecutor: Sendable {
                 case .success(let granted):
                     lease = granted
                 case .failure(.limited(let wait)) where isLast && wait <= configuration.resilience.limitWait && now + wait < deadline:
-                    try await Task.sleep(for: wait)
+                    try await pause(for: wait)
                     continue
                 case .failure(let reason):
                     attempts.append(skip(deployment, reason.errorClass))
@@ -81,11 +81,7 @@ final class ChainExecutor: Sendable {
                 let call = makeCall(deployment, request: request, clientHeaders: clientHeaders, timeout: min(deadline - now, retry.attemptTimeout))
                 let started = ContinuousClock.now
                 do {
-                    let value = try await operation(adapter, call)
-                    let latency = ContinuousClock.now - started
-                    monitor.finish(lease, success: true, latency: latency, tokens: usage(value)?.totalTokens, now: .now)
-                    attempts.append(AttemptRecord(deployment: deployment.name, provider: deployment.provider, status: 200, errorClass: nil, latency: latency))
-                    return .success(Success(value: value, deployment: deployment, attempts: attempts))
+                    return try await succeeded(operation(adapter, call), deployment: deployment, lease: lease, started: started, usage: usage, attempts: &attempts)
                 } catch {
                     let latency = ContinuousClock.now - started
                     if Task.isCancelled {
@@ -100,7 +96,7 @@ final class ChainExecutor: Sendable {
                         return .failure(failure)
                     case .retry(let delay):
                         lastError = error
-                        try await Task.sleep(for: delay)
+                        try await pause(for: delay)
                         attempt += 1
                     case .moveOn(let largerContext):
                         lastError = error
@@ -110,7 +106,36 @@ final class ChainExecutor: Sendable {
                 }
             }
         }
-        return .failure(Failure(error: exhausted(lastError: lastError, attempts: attempts, deadline: deadline), attempts: attempts))
+        return exhaustedResult(lastError: lastError, attempts: attempts, deadline: deadline)
+    }
+
+    /// Settles a successful attempt's lease, records it and wraps the answer. Synchronous and
+    /// not inlined, like ``settle(_:lease:deployment:attempt:latency:deadline:random:attempts:)``.
+    @inline(never)
+    private func succeeded<Value>(
+        _ value: Value, deployment: ModelDeployment, lease: DeploymentMonitor.Lease, started: ContinuousClock.Instant,
+        usage: (Value) -> TokenUsage?, attempts: inout [AttemptRecord]
+    ) -> Result<Success<Value>, Failure> {
+        let latency = ContinuousClock.now - started
+        monitor.finish(lease, success: true, latency: latency, tokens: usage(value)?.totalTokens, now: .now)
+        attempts.append(AttemptRecord(deployment: deployment.name, provider: deployment.provider, status: 200, errorClass: nil, latency: latency))
+        return .success(Success(value: value, deployment: deployment, attempts: attempts))
+    }
+
+    /// The result of a chain that produced no answer (see ``exhausted(lastError:attempts:deadline:)``).
+    @inline(never)
+    private func exhaustedResult<Value>(
+        lastError: ProviderError?, attempts: [AttemptRecord], deadline: ContinuousClock.Instant
+    ) -> Result<Success<Value>, Failure> {
+        .failure(Failure(error: exhausted(lastError: lastError, attempts: attempts, deadline: deadline), attempts: attempts))
+    }
+
+    /// Sleeps for `delay` (a rate limit's wait, a retry's backoff). Not inlined, so the sleep's
+    /// state has a frame of its own, allocated only when the chain waits, instead of a place in
+    /// `execute`'s, which a request holds for its whole exchange.
+    @inline(never)
+    private func pause(for delay: Duration) async throws {
+        try await Task.sleep(for: delay)
     }
 
     /// The call for one attempt, with the client headers the provider forwards.
