@@ -106,7 +106,7 @@ final class ChainExecutor: Sendable {
                 }
             }
         }
-        return exhaustedResult(lastError: lastError, attempts: attempts, deadline: deadline)
+        return exhausted(lastError: lastError, attempts: attempts, deadline: deadline)
     }
 
     /// Settles a successful attempt's lease, records it and wraps the answer. Synchronous and
@@ -120,14 +120,6 @@ final class ChainExecutor: Sendable {
         monitor.finish(lease, success: true, latency: latency, tokens: usage(value)?.totalTokens, now: .now)
         attempts.append(AttemptRecord(deployment: deployment.name, provider: deployment.provider, status: 200, errorClass: nil, latency: latency))
         return .success(Success(value: value, deployment: deployment, attempts: attempts))
-    }
-
-    /// The result of a chain that produced no answer (see ``exhausted(lastError:attempts:deadline:)``).
-    @inline(never)
-    private func exhaustedResult<Value>(
-        lastError: ProviderError?, attempts: [AttemptRecord], deadline: ContinuousClock.Instant
-    ) -> Result<Success<Value>, Failure> {
-        .failure(Failure(error: exhausted(lastError: lastError, attempts: attempts, deadline: deadline), attempts: attempts))
     }
 
     /// Sleeps for `delay` (a rate limit's wait, a retry's backoff). Not inlined, so the sleep's
@@ -203,17 +195,25 @@ final class ChainExecutor: Sendable {
         return moves
     }
 
-    /// The error for a chain that produced no answer.
-    func exhausted(lastError: ProviderError?, attempts: [AttemptRecord], deadline: ContinuousClock.Instant) -> GatewayError {
+    /// The result of a chain that produced no answer. Synchronous and not inlined, so building
+    /// it stays off `execute`'s async frame.
+    @inline(never)
+    private func exhausted<Value>(
+        lastError: ProviderError?, attempts: [AttemptRecord], deadline: ContinuousClock.Instant
+    ) -> Result<Success<Value>, Failure> {
+        let error: GatewayError
         if ContinuousClock.now >= deadline {
-            return GatewayError(status: 504, type: "upstream_error", code: "deadline_exceeded", message: "No deployment answered before the request's deadline (\(attempts.count) attempts).")
+            error = GatewayError(status: 504, type: "upstream_error", code: "deadline_exceeded", message: "No deployment answered before the request's deadline (\(attempts.count) attempts).")
+        } else if let lastError {
+            error = lastError.gatewayError
+        } else {
+            let reasons = Set(attempts.compactMap(\.errorClass)).sorted().joined(separator: ", ")
+            error = GatewayError(
+                status: 503, type: "upstream_error", code: "no_deployment_available",
+                message: "No deployment of the chain can take the request right now (\(reasons.isEmpty ? "empty chain" : reasons)).",
+                retryAfterSeconds: 1)
         }
-        if let lastError { return lastError.gatewayError }
-        let reasons = Set(attempts.compactMap(\.errorClass)).sorted().joined(separator: ", ")
-        return GatewayError(
-            status: 503, type: "upstream_error", code: "no_deployment_available",
-            message: "No deployment of the chain can take the request right now (\(reasons.isEmpty ? "empty chain" : reasons)).",
-            retryAfterSeconds: 1)
+        return .failure(Failure(error: error, attempts: attempts))
     }
 
     /// The chain with each run of equal-rank neighbours (same tier, same price) ordered by
