@@ -25,10 +25,18 @@ final class BudgetBook: Sendable {
 
     /// What a request holds between admission and settlement.
     struct Admission: Sendable {
-        var scopes: [Scope] = []
-        var amount = BudgetAccount.Amount(usd: 0, tokens: 0)
+        var scopes: [Scope]
+        var amount: BudgetAccount.Amount
         var tenant: String?
         var keyID: String?
+
+        /// `identity`'s admission, with `amount` reserved on `scopes` (none: nothing reserved).
+        init(_ identity: CallerIdentity, scopes: [Scope] = [], amount: BudgetAccount.Amount = BudgetAccount.Amount(usd: 0, tokens: 0)) {
+            self.scopes = scopes
+            self.amount = amount
+            tenant = identity.tenant?.id
+            keyID = identity.key?.id
+        }
     }
 
     private struct Limiter {
@@ -121,7 +129,7 @@ final class BudgetBook: Sendable {
     func admitAtOnce(_ identity: CallerIdentity, amount: BudgetAccount.Amount, exempt: Bool, now: Date) throws(GatewayError) -> Admission? {
         try checkRateLimits(identity)
         let budgets = Self.budgets(of: identity)
-        guard !budgets.isEmpty, !exempt else { return Admission(tenant: identity.tenant?.id, keyID: identity.key?.id) }
+        guard !budgets.isEmpty, !exempt else { return Admission(identity) }
         return try reserve(amount, on: budgets, for: identity, now: now)
     }
 
@@ -130,7 +138,7 @@ final class BudgetBook: Sendable {
     /// as over budget.
     func admitOnceReservationsAllow(_ identity: CallerIdentity, amount: BudgetAccount.Amount, now: Date) async throws(GatewayError) -> Admission {
         let budgets = Self.budgets(of: identity)
-        guard !budgets.isEmpty else { return Admission(tenant: identity.tenant?.id, keyID: identity.key?.id) }
+        guard !budgets.isEmpty else { return Admission(identity) }
         let giveUp = ContinuousClock.now + settings.reservationWait
         while true {
             guard ContinuousClock.now < giveUp else {
@@ -170,7 +178,7 @@ final class BudgetBook: Sendable {
         case .failure(let error): throw error
         case .success(false): return nil
         case .success(true):
-            return Admission(scopes: budgets.map(\.0), amount: amount, tenant: identity.tenant?.id, keyID: identity.key?.id)
+            return Admission(identity, scopes: budgets.map(\.0), amount: amount)
         }
     }
 
