@@ -1,3 +1,4 @@
+import Dispatch
 import NIOPosix
 
 #if canImport(Glibc)
@@ -16,6 +17,11 @@ import Glibc
 /// Work on a writer thread may also offer the core between steps (`sched_yield`), for kernels
 /// and platforms where the background policy is not available and a woken thread waits for the
 /// writer's time slice to end.
+///
+/// A task must never leave a background thread for Swift's global executor: the global pool
+/// starts its threads from the thread that enqueues work on it, a new thread inherits its
+/// creator's policy, and that pool thread would run everything at `SCHED_IDLE` for good. Leave a
+/// background thread for a normal-priority one (see `LedgerRecorder.flush`).
 final class WriterThreadExecutor: TaskExecutor {
     /// How a writer thread competes with request handling for the core.
     enum Priority: Sendable, Equatable {
@@ -38,8 +44,15 @@ final class WriterThreadExecutor: TaskExecutor {
     init(priority: Priority) {
         pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
-        // The first job on the pool's one thread; the thread keeps its priority for its life.
-        if priority == .background { pool.submit { _ in Self.moveCurrentThreadToBackground() } }
+        // The first job on the pool's one thread; the thread keeps its priority for its life. A
+        // pool stopped before its thread took the job runs it, `.cancelled`, on a thread of
+        // Dispatch's global pool, which Swift's global executor shares: that one must not move.
+        if priority == .background {
+            pool.submit { state in
+                guard case .active = state else { return }
+                Self.moveCurrentThreadToBackground()
+            }
+        }
     }
 
     /// Runs `job` on the executor's thread, after the jobs already queued there.
@@ -56,15 +69,19 @@ final class WriterThreadExecutor: TaskExecutor {
 
     /// Stops the thread once the jobs already given to it have run.
     func shutdown() {
-        pool.shutdownGracefully { _ in }
+        pool.shutdownGracefully(queue: Self.shutdownQueue) { _ in }
     }
 
-    /// The priority code that prefers this executor runs at.
-    var currentPriority: Priority {
-        get async {
-            await withTaskExecutorPreference(self) { Self.priorityOfCurrentThread() }
+    /// Stops the thread and returns once it has ended, and the jobs it never took have run.
+    func shutdownAndWait() async {
+        await withCheckedContinuation { continuation in
+            pool.shutdownGracefully(queue: Self.shutdownQueue) { _ in continuation.resume() }
         }
     }
+
+    /// Where a stopping pool runs the work its thread never took (as `.cancelled`), then reports
+    /// that it has stopped: serial, so the report comes last.
+    private static let shutdownQueue = DispatchQueue(label: "switchyard.writer-thread.shutdown")
 
     /// The calling thread's priority: background under `SCHED_IDLE` or at a positive nice value.
     static func priorityOfCurrentThread() -> Priority {

@@ -110,38 +110,6 @@ func sampleEntry(_ index: Int, time: Date = Date(timeIntervalSince1970: 1_790_00
         }
     }
 
-    @Test func aWriterThreadRunsItsJobsAtItsPriority() async throws {
-        let background = WriterThreadExecutor(priority: .background)
-        let normal = WriterThreadExecutor(priority: .normal)
-        defer {
-            background.shutdown()
-            normal.shutdown()
-        }
-        #expect(await background.currentPriority == .background)
-        #expect(await normal.currentPriority == .normal)
-        #if os(Linux)
-        // Linux's idle policy (SCHED_IDLE = 5), not merely a nice value.
-        #expect(await withTaskExecutorPreference(background) { sched_getscheduler(0) } == 5)
-        #expect(await withTaskExecutorPreference(normal) { sched_getscheduler(0) } == SCHED_OTHER)
-        #endif
-        // Code outside its preference is not affected.
-        #expect(WriterThreadExecutor.priorityOfCurrentThread() == .normal)
-    }
-
-    #if os(Linux)
-    @Test func aThreadsWaitForACoreLeavesOutTimeSpentBlocked() async throws {
-        let thread = WriterThreadExecutor(priority: .normal)
-        defer { thread.shutdown() }
-        let (before, after) = await withTaskExecutorPreference(thread) { () -> (Duration?, Duration?) in
-            let before = WriterThreadExecutor.runQueueWaitOfCurrentThread()
-            usleep(200_000)
-            return (before, WriterThreadExecutor.runQueueWaitOfCurrentThread())
-        }
-        let waited = try #require(after) - (try #require(before))
-        #expect(waited >= .zero && waited < .milliseconds(200), "\(waited)")
-    }
-    #endif
-
     @Test func aNewDatabaseFileUsesSixteenKilobytePages() async throws {
         try await withTemporaryDatabase { path in
             let store = try SQLiteStore(path: path)

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+@testable import SwitchyardStorage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The ledger writer's threads: their priority, and that no other thread ever takes it on.
+@Suite struct WriterThreadExecutorTests {
+    @Test func aWriterThreadRunsItsJobsAtItsPriority() async throws {
+        let background = WriterThreadExecutor(priority: .background)
+        let normal = WriterThreadExecutor(priority: .normal)
+        defer {
+            background.shutdown()
+            normal.shutdown()
+        }
+        // The background thread is left for the normal one, as the ledger writer does: left for
+        // the global executor, it could start a pool thread that inherits its policy, and this
+        // test's last line (or another test's thread) would then run at SCHED_IDLE.
+        let (onBackground, onNormal) = await withTaskExecutorPreference(normal) {
+            let onBackground = await withTaskExecutorPreference(background) {
+                (WriterThreadExecutor.priorityOfCurrentThread(), sched_getscheduler(0))
+            }
+            return (onBackground, (WriterThreadExecutor.priorityOfCurrentThread(), sched_getscheduler(0)))
+        }
+        #expect(onBackground.0 == .background)
+        #expect(onNormal.0 == .normal)
+        #if os(Linux)
+        // Linux's idle policy (SCHED_IDLE = 5), not merely a nice value.
+        #expect(onBackground.1 == 5)
+        #expect(onNormal.1 == SCHED_OTHER)
+        #endif
+        // Code outside its preference is not affected.
+        #expect(WriterThreadExecutor.priorityOfCurrentThread() == .normal)
+    }
+
+    #if os(Linux)
+    @Test func aThreadsWaitForACoreLeavesOutTimeSpentBlocked() async throws {
+        let thread = WriterThreadExecutor(priority: .normal)
+        defer { thread.shutdown() }
+        let (before, after) = await withTaskExecutorPreference(thread) { () -> (Duration?, Duration?) in
+            let before = WriterThreadExecutor.runQueueWaitOfCurrentThread()
+            usleep(200_000)
+            return (before, WriterThreadExecutor.runQueueWaitOfCurrentThread())
+        }
+        let waited = try #require(after) - (try #require(before))
+        #expect(waited >= .zero && waited < .milliseconds(200), "\(waited)")
+    }
+    #endif
+
+    #if os(Linux)
+    @Test func aBackgroundThreadStoppedBeforeItStartedLeavesOtherThreadsAtTheirPriority() async throws {
+        // A stopping pool runs the work its thread never took on a thread of Dispatch's global
+        // pool, which Swift's global executor shares: were the move to the background among that
+        // work, that shared thread would run at SCHED_IDLE for good.
+        for _ in 0..<300 {
+            await WriterThreadExecutor(priority: .background).shutdownAndWait()
+        }
+        let idle = try Self.idleThreadsOtherThanWriters()
+        #expect(idle == [], "\(idle)")
+    }
+
+    /// Threads of this process under `SCHED_IDLE` but for writer threads (which NIO names
+    /// `TP-#…`), as "tid name".
+    static func idleThreadsOtherThanWriters() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap { tid -> String? in
+            // "tid (name) state …": the policy is the 39th field after the name.
+            guard let stat = try? String(contentsOfFile: "/proc/self/task/\(tid)/stat", encoding: .utf8),
+                let nameEnd = stat.lastIndex(of: ")"), let nameStart = stat.firstIndex(of: "(")
+            else { return nil }
+            let name = String(stat[stat.index(after: nameStart)..<nameEnd])
+            let fields = stat[stat.index(after: nameEnd)...].split(separator: " ")
+            guard fields.count > 38, fields[38] == "5", !name.hasPrefix("TP-#") else { return nil }
+            return "\(tid) \(name)"
+        }
+    }
+    #endif
+}
