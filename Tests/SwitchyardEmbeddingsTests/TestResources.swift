@@ -70,4 +70,16 @@ enum TestResources {
         }
         return dot / max((na * nb).squareRoot(), 1e-30)
     }
+
+    /// Runs seconds of computation on a thread of its own and returns its result.
+    ///
+    /// A synchronous test runs on one of the cooperative pool's threads (two on a 2-core machine),
+    /// and holding one for seconds delays every other test's resumptions: timeouts measured there
+    /// then fail. Record expectations on the result, back in the test: `#expect` needs the test's
+    /// task.
+    static func onOwnThread<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
+    }
 }

@@ -179,7 +179,7 @@ struct HTTPResult: Sendable {
 
 struct ServerDidNotStart: Error {}
 
-func firstValue(_ stream: AsyncStream<Int>) async throws -> Int {
+func firstValue<Value: Sendable>(_ stream: AsyncStream<Value>) async throws -> Value {
     var iterator = stream.makeAsyncIterator()
     guard let value = await iterator.next() else { throw ServerDidNotStart() }
     return value

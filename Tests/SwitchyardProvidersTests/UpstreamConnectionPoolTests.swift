@@ -90,9 +90,10 @@ struct UpstreamConnectionPoolTests {
             defer { pool.shutdown() }
             let started = ContinuousClock.now
             await #expect(throws: UpstreamError.deadlineExceeded) {
-                _ = try await pool.execute(Self.chat(fault: "hang"), deadline: .now() + .milliseconds(200), readTimeout: .seconds(10), maxBodyBytes: 1 << 20)
+                _ = try await pool.execute(Self.chat(fault: "hang"), deadline: .now() + .milliseconds(200), readTimeout: .seconds(120), maxBodyBytes: 1 << 20)
             }
-            #expect(ContinuousClock.now - started < .seconds(2))
+            // Far from the read timeout; the bound leaves room for a busy machine.
+            #expect(ContinuousClock.now - started < .seconds(60))
             #expect(pool.openConnections == 0)
         }
     }
@@ -102,15 +103,15 @@ struct UpstreamConnectionPoolTests {
         try await Self.withMock { port in
             let pool = Self.pool(port: port)
             defer { pool.shutdown() }
-            // The first exchange leaves the connection's timer due in a minute.
-            let first = try await pool.execute(Self.chat(), deadline: Self.soon(60), readTimeout: .seconds(60), maxBodyBytes: 1 << 20)
+            // The first exchange leaves the connection's timer due in two minutes.
+            let first = try await pool.execute(Self.chat(), deadline: Self.soon(120), readTimeout: .seconds(120), maxBodyBytes: 1 << 20)
             #expect(first.status == .ok)
             #expect(pool.openConnections == 1)
             let started = ContinuousClock.now
             await #expect(throws: UpstreamError.deadlineExceeded) {
-                _ = try await pool.execute(Self.chat(fault: "hang"), deadline: .now() + .milliseconds(200), readTimeout: .seconds(60), maxBodyBytes: 1 << 20)
+                _ = try await pool.execute(Self.chat(fault: "hang"), deadline: .now() + .milliseconds(200), readTimeout: .seconds(120), maxBodyBytes: 1 << 20)
             }
-            #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(ContinuousClock.now - started < .seconds(60))
             // And a later exchange on a new connection still answers.
             let third = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20)
             #expect(third.status == .ok)
@@ -130,11 +131,9 @@ struct UpstreamConnectionPoolTests {
 
     @Test("a refused connection fails at once and frees its slot")
     func refused() async throws {
-        // A port that was just free: bind, read the port, close.
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress!.port!
-        try await channel.close()
-        let pool = Self.pool(port: port, maxConnections: 1)
+        // The discard port, on which nothing listens: a port just freed by this test could be
+        // taken at once by another test's server (both come from the ephemeral range).
+        let pool = Self.pool(port: 9, maxConnections: 1)
         defer { pool.shutdown() }
         for _ in 0..<2 {
             do {
@@ -214,11 +213,11 @@ struct UpstreamConnectionPoolTests {
             let loops = Array(MultiThreadedEventLoopGroup.singleton.makeIterator())
             try #require(loops.count >= 2)
             let (first, second) = (loops[0], loops[1])
-            // One connection on each loop; the second loop's finishes last, so it is the newest idle.
-            let early = pool.execute(Self.chat(fault: "delay=10"), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20, on: first)
-            let late = pool.execute(Self.chat(fault: "delay=300"), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20, on: second)
-            _ = try await early.get()
-            _ = try await late.get()
+            // One connection on each loop, the second loop's idle last, so it is the newest idle.
+            // (With none idle on its loop and the limit not reached, a caller opens one there.)
+            _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20, on: first).get()
+            #expect(try await Self.eventually { pool.idleConnections == 1 })
+            _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20, on: second).get()
             #expect(try await Self.eventually { pool.idleConnections == 2 })
             #expect(pool.idleConnectionLoops == [ObjectIdentifier(first), ObjectIdentifier(second)])
             // A call from the first loop takes the first loop's connection, leaving the newest.
