@@ -26,7 +26,7 @@ struct ErrorHandlingTests {
 
     @Test("each simulated provider fault surfaces as the right OpenAI-shaped error", arguments: upstreamFaults)
     func upstreamFault(fault: String, status: Int, code: String) async throws {
-        try await LiveGateway.run { live in
+        try await LiveGateway.run(configure: { if fault == "hang" { $0.shortTimeout(on: "cheap") } }) { live in
             let response = try await live.post(chatBody(), headers: [("x-mock-fault", fault)])
             #expect(response.status == status, "\(fault): \(response.body)")
             #expect(response.errorCode == code, "\(fault): \(response.body)")

@@ -54,7 +54,9 @@ struct LiveGateway {
         }
     }
 
-    /// Three tiers on the simulator.
+    /// Three tiers on the simulator. Timeouts are long, so that a machine busy with the whole
+    /// suite never times out an answer; a test of timeouts sets a short one
+    /// (``shortTimeout(on:_:)``).
     static func standardYAML(mockPort: Int) -> String {
         """
             server: { host: 127.0.0.1, port: 0, max_body_bytes: 64KiB }
@@ -63,7 +65,7 @@ struct LiveGateway {
               - name: sim
                 base_url: http://127.0.0.1:\(mockPort)/v1
                 api_key: sk-upstream-secret
-                timeout: 1s
+                timeout: 10s
                 forward_headers: ["x-mock-*", "x-trace-id"]
             models:
               - { name: cheap, provider: sim, upstream_model: sim-light, tier: light, price: { input: 0.15, output: 0.60 } }
@@ -73,15 +75,16 @@ struct LiveGateway {
     }
 
     /// Three tiers with fallbacks, quick retries and a sensitive breaker, for resilience tests.
+    /// Timeouts are long, as in ``standardYAML(mockPort:)``.
     static func resilientYAML(mockPort: Int) -> String {
         """
             server: { host: 127.0.0.1, port: 0 }
             tiers: [light, mid, premium]
             resilience:
-              retries: { max_attempts: 2, base_delay: 10ms, max_delay: 50ms, retry_after_cap: 2s, attempt_timeout: 5s, deadline: 10s }
+              retries: { max_attempts: 2, base_delay: 10ms, max_delay: 50ms, retry_after_cap: 2s, attempt_timeout: 20s, deadline: 30s }
               circuit_breaker: { consecutive_failures: 3, cooldown: 1s, half_open_probes: 1, minimum_requests: 100, window: 100 }
             providers:
-              - { name: sim, base_url: "http://127.0.0.1:\(mockPort)/v1", timeout: 1s, forward_headers: ["x-mock-*"] }
+              - { name: sim, base_url: "http://127.0.0.1:\(mockPort)/v1", timeout: 10s, forward_headers: ["x-mock-*"] }
             models:
               - { name: cheap, provider: sim, upstream_model: sim-light, tier: light, price: { input: 0.15, output: 0.60 }, context_window: 8000, max_output_tokens: 4000, fallbacks: [middle, best] }
               - { name: middle, provider: sim, upstream_model: sim-mid, tier: mid, price: { input: 0.40, output: 1.60 }, context_window: 128000, fallbacks: [best] }
@@ -178,6 +181,21 @@ struct HTTPResult: Sendable {
 }
 
 struct ServerDidNotStart: Error {}
+
+extension GatewayConfiguration {
+    /// Gives `model` a provider of its own, the same as its own but for a timeout of `timeout`:
+    /// what a test of timeouts hangs times out quickly, while the other deployments answer
+    /// however long a busy machine takes.
+    mutating func shortTimeout(on model: String, _ timeout: Duration = .seconds(1)) {
+        guard let index = models.firstIndex(where: { $0.name == model }),
+            var provider = providers.first(where: { $0.name == models[index].provider })
+        else { return }
+        provider.name = "\(provider.name)-\(model)-short"
+        provider.timeout = timeout
+        providers.append(provider)
+        models[index].provider = provider.name
+    }
+}
 
 func firstValue<Value: Sendable>(_ stream: AsyncStream<Value>) async throws -> Value {
     var iterator = stream.makeAsyncIterator()

@@ -59,10 +59,10 @@ struct ResilienceTests {
 
     @Test("a hanging deployment times out and the next one answers")
     func hangTimesOutThenFallsBack() async throws {
-        try await LiveGateway.run(yaml: LiveGateway.resilientYAML) { live in
+        try await LiveGateway.run(yaml: LiveGateway.resilientYAML, configure: { $0.shortTimeout(on: "cheap") }) { live in
             let response = try await live.post(chatBody(), headers: [fault("hang;model=sim-light")])
             // Had the provider's 1 s timeout not ended them, cheap's two attempts would have run
-            // into the 5 s attempt timeout each and the request into its 10 s deadline (a 504).
+            // into the 20 s attempt timeout and the request into its 30 s deadline (a 504).
             #expect(response.status == 200, "\(response.body)")
             #expect(response.headers["x-switchyard-model"] == "middle")
             let id = try #require(response.headers["x-switchyard-decision-id"])
@@ -133,10 +133,13 @@ struct ResilienceTests {
 
     @Test("x-switchyard-timeout-ms bounds the whole request")
     func requestDeadline() async throws {
-        try await LiveGateway.run(yaml: LiveGateway.resilientYAML) { live in
+        let everyTierTimesOutQuickly: @Sendable (inout GatewayConfiguration) -> Void = { configuration in
+            for model in ["cheap", "middle", "best"] { configuration.shortTimeout(on: model) }
+        }
+        try await LiveGateway.run(yaml: LiveGateway.resilientYAML, configure: everyTierTimesOutQuickly) { live in
             let response = try await live.post(chatBody(), headers: [fault("hang"), ("x-switchyard-timeout-ms", "300")])
             // Without the header every tier would time out in turn (1 s each, well inside the
-            // configured 10 s deadline) and the error would be the last timeout.
+            // configured 30 s deadline) and the error would be the last timeout.
             #expect(response.status == 504)
             #expect(response.errorCode == "deadline_exceeded", "\(response.body)")
         }
