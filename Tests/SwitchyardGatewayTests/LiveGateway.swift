@@ -189,7 +189,7 @@ extension GatewayConfiguration {
     mutating func shortTimeout(on model: String, _ timeout: Duration = .seconds(1)) {
         guard let index = models.firstIndex(where: { $0.name == model }),
             var provider = providers.first(where: { $0.name == models[index].provider })
-        else { return }
+        else { preconditionFailure("shortTimeout(on:): no model \(model) with a provider in the test configuration") }
         provider.name = "\(provider.name)-\(model)-short"
         provider.timeout = timeout
         providers.append(provider)

@@ -19,20 +19,26 @@ import Glibc
         // the global executor, it could start a pool thread that inherits its policy, and this
         // test's last line (or another test's thread) would then run at SCHED_IDLE.
         let (onBackground, onNormal) = await withTaskExecutorPreference(normal) {
-            let onBackground = await withTaskExecutorPreference(background) {
-                (WriterThreadExecutor.priorityOfCurrentThread(), sched_getscheduler(0))
-            }
-            return (onBackground, (WriterThreadExecutor.priorityOfCurrentThread(), sched_getscheduler(0)))
+            (await withTaskExecutorPreference(background) { Self.currentThread() }, Self.currentThread())
         }
-        #expect(onBackground.0 == .background)
-        #expect(onNormal.0 == .normal)
+        #expect(onBackground.priority == .background)
+        #expect(onNormal.priority == .normal)
         #if os(Linux)
         // Linux's idle policy (SCHED_IDLE = 5), not merely a nice value.
-        #expect(onBackground.1 == 5)
-        #expect(onNormal.1 == SCHED_OTHER)
+        #expect(onBackground.policy == 5)
+        #expect(onNormal.policy == SCHED_OTHER)
         #endif
         // Code outside its preference is not affected.
         #expect(WriterThreadExecutor.priorityOfCurrentThread() == .normal)
+    }
+
+    /// The calling thread's priority, and its scheduling policy where Linux tells it.
+    static func currentThread() -> (priority: WriterThreadExecutor.Priority, policy: Int32?) {
+        #if os(Linux)
+        (WriterThreadExecutor.priorityOfCurrentThread(), sched_getscheduler(0))
+        #else
+        (WriterThreadExecutor.priorityOfCurrentThread(), nil)
+        #endif
     }
 
     #if os(Linux)
