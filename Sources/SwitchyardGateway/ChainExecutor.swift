@@ -135,8 +135,14 @@ final class ChainExecutor: Sendable {
     private func makeCall(
         _ deployment: ModelDeployment, request: ChatCompletionRequest, clientHeaders: [(name: String, value: String)], timeout: Duration
     ) -> ProviderCall {
-        let provider = configuration.provider(named: deployment.provider)
-        let forwarded = clientHeaders.filter { provider?.forwards(header: $0.name) == true }
+        // The provider's settings are read where they are stored: a copy (`provider(named:)`)
+        // retains each of their strings for every attempt, which forwards nothing by default.
+        var forwarded: [(name: String, value: String)] = []
+        if let index = configuration.providers.firstIndex(where: { $0.name == deployment.provider }),
+            !configuration.providers[index].forwardHeaders.isEmpty
+        {
+            forwarded = clientHeaders.filter { configuration.providers[index].forwards(header: $0.name) }
+        }
         return ProviderCall(deployment: deployment, request: request, forwardedHeaders: forwarded, timeout: timeout)
     }
 

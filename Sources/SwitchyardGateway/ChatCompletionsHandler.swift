@@ -217,7 +217,7 @@ final class ChatCompletionsHandler: Sendable {
     /// stay off the async frame).
     @inline(never)
     private func gatedResponse(
-        _ outcome: Result<GatedCascade.Outcome, ChainExecutor.Failure>, prepared: PreparedRequest, draft: inout LedgerDraft
+        _ outcome: consuming Result<GatedCascade.Outcome, ChainExecutor.Failure>, prepared: PreparedRequest, draft: inout LedgerDraft
     ) throws -> Response {
         let chat = prepared.chat
         var headers = prepared.headers
@@ -377,7 +377,7 @@ final class ChatCompletionsHandler: Sendable {
     @inline(never)
     private func served<Value>(
         _ outcome: Result<ChainExecutor.Success<Value>, ChainExecutor.Failure>, decision: RoutingDecision, headers: inout HTTPFields,
-        draft: inout LedgerDraft, gated: GatedCascade.Outcome? = nil
+        draft: inout LedgerDraft, gated: GatedBooking? = nil
     ) throws -> ChainExecutor.Success<Value> {
         let attempts: [AttemptRecord]
         switch outcome {
@@ -425,6 +425,26 @@ final class ChatCompletionsHandler: Sendable {
         }
     }
 
+    /// What ``served(_:decision:headers:draft:gated:)`` books of a gated outcome: its few
+    /// fields, not a copy of the whole outcome.
+    struct GatedBooking {
+        var reports: [GatedCascade.AnswerReport]
+        var escalations: Int
+        var fallbacks: Int
+        var escalationReason: String?
+        var reviewID: String?
+        var costUSD: Double
+
+        init(_ outcome: borrowing GatedCascade.Outcome) {
+            reports = outcome.reports
+            escalations = outcome.escalations
+            fallbacks = outcome.fallbacks
+            escalationReason = outcome.escalationReason
+            reviewID = outcome.reviewID
+            costUSD = outcome.costUSD
+        }
+    }
+
     /// Whether the answer must pass gates before the client sees it. Plain answers are gated
     /// whenever a gate applies. Streams are buffered only for gates beyond the baseline sanity
     /// checks (truncation, empty, refusal) — a task's own gates or gates the request names — so
@@ -440,10 +460,12 @@ final class ChatCompletionsHandler: Sendable {
     /// reports, escalation and review flags.
     @inline(never)
     private func servedGated(
-        _ outcome: Result<GatedCascade.Outcome, ChainExecutor.Failure>, decision: RoutingDecision, headers: inout HTTPFields,
+        _ outcome: consuming Result<GatedCascade.Outcome, ChainExecutor.Failure>, decision: RoutingDecision, headers: inout HTTPFields,
         draft: inout LedgerDraft
     ) throws -> GatedCascade.Outcome {
-        switch outcome {
+        // Consumed, not copied: the outcome holds the completion, the deployment and every
+        // report, and a copy retains each string and array in them.
+        switch consume outcome {
         case .failure(let failure):
             _ = try served(
                 Result<ChainExecutor.Success<Void>, ChainExecutor.Failure>.failure(failure), decision: decision, headers: &headers, draft: &draft)
@@ -451,7 +473,7 @@ final class ChatCompletionsHandler: Sendable {
         case .success(let answer):
             _ = try served(
                 .success(ChainExecutor.Success(value: (), deployment: answer.deployment, attempts: answer.attempts)), decision: decision,
-                headers: &headers, draft: &draft, gated: answer)
+                headers: &headers, draft: &draft, gated: GatedBooking(answer))
             draft.note(escalations: answer.escalations, reason: answer.escalationReason, reviewID: answer.reviewID)
             if answer.escalations > 0 {
                 headers[SwitchyardHeader.escalated] = "true"

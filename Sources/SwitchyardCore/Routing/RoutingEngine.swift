@@ -8,6 +8,9 @@ public struct RoutingEngine: Sendable {
     public let configuration: GatewayConfiguration
     let classifier: SignalClassifier
     let policy: CompiledPolicy
+    /// Built once: a builder made per decision copied the whole compiled policy, a retain and a
+    /// release of each of its tables for every request.
+    let chainBuilder: ChainBuilder
     /// Whether routing may consult a semantic classifier: an embedding model's forward pass,
     /// milliseconds of CPU rather than microseconds.
     public let consultsSemanticClassifier: Bool
@@ -18,6 +21,7 @@ public struct RoutingEngine: Sendable {
         self.consultsSemanticClassifier = semantic != nil
         self.classifier = SignalClassifier(configuration: configuration.routing, semantic: semantic)
         self.policy = CompiledPolicy(configuration: configuration)
+        self.chainBuilder = ChainBuilder(policy: policy)
     }
 
     /// The deployment whose prices define the baseline cost (the cheapest of the most capable
@@ -100,13 +104,12 @@ public struct RoutingEngine: Sendable {
             case .model(let name): return "model '\(name)'"
             }
         }
-        let builder = ChainBuilder(policy: policy)
-        var built = builder.build(candidates: candidates, pinnedModel: pinnedDeployment != nil, signals: signals, request: request, context: context, plan: plan)
+        var built = chainBuilder.build(candidates: candidates, pinnedModel: pinnedDeployment != nil, signals: signals, request: request, context: context, plan: plan)
         if built.chain.isEmpty, mode == .auto, configuration.routing.policy.degrade {
             // Nothing in start…ceiling may serve it: use the closest lower tiers of the task's chain
             // (never below a floor) rather than fail. Hard limits (residency, regions) still apply.
             let lower = task.chain.filter { $0 < plan.start && $0 >= (plan.floor ?? 0) }.sorted(by: >)
-            let retry = builder.build(
+            let retry = chainBuilder.build(
                 candidates: lower.flatMap { policy.deploymentsByTier[$0] }, pinnedModel: false, signals: signals, request: request, context: context,
                 plan: plan)
             if let first = retry.chain.first {
