@@ -98,6 +98,28 @@ struct DirectHTTP1ServerTests {
         #expect(answered.map(\.body) == ["slow", "fast"])
     }
 
+    @Test("a connection answers request after request, each sent after the answer before; another closing while idle changes nothing")
+    func requestAfterRequestOnOneConnection() async throws {
+        let expected = (0..<20).map { $0.isMultiple(of: 3) ? "slow" : "fast" }
+        let bodies = try await withServer(Self.slowAndFast()) { port in
+            let connection = try RawConnection(port: port)
+            var other: RawConnection? = try RawConnection(port: port)
+            other?.send("GET /fast HTTP/1.1\r\nHost: test\r\n\r\n")
+            _ = try await blocking { [other] in Result { try other?.receiveResponses(1) } }.get()
+            var bodies: [String] = []
+            for (index, path) in expected.enumerated() {
+                // The other connection's serving task is waiting for a request when it closes.
+                if index == 5 { other = nil }
+                // Sent once the answer before is out: the serving task waits for each one.
+                connection.send("GET /\(path) HTTP/1.1\r\nHost: test\r\n\r\n")
+                let answers = try await blocking { Result { try connection.receiveResponses(index + 1) } }.get()
+                bodies.append(answers.last?.body ?? "")
+            }
+            return bodies
+        }
+        #expect(bodies == expected)
+    }
+
     @Test("Connection: close closes the connection once the answer is out")
     func connectionCloseIsHonoured() async throws {
         let router = Router()

@@ -11,9 +11,10 @@ import NIOHTTP1
 /// request part passes an async sequence's state machine, and every response part an async
 /// writer's and four more channel handlers (type conversion, error handling, pipelining, the
 /// encoder). Here SwiftNIO's HTTP/1 decoder hands the request's parts to a
-/// ``DirectHTTP1Handler``, which collects them on the connection's event loop and starts one
-/// task for each request, preferring that same loop as its executor; the task writes the
-/// response's bytes straight to the socket, a plain answer as one buffer.
+/// ``DirectHTTP1Handler``, which collects them on the connection's event loop and hands them,
+/// one at a time, to the connection's serving task, which prefers that same loop as its
+/// executor; the task writes the response's bytes straight to the socket, a plain answer as one
+/// buffer.
 ///
 /// What it keeps from Hummingbird: the router, middleware, `Request`/`Response`, the request
 /// context and its request id (`hb.request.id`), the server's bind and graceful shutdown

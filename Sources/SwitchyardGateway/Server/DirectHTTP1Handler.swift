@@ -7,8 +7,14 @@ import NIOHTTP1
 import NIOHTTPTypesHTTP1
 
 /// Serves one HTTP/1.x connection (see ``DirectHTTP1Channel``): collects a request's head and
-/// body as SwiftNIO's decoder hands them over, answers it from a task that prefers the
-/// connection's event loop, and writes the response's bytes to the socket itself.
+/// body as SwiftNIO's decoder hands them over, answers it from the connection's serving task
+/// (which prefers the connection's event loop), and writes the response's bytes to the socket
+/// itself.
+///
+/// The serving task starts with the connection's first request, answers one request after
+/// another and ends when the connection closes. A task per request would allocate its task
+/// and, as its frames grow, about seven 1 KB blocks of frame memory for every request; one task
+/// keeps the blocks its first request needed and reuses them for the next.
 ///
 /// One request is answered at a time. Parts of a pipelined request that arrive meanwhile wait
 /// here, and the handler then asks the socket for nothing more until the answer is out, so a
@@ -46,6 +52,15 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     private var context: ChannelHandlerContext?
     private var executor: EventLoopTaskExecutor?
     private var dates = HTTPDateCache()
+
+    /// A request collected while the serving task was still busy with the one before.
+    private var nextRequest: CollectedRequest?
+    /// The serving task, waiting for the next request.
+    private var requestWaiter: UnsafeContinuation<CollectedRequest?, Never>?
+    /// The serving task was started (it is only started once).
+    private var serving = false
+    /// The connection closed: the serving task gets no more requests and ends.
+    private var closed = false
 
     /// The request being read.
     private var head: HTTPRequestHead?
@@ -87,6 +102,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     public func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
         failWritabilityWaiters()
+        stopServing()
     }
 
     // MARK: Reading
@@ -166,6 +182,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
 
     public func channelInactive(context: ChannelHandlerContext) {
         failWritabilityWaiters()
+        stopServing()
         context.fireChannelInactive()
     }
 
@@ -191,7 +208,17 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
 
     // MARK: Answering
 
-    /// Answers a request from a task on this connection's event loop.
+    /// A request ready to be answered, with what the answer needs to know of it.
+    struct CollectedRequest: Sendable {
+        var request: Request
+        var body: ByteBuffer
+        var keepAlive: Bool
+        var http10: Bool
+        /// The connection's logger with the request's id (`hb.request.id`).
+        var logger: Logger
+    }
+
+    /// Hands a request to the connection's serving task (starting it with the first request).
     private func answer(_ requestHead: HTTPRequestHead, body: ByteBuffer, context: ChannelHandlerContext) {
         let request: HTTPRequest
         do {
@@ -200,33 +227,83 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
             errorCaught(context: context, error: HTTPParserError.invalidURL)
             return
         }
-        guard let executor else { return }
+        guard executor != nil, !closed else { return }
         answering = true
-        let keepAlive = requestHead.isKeepAlive
-        let http10 = requestHead.version.minor == 0
-        let channel = context.channel
         var logger = self.logger
         logger[metadataKey: "hb.request.id"] = .string(RequestIdentifier.next())
-        let writer = ResponseChannelWriter(handler: NIOLoopBound(self, eventLoop: channel.eventLoop), eventLoop: channel.eventLoop)
+        let collected = CollectedRequest(
+            request: Request(head: request, body: RequestBody(buffer: body)), body: body, keepAlive: requestHead.isKeepAlive,
+            http10: requestHead.version.minor == 0, logger: logger)
+        if let waiter = requestWaiter {
+            requestWaiter = nil
+            waiter.resume(returning: collected)
+        } else {
+            nextRequest = collected
+            if !serving { startServing(context: context) }
+        }
+    }
+
+    /// Starts the task that answers the connection's requests, one after another, on its event
+    /// loop, until the connection closes.
+    private func startServing(context: ChannelHandlerContext) {
+        guard let executor else { return }
+        serving = true
+        let channel = context.channel
+        let handler = NIOLoopBound(self, eventLoop: channel.eventLoop)
+        let writer = ResponseChannelWriter(handler: handler, eventLoop: channel.eventLoop)
         let responder = self.responder
-        let hbRequest = Request(head: request, body: RequestBody(buffer: body))
+        let eventLoop = channel.eventLoop
         Task(executorPreference: executor) {
-            let context = Responder.Context(source: ApplicationRequestContextSource(channel: channel, logger: logger))
-            var response: Response
-            do {
-                response = try await responder.respond(to: hbRequest, collectedBody: body, context: context)
-            } catch {
-                logger.debug("unrecognised error", metadata: ["error.type": "\(error)"])
-                response = Response(status: .internalServerError)
+            // The task prefers the event loop, where the handler's state lives, so the request is
+            // taken at once; the hop is there should the task ever resume elsewhere.
+            while let next = await withUnsafeContinuation({ (waiter: UnsafeContinuation<CollectedRequest?, Never>) in
+                if eventLoop.inEventLoop {
+                    handler.value.handNextRequest(to: waiter)
+                } else {
+                    eventLoop.execute { handler.value.handNextRequest(to: waiter) }
+                }
+            }) {
+                let context = Responder.Context(source: ApplicationRequestContextSource(channel: channel, logger: next.logger))
+                var response: Response
+                do {
+                    response = try await responder.respond(to: next.request, collectedBody: next.body, context: context)
+                } catch {
+                    next.logger.debug("unrecognised error", metadata: ["error.type": "\(error)"])
+                    response = Response(status: .internalServerError)
+                }
+                do {
+                    try await writer.write(response, keepAlive: next.keepAlive, http10: next.http10)
+                } catch {
+                    // The answer is cut short (the client left, or a streamed body failed): the
+                    // connection cannot carry another request.
+                    next.logger.trace("response not written", metadata: ["error": "\(error)"])
+                    channel.close(promise: nil)
+                }
             }
-            do {
-                try await writer.write(response, keepAlive: keepAlive, http10: http10)
-            } catch {
-                // The answer is cut short (the client left, or a streamed body failed): the
-                // connection cannot carry another request.
-                logger.trace("response not written", metadata: ["error": "\(error)"])
-                channel.close(promise: nil)
-            }
+        }
+    }
+
+    /// Resumes the serving task with the request waiting for it, with `nil` once the connection
+    /// closed, or else when the next request is collected.
+    private func handNextRequest(to waiter: UnsafeContinuation<CollectedRequest?, Never>) {
+        if closed {
+            waiter.resume(returning: nil)
+        } else if let request = nextRequest {
+            nextRequest = nil
+            waiter.resume(returning: request)
+        } else {
+            requestWaiter = waiter
+        }
+    }
+
+    /// The connection closed: the serving task ends (at once if it waits for a request, else
+    /// after the answer in flight).
+    private func stopServing() {
+        closed = true
+        nextRequest = nil
+        if let waiter = requestWaiter {
+            requestWaiter = nil
+            waiter.resume(returning: nil)
         }
     }
 
