@@ -237,6 +237,23 @@ struct DirectHTTP1ServerTests {
         #expect(text.hasSuffix("\r\n\r\n5\r\nhello\r\n12\r\n, world of streams\r\n0\r\n\r\n"))
     }
 
+    @Test("chunks too large to copy leave as buffers of their own, framed the same")
+    func largeChunksKeepTheirFraming() async throws {
+        // 5,000 and 3,000 bytes: over the 2 KB up to which a chunk is copied between its lines.
+        let first = String(repeating: "a", count: 5000)
+        let last = String(repeating: "b", count: 3000)
+        let router = streamingRouter { writer in
+            try await writer.write(ByteBuffer(string: first))
+            try await writer.write(ByteBuffer(string: "mid"))
+            try await writer.write(ByteBuffer(string: last))
+            try await writer.finish(nil)
+        }
+        let (closed, text) = try await untilClose(from: router, to: "GET /stream HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+        #expect(closed)
+        #expect(text.lowercased().contains("transfer-encoding: chunked\r\n"))
+        #expect(text.hasSuffix("\r\n\r\n1388\r\n\(first)\r\n3\r\nmid\r\nbb8\r\n\(last)\r\n0\r\n\r\n"))
+    }
+
     @Test("a chunked body's trailers follow its last chunk")
     func trailers() async throws {
         let router = streamingRouter { writer in

@@ -371,10 +371,25 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     /// as buffers of their own.
     static var largestCopiedBody: Int { 16 * 1024 }
 
+    /// Chunks of a chunked body up to this size are copied between their framing lines, so one
+    /// buffer leaves; larger ones go as buffers of their own between two small ones. (A relayed
+    /// stream's chunks are a few hundred bytes, but the rest of a stream that arrived at once
+    /// leaves as one chunk: copying that cost more than the kernel's own copy of it.)
+    static var largestCopiedChunk: Int { 2 * 1024 }
+
     /// Writes body bytes (after the held head, if it is still held), flushing them if `flush`.
     func writeBody(_ bytes: ByteBuffer, flush: Bool) throws {
         guard let context, context.channel.isActive else { throw ChannelError.ioOnClosedChannel }
         guard bytes.readableBytes > 0 else { return }
+        if framing == .chunked, bytes.readableBytes > Self.largestCopiedChunk {
+            var sizeLine = takeHead(roomFor: 20, context: context)
+            sizeLine.writeString(String(bytes.readableBytes, radix: 16))
+            sizeLine.writeStaticString("\r\n")
+            send(sizeLine, flush: false, context: context)
+            send(bytes, flush: false, context: context)
+            send(ChunkFraming.end, flush: flush, context: context)
+            return
+        }
         if framing != .chunked, bytes.readableBytes > Self.largestCopiedBody {
             if holdsHead { send(takeHead(roomFor: 0, context: context), flush: false, context: context) }
             send(bytes, flush: flush, context: context)
@@ -451,6 +466,12 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         writabilityWaiters.removeAll()
         for waiter in waiters { waiter.resume(throwing: ChannelError.ioOnClosedChannel) }
     }
+}
+
+/// The line end after a chunk sent as a buffer of its own, shared by every response (a written
+/// buffer is never changed).
+private enum ChunkFraming {
+    static let end = ByteBuffer(staticString: "\r\n")
 }
 
 extension [UInt8] {
