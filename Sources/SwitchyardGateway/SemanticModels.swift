@@ -13,6 +13,13 @@ struct SemanticModels: Sendable {
     /// The public model name `/v1/embeddings` serves.
     static let publicModelName = "local/all-MiniLM-L6-v2"
 
+    /// Why `embeddings.half_precision: true` is a poor choice on this build, if it is: without the
+    /// `AVX2` or `AVX512` trait fp16 weights are widened in software, far slower than fp32.
+    static func halfPrecisionWarning(_ settings: EmbeddingsSettings) -> String? {
+        guard settings.halfPrecision, !MiniLMEmbedder.widensHalfPrecisionInHardware else { return nil }
+        return "embeddings.half_precision is on, but this build widens fp16 weights in software: about 15× slower than fp32"
+    }
+
     /// Loads what `settings` names. A missing model is not an error: the gateway runs on rules and
     /// heuristics and says so once. A classifier file that is present but broken is an error.
     static func load(_ settings: EmbeddingsSettings, routing: RoutingConfiguration, tiers: [String], logger: Logger) throws(EmbeddingError) -> SemanticModels {
@@ -24,6 +31,9 @@ struct SemanticModels: Sendable {
                 logger.warning("embeddings.exemplars and embeddings.router need the model; they are ignored")
             }
             return SemanticModels()
+        }
+        if let warning = halfPrecisionWarning(settings) {
+            logger.warning("\(warning)", metadata: ["fix": "build with --traits AVX2 (or AVX512), or set embeddings.half_precision: false"])
         }
         let embedder = try MiniLMEmbedder(
             directory: settings.modelPath, options: EmbeddingModelOptions(maxTokens: 256, weightPrecision: settings.halfPrecision ? .float16 : .float32))

@@ -13,6 +13,18 @@ struct EmbeddingsEndpointTests {
         .appendingPathComponent("models/all-MiniLM-L6-v2").path
     static let modelPresent = FileManager.default.fileExists(atPath: modelPath + "/model.safetensors")
 
+    @Test("fp16 weights on a build that widens them in software draw a warning; fp32, or a build with F16C, none")
+    func halfPrecisionWarning() {
+        var settings = EmbeddingsSettings()
+        #expect(SemanticModels.halfPrecisionWarning(settings) == nil)
+        settings.halfPrecision = true
+        #if AVX512 || AVX2
+        #expect(SemanticModels.halfPrecisionWarning(settings) == nil)
+        #else
+        #expect(SemanticModels.halfPrecisionWarning(settings)?.contains("15× slower than fp32") == true)
+        #endif
+    }
+
     @Test("vectors in OpenAI's format, unit length, similar texts closer", .enabled(if: modelPresent, "run scripts/fetch-model.sh to fetch the model"))
     func embeds() async throws {
         try await LiveGateway.run(configure: { $0.embeddings.modelPath = Self.modelPath }) { live in

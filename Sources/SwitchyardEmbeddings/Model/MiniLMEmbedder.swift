@@ -67,6 +67,18 @@ public final class MiniLMEmbedder: TextEmbedder, Sendable {
     /// Whether dense layers run through OpenBLAS (trait `OpenBLAS`, fp32 weights).
     public var usesOpenBLAS: Bool { model.useBLAS }
 
+    /// Whether this build widens fp16 weights with the CPU's F16C instructions (trait `AVX2` or
+    /// `AVX512`). Without them every conversion is a library call, and fp16 weights run about 15×
+    /// slower than fp32 (`scripts/bench/run.sh`'s microbenchmarks: 1.8 s against 119 ms for 128
+    /// tokens on the default build).
+    public static var widensHalfPrecisionInHardware: Bool {
+        #if AVX512 || AVX2
+        true
+        #else
+        false
+        #endif
+    }
+
     /// What runs the model, for a startup log line, e.g. `OpenBLAS (SkylakeX kernels), fp32` or
     /// `Swift SIMD (AVX2), fp16`. OpenBLAS's `Prescott` kernels mean it did not recognise the CPU;
     /// set `OPENBLAS_CORETYPE` (e.g. `SkylakeX` or `Haswell`) in the environment.
