@@ -18,12 +18,13 @@ public struct ChatCompletionSummary: Sendable, Equatable {
     public var hasToolCalls = false
     /// Some choice's `logprobs` is present and not `null`.
     public var anyChoiceHasLogprobs = false
-    /// The top-level `usage` member, parsed.
-    public var usage: JSONValue?
+    /// The token counts of the top-level `usage` member, as ``TokenUsage/init(openAIUsage:)``
+    /// reads them.
+    public var usage: TokenUsage?
 
     public init(
         hasChoices: Bool = false, content: String? = nil, finishReason: String? = nil, tokenLogprobs: [Double]? = nil,
-        hasToolCalls: Bool = false, anyChoiceHasLogprobs: Bool = false, usage: JSONValue? = nil
+        hasToolCalls: Bool = false, anyChoiceHasLogprobs: Bool = false, usage: TokenUsage? = nil
     ) {
         self.hasChoices = hasChoices
         self.content = content
@@ -43,7 +44,8 @@ public struct ChatCompletionSummary: Sendable, Equatable {
             hasChoices: choices != nil, content: message?["content"]?.stringValue, finishReason: choice?["finish_reason"]?.stringValue,
             tokenLogprobs: choice?["logprobs"]?["content"]?.arrayValue?.compactMap { $0["logprob"]?.doubleValue },
             hasToolCalls: !(message?["tool_calls"]?.arrayValue?.isEmpty ?? true),
-            anyChoiceHasLogprobs: choices?.contains { ($0["logprobs"] ?? .null) != .null } ?? false, usage: body["usage"])
+            anyChoiceHasLogprobs: choices?.contains { ($0["logprobs"] ?? .null) != .null } ?? false,
+            usage: TokenUsage(openAIUsage: body["usage"]))
     }
 }
 
@@ -62,7 +64,7 @@ extension JSONParser {
                     if key.is("choices") {
                         try parser.scanChoices(into: &found)
                     } else if key.is("usage") {
-                        found.usage = try parser.parseValue(depth: 1)
+                        found.usage = try parser.scanUsage()
                     } else {
                         try parser.skipValue(depth: 1)
                     }
@@ -115,6 +117,48 @@ extension JSONParser {
                 summary.hasToolCalls = choice.hasToolCalls
             }
         }
+    }
+
+    /// `usage`: the counts ``TokenUsage/init(openAIUsage:)`` reads, without building the object
+    /// (its keys are too long to be stored inline in a `String`, so each would be allocated).
+    private mutating func scanUsage() throws(JSONParseError) -> TokenUsage? {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else {
+            try skipValue(depth: 1)
+            return nil
+        }
+        var prompt: Int?
+        var completion: Int?
+        var cached: Int?
+        try forEachMember(depth: 2) { (parser, key) throws(JSONParseError) in
+            if key.is("prompt_tokens") {
+                prompt = try parser.parseValue(depth: 2).intValue
+            } else if key.is("completion_tokens") {
+                completion = try parser.parseValue(depth: 2).intValue
+            } else if key.is("prompt_tokens_details") {
+                cached = try parser.scanCachedTokens()
+            } else {
+                try parser.skipValue(depth: 2)
+            }
+        }
+        guard let prompt, let completion else { return nil }
+        return TokenUsage(promptTokens: prompt, completionTokens: completion, cachedPromptTokens: min(cached ?? 0, prompt))
+    }
+
+    /// `usage.prompt_tokens_details.cached_tokens`, if the details are an object holding it.
+    private mutating func scanCachedTokens() throws(JSONParseError) -> Int? {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else {
+            try skipValue(depth: 2)
+            return nil
+        }
+        var cached: Int?
+        try forEachMember(depth: 3) { (parser, key) throws(JSONParseError) in
+            if key.is("cached_tokens") {
+                cached = try parser.parseValue(depth: 3).intValue
+            } else {
+                try parser.skipValue(depth: 3)
+            }
+        }
+        return cached
     }
 
     /// The first choice's `message`: its content and whether it called tools.

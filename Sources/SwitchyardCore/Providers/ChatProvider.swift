@@ -46,7 +46,7 @@ public struct ProviderCompletion: Sendable {
     /// JSON object, read as `summary`; the usage is the summary's.
     public init(scanned bytes: [UInt8], summary: ChatCompletionSummary) {
         self.bodyBytes = bytes
-        self.usage = TokenUsage(openAIUsage: summary.usage)
+        self.usage = summary.usage
         self.summary = summary
         self.parsedBody = ParsedBody(bytes: bytes)
     }
