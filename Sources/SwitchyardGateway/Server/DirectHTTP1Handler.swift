@@ -214,8 +214,6 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         var body: ByteBuffer
         var keepAlive: Bool
         var http10: Bool
-        /// The connection's logger with the request's id (`hb.request.id`).
-        var logger: Logger
     }
 
     /// Hands a request to the connection's serving task (starting it with the first request).
@@ -229,11 +227,9 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         }
         guard executor != nil, !closed else { return }
         answering = true
-        var logger = self.logger
-        logger[metadataKey: "hb.request.id"] = .string(RequestIdentifier.next())
         let collected = CollectedRequest(
             request: Request(head: request, body: RequestBody(buffer: body)), body: body, keepAlive: requestHead.isKeepAlive,
-            http10: requestHead.version.minor == 0, logger: logger)
+            http10: requestHead.version.minor == 0)
         if let waiter = requestWaiter {
             requestWaiter = nil
             waiter.resume(returning: collected)
@@ -253,7 +249,11 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         let writer = ResponseChannelWriter(handler: handler, eventLoop: channel.eventLoop)
         let responder = self.responder
         let eventLoop = channel.eventLoop
+        let connectionLogger = self.logger
         Task(executorPreference: executor) {
+            // The task's own logger: once a request's context has let go of it, setting the next
+            // request's id changes it in place instead of copying the logger and its metadata.
+            var logger = connectionLogger
             // The task prefers the event loop, where the handler's state lives, so the request is
             // taken at once; the hop is there should the task ever resume elsewhere.
             while let next = await withUnsafeContinuation({ (waiter: UnsafeContinuation<CollectedRequest?, Never>) in
@@ -263,12 +263,13 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
                     eventLoop.execute { handler.value.handNextRequest(to: waiter) }
                 }
             }) {
-                let context = Responder.Context(source: ApplicationRequestContextSource(channel: channel, logger: next.logger))
+                logger[metadataKey: "hb.request.id"] = .string(RequestIdentifier.next())
+                let context = Responder.Context(source: ApplicationRequestContextSource(channel: channel, logger: logger))
                 var response: Response
                 do {
                     response = try await responder.respond(to: next.request, collectedBody: next.body, context: context)
                 } catch {
-                    next.logger.debug("unrecognised error", metadata: ["error.type": "\(error)"])
+                    logger.debug("unrecognised error", metadata: ["error.type": "\(error)"])
                     response = Response(status: .internalServerError)
                 }
                 do {
@@ -276,7 +277,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
                 } catch {
                     // The answer is cut short (the client left, or a streamed body failed): the
                     // connection cannot carry another request.
-                    next.logger.trace("response not written", metadata: ["error": "\(error)"])
+                    logger.trace("response not written", metadata: ["error": "\(error)"])
                     channel.close(promise: nil)
                 }
             }
