@@ -225,7 +225,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
             errorCaught(context: context, error: HTTPParserError.invalidURL)
             return
         }
-        guard executor != nil, !closed else { return }
+        guard let executor, !closed else { return }
         answering = true
         let collected = CollectedRequest(
             request: Request(head: request, body: RequestBody(buffer: body)), body: body, keepAlive: requestHead.isKeepAlive,
@@ -235,14 +235,13 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
             waiter.resume(returning: collected)
         } else {
             nextRequest = collected
-            if !serving { startServing(context: context) }
+            if !serving { startServing(on: executor, context: context) }
         }
     }
 
     /// Starts the task that answers the connection's requests, one after another, on its event
     /// loop, until the connection closes.
-    private func startServing(context: ChannelHandlerContext) {
-        guard let executor else { return }
+    private func startServing(on executor: EventLoopTaskExecutor, context: ChannelHandlerContext) {
         serving = true
         let channel = context.channel
         let handler = NIOLoopBound(self, eventLoop: channel.eventLoop)
@@ -382,30 +381,31 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     func writeBody(_ bytes: ByteBuffer, flush: Bool) throws {
         guard let context, context.channel.isActive else { throw ChannelError.ioOnClosedChannel }
         guard bytes.readableBytes > 0 else { return }
-        if framing == .chunked, bytes.readableBytes > Self.largestCopiedChunk {
-            var sizeLine = takeHead(roomFor: 20, context: context)
-            sizeLine.writeString(String(bytes.readableBytes, radix: 16))
-            sizeLine.writeStaticString("\r\n")
-            send(sizeLine, flush: false, context: context)
-            send(bytes, flush: false, context: context)
-            send(ChunkFraming.end, flush: flush, context: context)
+        if framing == .chunked {
+            // Chunk framing: the size in hex, a line end, the bytes, a line end. A small chunk is
+            // copied between its lines; a large one leaves as a buffer of its own between them.
+            let copies = bytes.readableBytes <= Self.largestCopiedChunk
+            var out = takeHead(roomFor: (copies ? bytes.readableBytes : 0) + 20, context: context)
+            out.writeString(String(bytes.readableBytes, radix: 16))
+            out.writeStaticString("\r\n")
+            if copies {
+                out.writeImmutableBuffer(bytes)
+                out.writeStaticString("\r\n")
+                send(out, flush: flush, context: context)
+            } else {
+                send(out, flush: false, context: context)
+                send(bytes, flush: false, context: context)
+                send(ChunkFraming.end, flush: flush, context: context)
+            }
             return
         }
-        if framing != .chunked, bytes.readableBytes > Self.largestCopiedBody {
+        if bytes.readableBytes > Self.largestCopiedBody {
             if holdsHead { send(takeHead(roomFor: 0, context: context), flush: false, context: context) }
             send(bytes, flush: flush, context: context)
             return
         }
-        // Chunk framing: the size in hex and two line ends.
-        var out = takeHead(roomFor: bytes.readableBytes + 20, context: context)
-        if framing == .chunked {
-            out.writeString(String(bytes.readableBytes, radix: 16))
-            out.writeStaticString("\r\n")
-            out.writeImmutableBuffer(bytes)
-            out.writeStaticString("\r\n")
-        } else {
-            out.writeImmutableBuffer(bytes)
-        }
+        var out = takeHead(roomFor: bytes.readableBytes, context: context)
+        out.writeImmutableBuffer(bytes)
         send(out, flush: flush, context: context)
     }
 
