@@ -20,8 +20,9 @@ import NIOHTTPTypesHTTP1
 /// here, and the handler then asks the socket for nothing more until the answer is out, so a
 /// client cannot make it buffer without bound. A plain answer leaves as one buffer (head and body); a
 /// body of unknown length is sent chunked (or, to an HTTP/1.0 client, until the connection
-/// closes). A request SwiftNIO cannot parse gets `400` and the connection closes.
-public final class DirectHTTP1Handler<Responder: CollectedBodyResponder>: ChannelDuplexHandler, RemovableChannelHandler
+/// closes). Flushes go through the event loop's ``LoopFlushBatch``, except before a close, which
+/// flushes at once. A request SwiftNIO cannot parse gets `400` and the connection closes.
+public final class DirectHTTP1Handler<Responder: CollectedBodyResponder>: ChannelDuplexHandler, RemovableChannelHandler, BatchedFlushing
 where Responder.Context: RequestContext, Responder.Context.Source == ApplicationRequestContextSource {
     public typealias InboundIn = HTTPServerRequestPart
     public typealias OutboundIn = ByteBuffer
@@ -51,6 +52,9 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
 
     private var context: ChannelHandlerContext?
     private var executor: EventLoopTaskExecutor?
+    private var flushBatch: LoopFlushBatch?
+    /// A flush was asked of the loop's batch and has not been made yet.
+    private var flushWaits = false
     private var dates = HTTPDateCache()
 
     /// A request collected while the serving task was still busy with the one before.
@@ -97,6 +101,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         self.executor = EventLoopTaskExecutor(context.eventLoop)
+        self.flushBatch = LoopFlushBatch.current(on: context.eventLoop)
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
@@ -161,12 +166,12 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         if event is ChannelShouldQuiesceEvent {
             // The server is stopping: finish the answer in flight, if any, and close.
             // (A body being dropped after its early answer has nothing left to wait for.)
-            if answering || head != nil { closesWhenAnswered = true } else { context.close(promise: nil) }
+            if answering || head != nil { closesWhenAnswered = true } else { close(context) }
             return
         }
         if let event = event as? ChannelEvent, event == .inputClosed {
             inputClosed = true
-            if !answering { context.close(promise: nil) }
+            if !answering { close(context) }
         }
         context.fireUserInboundEventTriggered(event)
     }
@@ -195,7 +200,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
             return
         }
         logger.trace("connection failed", metadata: ["error": "\(error)"])
-        context.close(promise: nil)
+        close(context)
     }
 
     /// Appends `chunk` to the body, up to one byte past the limit.
@@ -277,7 +282,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
                     // The answer is cut short (the client left, or a streamed body failed): the
                     // connection cannot carry another request.
                     logger.trace("response not written", metadata: ["error": "\(error)"])
-                    channel.close(promise: nil)
+                    try? await writer.onLoop { $0.closeConnection() }
                 }
             }
         }
@@ -315,7 +320,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         }
         guard !answering else { return }
         if inputClosed {
-            context.close(promise: nil)
+            close(context)
         } else if readPending {
             readPending = false
             context.read()
@@ -434,19 +439,46 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         answering = false
     }
 
-    /// Writes `buffer`, if any, and flushes if `flush`; `promise` completes once it is written
-    /// (at once when there is nothing to write).
+    /// Writes `buffer`, if any, and flushes if `flush`: with the loop's batch (see
+    /// ``LoopFlushBatch``), or at once when `promise` waits for the bytes to leave (the
+    /// connection closes after them). `promise` completes once `buffer` is written, at once when
+    /// there is nothing to write.
     private func send(_ buffer: ByteBuffer?, flush: Bool, promise: EventLoopPromise<Void>? = nil, context: ChannelHandlerContext) {
-        guard let buffer else {
-            if flush { context.flush() }
-            promise?.succeed()
-            return
-        }
-        if flush {
-            context.writeAndFlush(wrapOutboundOut(buffer), promise: promise)
-        } else {
+        if let buffer {
             context.write(wrapOutboundOut(buffer), promise: promise)
         }
+        if flush {
+            if promise != nil {
+                context.flush()
+            } else if !flushWaits {
+                flushWaits = true
+                flushBatch!.flushSoon(self)
+            }
+        }
+        if buffer == nil { promise?.succeed() }
+    }
+
+    /// Flushes what was written since the loop's batch was asked to (nothing once the connection
+    /// is gone).
+    func flushBatched() {
+        flushWaits = false
+        context?.flush()
+    }
+
+    /// Closes the connection, after flushing what waits for the loop's batch (closing drops
+    /// writes not yet flushed).
+    private func close(_ context: ChannelHandlerContext) {
+        if flushWaits {
+            flushWaits = false
+            context.flush()
+        }
+        context.close(promise: nil)
+    }
+
+    /// Closes the connection (see ``close(_:)``), if it is still open.
+    func closeConnection() {
+        guard let context else { return }
+        close(context)
     }
 
     /// Whether written bytes would now wait in the channel's buffer rather than go out.
