@@ -237,6 +237,30 @@ struct DirectHTTP1ServerTests {
         #expect(text.hasSuffix("\r\n\r\n5\r\nhello\r\n12\r\n, world of streams\r\n0\r\n\r\n"))
     }
 
+    @Test("a stream's first bytes leave at once, even while the loop is still busy with the rest")
+    func firstStreamedBytesLeaveAtOnce() async throws {
+        // The route blocks its event loop after the first write until the client has read it, as
+        // a relay does while it works through chunks that arrived together: bytes left for the
+        // loop's flush batch would not leave until the wait timed out.
+        let clientHasFirst = DispatchSemaphore(value: 0)
+        let router = streamingRouter { writer in
+            try await writer.write(ByteBuffer(string: "first"))
+            let inTime = clientHasFirst.wait(timeout: .now() + 5) == .success
+            try await writer.write(ByteBuffer(string: inTime ? "rest" : "late"))
+            try await writer.finish(nil)
+        }
+        let text = try await withServer(router) { port in
+            let connection = try RawConnection(port: port)
+            connection.send("GET /stream HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+            return await blocking { () -> String in
+                if connection.receive(until: "5\r\nfirst\r\n", timeoutSeconds: 10) { clientHasFirst.signal() }
+                _ = connection.waitForClose()
+                return connection.received
+            }
+        }
+        #expect(text.hasSuffix("\r\n\r\n5\r\nfirst\r\n4\r\nrest\r\n0\r\n\r\n"))
+    }
+
     @Test("chunks too large to copy leave as buffers of their own, framed the same")
     func largeChunksKeepTheirFraming() async throws {
         // 5,000 and 3,000 bytes: over the 2 KB up to which a chunk is copied between its lines.
@@ -436,6 +460,16 @@ final class RawConnection: @unchecked Sendable {  // used by one thread at a tim
             if keep { buffer.append(contentsOf: chunk[0..<count]) }
         }
         return count
+    }
+
+    /// Reads until what arrived contains `marker`; false if it has not within `timeoutSeconds`
+    /// or the connection closed first.
+    func receive(until marker: String, timeoutSeconds: Int) -> Bool {
+        let deadline = Date().addingTimeInterval(TimeInterval(timeoutSeconds))
+        while !received.contains(marker) {
+            guard Date() < deadline, readSome(timeoutSeconds: 1) != 0 else { return false }
+        }
+        return true
     }
 
     /// Waits until the server closes the connection (reading and counting what comes first).

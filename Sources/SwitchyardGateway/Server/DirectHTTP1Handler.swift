@@ -383,9 +383,17 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     static var largestCopiedChunk: Int { 2 * 1024 }
 
     /// Writes body bytes (after the held head, if it is still held), flushing them if `flush`.
+    ///
+    /// The first bytes of a streamed body leave at once rather than with the loop's batch: the
+    /// rest of a stream that arrived together is relayed before the batch runs, and a client's
+    /// first token would wait for all of it.
     func writeBody(_ bytes: ByteBuffer, flush: Bool) throws {
         guard let context, context.channel.isActive else { throw ChannelError.ioOnClosedChannel }
         guard bytes.readableBytes > 0 else { return }
+        if flush, holdsHead {
+            try writeBody(bytes, flush: false)
+            return flushNow(context)
+        }
         if framing == .chunked {
             // Chunk framing: the size in hex, a line end, the bytes, a line end. A small chunk is
             // copied between its lines; a large one leaves as a buffer of its own between them.
@@ -449,7 +457,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         }
         if flush {
             if promise != nil {
-                context.flush()
+                flushNow(context)
             } else if !flushWaits {
                 flushWaits = true
                 flushBatch!.flushSoon(self)
@@ -468,11 +476,14 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     /// Closes the connection, after flushing what waits for the loop's batch (closing drops
     /// writes not yet flushed).
     private func close(_ context: ChannelHandlerContext) {
-        if flushWaits {
-            flushWaits = false
-            context.flush()
-        }
+        if flushWaits { flushNow(context) }
         context.close(promise: nil)
+    }
+
+    /// Flushes everything written so far, including what waits for the loop's batch.
+    private func flushNow(_ context: ChannelHandlerContext) {
+        flushWaits = false
+        context.flush()
     }
 
     /// Closes the connection (see ``close(_:)``), if it is still open.
