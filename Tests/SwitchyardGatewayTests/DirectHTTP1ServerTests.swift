@@ -261,6 +261,34 @@ struct DirectHTTP1ServerTests {
         #expect(text.hasSuffix("\r\n\r\n5\r\nfirst\r\n4\r\nrest\r\n0\r\n\r\n"))
     }
 
+    @Test("answers flushed in a batch, beside others in flight, all arrive, and closing waits for them")
+    func batchedAnswersArrive() async throws {
+        // Twice as many slow requests as event loops keep answers in flight on every loop, so the
+        // fast answers (and a half-closed client's) go through the loops' flush batches.
+        let slowCount = 2 * ProcessInfo.processInfo.activeProcessorCount
+        let results = try await withServer(Self.slowAndFast()) { port in
+            let slow = try (0..<slowCount).map { _ in try RawConnection(port: port) }
+            for connection in slow { connection.send("GET /slow HTTP/1.1\r\nHost: test\r\n\r\n") }
+            let closing = try (0..<4).map { _ in try RawConnection(port: port) }
+            for connection in closing { connection.send("GET /fast HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n") }
+            let halfClosed = try RawConnection(port: port)
+            halfClosed.send("GET /fast HTTP/1.1\r\nHost: test\r\n\r\nGET /fast HTTP/1.1\r\nHost: test\r\n\r\n")
+            halfClosed.shutdownWrite()
+            return try await blocking { () -> (slow: [String], closing: [(Bool, String)], halfClosed: (Bool, String)) in
+                let slowBodies = try slow.map { try $0.receiveResponses(1)[0].body }
+                let closed = closing.map { ($0.waitForClose(), $0.received) }
+                return (slowBodies, closed, (halfClosed.waitForClose(), halfClosed.received))
+            }
+        }
+        #expect(results.slow == Array(repeating: "slow", count: slowCount))
+        for (closed, text) in results.closing {
+            #expect(closed)
+            #expect(text.hasSuffix("\r\n\r\nfast"))
+        }
+        #expect(results.halfClosed.0)
+        #expect(results.halfClosed.1.components(separatedBy: "\r\n\r\nfast").count == 3)
+    }
+
     @Test("chunks too large to copy leave as buffers of their own, framed the same")
     func largeChunksKeepTheirFraming() async throws {
         // 5,000 and 3,000 bytes: over the 2 KB up to which a chunk is copied between its lines.

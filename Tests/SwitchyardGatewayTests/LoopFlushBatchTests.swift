@@ -61,6 +61,19 @@ struct LoopFlushBatchTests {
         #expect(log.entries.last == "flush later")
     }
 
+    @Test("an answer alone on the loop is not batched; one among others is")
+    func answersInFlight() throws {
+        let loop = EmbeddedEventLoop()
+        let batch = LoopFlushBatch.current(on: loop)
+        batch.answerStarted()
+        #expect(!batch.hasOtherAnswers)
+        batch.answerStarted()
+        #expect(batch.hasOtherAnswers)
+        batch.answerEnded()
+        #expect(!batch.hasOtherAnswers)
+        batch.answerEnded()
+    }
+
     @Test("each event loop has its own batch")
     func batchPerLoop() throws {
         let first = EmbeddedEventLoop()

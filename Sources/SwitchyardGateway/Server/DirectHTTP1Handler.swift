@@ -70,7 +70,12 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     /// A request is being answered; what arrives meanwhile waits in `waiting`.
-    private var answering = false
+    private var answering = false {
+        didSet {
+            guard answering != oldValue else { return }
+            if answering { flushBatch?.answerStarted() } else { flushBatch?.answerEnded() }
+        }
+    }
     private var waiting = CircularBuffer<HTTPServerRequestPart>()
     /// The request being read was answered from its head (its declared body is over the
     /// limit): its body parts are dropped until its end.
@@ -106,6 +111,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
 
     public func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        answering = false
         failWritabilityWaiters()
         stopServing()
     }
@@ -456,7 +462,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
             context.write(wrapOutboundOut(buffer), promise: promise)
         }
         if flush {
-            if promise != nil {
+            if promise != nil || !flushBatch!.hasOtherAnswers {
                 flushNow(context)
             } else if !flushWaits {
                 flushWaits = true

@@ -21,6 +21,8 @@ protocol BatchedFlushing: AnyObject {
 final class LoopFlushBatch {
     private let eventLoop: any EventLoop
     private var waiting: [any BatchedFlushing] = []
+    /// Answers being made on the loop's connections (see ``answerStarted()``).
+    private var answersInFlight = 0
 
     private init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
@@ -38,6 +40,23 @@ final class LoopFlushBatch {
         let batch = LoopFlushBatch(eventLoop: eventLoop)
         perThread.currentValue = batch
         return batch
+    }
+
+    /// A connection started answering a request.
+    func answerStarted() {
+        answersInFlight += 1
+    }
+
+    /// A connection finished (or gave up) answering a request.
+    func answerEnded() {
+        answersInFlight -= 1
+    }
+
+    /// Whether another connection of the loop is answering too, besides the one asking. Alone
+    /// on the loop, an answer has nothing to leave together with and is flushed at once: the
+    /// batch would only make it wait while its task finishes (freeing the request's state).
+    var hasOtherAnswers: Bool {
+        answersInFlight > 1
     }
 
     /// Flushes `connection` once the work queued on the loop so far has run.
