@@ -20,8 +20,9 @@ import NIOHTTPTypesHTTP1
 /// here, and the handler then asks the socket for nothing more until the answer is out, so a
 /// client cannot make it buffer without bound. A plain answer leaves as one buffer (head and body); a
 /// body of unknown length is sent chunked (or, to an HTTP/1.0 client, until the connection
-/// closes). Flushes go through the event loop's ``LoopFlushBatch``, except before a close, which
-/// flushes at once. A request SwiftNIO cannot parse gets `400` and the connection closes.
+/// closes). Flushes go through the event loop's ``LoopFlushBatch``, so the answers of one turn of
+/// the loop leave together; a close, a stream's first bytes and an answer alone on its loop are
+/// flushed at once. A request SwiftNIO cannot parse gets `400` and the connection closes.
 public final class DirectHTTP1Handler<Responder: CollectedBodyResponder>: ChannelDuplexHandler, RemovableChannelHandler, BatchedFlushing
 where Responder.Context: RequestContext, Responder.Context.Source == ApplicationRequestContextSource {
     public typealias InboundIn = HTTPServerRequestPart
