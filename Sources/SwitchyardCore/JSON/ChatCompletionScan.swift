@@ -140,8 +140,7 @@ extension JSONParser {
                 try parser.skipValue(depth: 2)
             }
         }
-        guard let prompt, let completion else { return nil }
-        return TokenUsage(promptTokens: prompt, completionTokens: completion, cachedPromptTokens: min(cached ?? 0, prompt))
+        return TokenUsage(openAIPromptTokens: prompt, completionTokens: completion, cachedTokens: cached)
     }
 
     /// `usage.prompt_tokens_details.cached_tokens`, if the details are an object holding it.

@@ -17,11 +17,17 @@ public struct TokenUsage: Sendable, Hashable {
     /// `prompt_tokens_details.cached_tokens`); `nil` when it is absent or not an object.
     public init?(openAIUsage value: JSONValue?) {
         guard let object = value?.objectValue else { return nil }
-        guard let prompt = object["prompt_tokens"]?.intValue, let completion = object["completion_tokens"]?.intValue else {
-            return nil
-        }
-        let cached = object["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0
-        self.init(promptTokens: prompt, completionTokens: completion, cachedPromptTokens: min(cached, prompt))
+        self.init(
+            openAIPromptTokens: object["prompt_tokens"]?.intValue, completionTokens: object["completion_tokens"]?.intValue,
+            cachedTokens: object["prompt_tokens_details"]?["cached_tokens"]?.intValue)
+    }
+
+    /// The counts of an OpenAI `usage` object as they were read: `nil` unless both the prompt
+    /// and the completion count are there; cached tokens count as none when absent, and never as
+    /// more than the prompt.
+    public init?(openAIPromptTokens prompt: Int?, completionTokens completion: Int?, cachedTokens cached: Int?) {
+        guard let prompt, let completion else { return nil }
+        self.init(promptTokens: prompt, completionTokens: completion, cachedPromptTokens: min(cached ?? 0, prompt))
     }
 
     /// Input plus output tokens.

@@ -476,8 +476,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     /// Flushes what was written since the loop's batch was asked to (nothing once the connection
     /// is gone).
     func flushBatched() {
-        flushWaits = false
-        context?.flush()
+        if let context { flushNow(context) }
     }
 
     /// Closes the connection, after flushing what waits for the loop's batch (closing drops
