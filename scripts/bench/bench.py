@@ -217,6 +217,27 @@ def run_quiet(cmd):
         return None
 
 
+def read_text(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def idle_policy():
+    """How idle CPUs wait: it sets what a wake-up costs, so most of the latency added at c=1.
+
+    On a KVM guest with the `haltpoll` driver, a guest poll time of 0 halts an idle vCPU at
+    once, and every wake-up of it is an exit to the hypervisor."""
+    poll_ns = read_text("/sys/module/haltpoll/parameters/guest_halt_poll_ns")
+    return {
+        "cpuidle_driver": read_text("/sys/devices/system/cpu/cpuidle/current_driver"),
+        "cpuidle_governor": read_text("/sys/devices/system/cpu/cpuidle/current_governor"),
+        "haltpoll_guest_poll_ns": int(poll_ns) if poll_ns and poll_ns.isdigit() else None,
+    }
+
+
 def cmd_meta(args):
     cpu_model = None
     with open("/proc/cpuinfo") as f:
@@ -242,6 +263,7 @@ def cmd_meta(args):
         "git_dirty": bool(dirty),
         "wrk": wrk,
         "loadavg_start": open("/proc/loadavg").read().split()[:3],
+        "idle": idle_policy(),
     }
     for item in args.fields:
         key, _, value = item.partition("=")
@@ -444,6 +466,12 @@ def cmd_report(args):
     lines.append("machine: %s; %s CPUs; kernel %s; %s; load average %s at start, %s at end"
                  % (meta.get("cpu_model"), meta.get("nproc"), meta.get("kernel"), meta.get("swift_version"),
                     meta.get("loadavg_start"), meta.get("loadavg_end")))
+    idle = meta.get("idle") or {}
+    if idle.get("cpuidle_driver"):
+        poll = idle.get("haltpoll_guest_poll_ns")
+        lines.append("idle CPUs: cpuidle driver %s, governor %s%s"
+                     % (idle.get("cpuidle_driver"), idle.get("cpuidle_governor"),
+                        "" if poll is None else ", haltpoll guest poll %d ns" % poll))
     text = "\n".join(lines)
     print(text)
 
