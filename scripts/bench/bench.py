@@ -324,7 +324,8 @@ def micro_numbers(path):
 
 def baseline(target):
     """The direct target a target's added latency is measured against: the one measured in the
-    same machine state ('switchyard-pmqos' against 'direct-pmqos'), else 'direct'."""
+    same machine state ('switchyard-pmqos' against 'direct-pmqos', 'switchyard-haltpoll' against
+    'direct-haltpoll'), else 'direct'."""
     if target.startswith("switchyard-"):
         return "direct-" + target[len("switchyard-"):]
     return "direct"
@@ -422,7 +423,7 @@ def cmd_report(args):
 
     lines.append("")
     for t in ttft:
-        lines.append("streaming TTFT, c=1, %-16s p50 %7.0f µs  p99 %7.0f µs  (%d requests)"
+        lines.append("streaming TTFT, c=1, %-19s p50 %7.0f µs  p99 %7.0f µs  (%d requests)"
                      % (t["target"], t["ttft_p50_us"], t["ttft_p99_us"], t["requests"]))
     for t in ttft:
         if t["target"].startswith("direct"):
@@ -431,7 +432,7 @@ def cmd_report(args):
         if direct_ttft:
             t["added_ttft_p50_us"] = t["ttft_p50_us"] - direct_ttft["ttft_p50_us"]
             t["added_ttft_p99_us"] = t["ttft_p99_us"] - direct_ttft["ttft_p99_us"]
-            lines.append("added TTFT, c=1, %-16s p50 %+7.0f µs  p99 %+7.0f µs"
+            lines.append("added TTFT, c=1, %-19s p50 %+7.0f µs  p99 %+7.0f µs"
                          % (t["target"], t["added_ttft_p50_us"], t["added_ttft_p99_us"]))
     for target in ("switchyard", "litellm"):
         cs = extras.get("coldstart-" + target)
@@ -444,6 +445,9 @@ def cmd_report(args):
                          % (target, idle["idle_rss_kb"] / 1024, idle.get("final_rss_kb", 0) / 1024, idle.get("final_hwm_kb", 0) / 1024))
     if "pmqos-skipped" in extras:
         lines.append("idle CPUs polling: " + extras["pmqos-skipped"]["reason"])
+    if "haltpoll" in extras:
+        lines.append("the *-haltpoll targets ran with haltpoll's guest poll time at %d ns (put back after)"
+                     % extras["haltpoll"]["guest_halt_poll_ns"])
     if "peer-skipped" in extras:
         lines.append("peer: " + extras["peer-skipped"]["reason"])
     streams = [r for r in rows if r.get("kind") == "streams"]
@@ -481,6 +485,7 @@ def cmd_report(args):
                 "rss": {k[len("idle-"):]: v for k, v in extras.items() if k.startswith("idle-")},
                 "peer": extras.get("peer-skipped", {}).get("reason") or ("litellm" if ratios else None),
                 "streams": streams,
+                "haltpoll_guest_poll_ns": extras.get("haltpoll", {}).get("guest_halt_poll_ns"),
                 "micro": micro, "micro_output": os.path.basename(args.micro) if args.micro and os.path.exists(args.micro) else None,
                 "table": text}
     with open(args.json, "w") as f:

@@ -10,6 +10,13 @@
 #   --duration S       seconds per measured run (default 10, at most 60)
 #   --streams N        concurrent streams in the many-streams scenario (default 1000, 100 with
 #                      --quick, 0 skips it); they run for 30 s (5 s with --quick)
+#   --idle-poll NS     also measure concurrency 1 and time to first token with haltpoll's guest
+#                      poll time at NS nanoseconds (e.g. 200000, the kernel's default), as targets
+#                      direct-haltpoll and switchyard-haltpoll: on a KVM guest whose idle CPUs use
+#                      the haltpoll driver, an idle vCPU then polls up to NS before it halts. The
+#                      setting is the machine's (/sys/module/haltpoll/parameters/guest_halt_poll_ns,
+#                      root); the harness puts the previous value back when it exits, unless killed
+#                      with SIGKILL
 #   --allocator A      mimalloc (default): build with the package trait Mimalloc, the production
 #                      build (installs libmimalloc-dev when root); glibc: build without it
 #   SWITCHYARD_BIN=path/to/switchyard   use that binary instead of building release
@@ -25,7 +32,8 @@
 # floor-hummingbird-async and floor-nio. Then concurrency 1 and time to first token again through a
 # gateway with server.cpu_latency_limit_us: 0 (idle CPUs poll instead of halting; it takes write
 # access to /dev/cpu_dma_latency), against a direct baseline measured in the same state, as targets
-# switchyard-pmqos and direct-pmqos. Measures req/s and latency percentiles (wrk), the gateway's
+# switchyard-pmqos and direct-pmqos; with --idle-poll, the same once more with haltpoll's guest
+# poll time set, as targets switchyard-haltpoll and direct-haltpoll. Measures req/s and latency percentiles (wrk), the gateway's
 # CPU per request (/proc utime+stime ÷ requests), the hypervisor's steal time during each run,
 # peak and idle RSS (VmHWM, VmRSS), cold start
 # (process start to the first 200 on /healthz, polled every 5 ms) and streamed time to first
@@ -42,6 +50,7 @@ PEER=""
 MICRO=1
 DURATION=""
 STREAMS=""
+IDLE_POLL_NS=""
 ALLOCATOR=mimalloc
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -51,6 +60,7 @@ while [ $# -gt 0 ]; do
     --no-micro) MICRO=0 ;;
     --duration) shift; DURATION=${1:-} ;;
     --streams) shift; STREAMS=${1:-} ;;
+    --idle-poll) shift; IDLE_POLL_NS=${1:-} ;;
     --allocator) shift; ALLOCATOR=${1:-}; [[ "$ALLOCATOR" =~ ^(mimalloc|glibc)$ ]] || { echo "--allocator takes mimalloc or glibc" >&2; exit 2; } ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
@@ -69,6 +79,11 @@ WARMUP=1
 if [ -z "$STREAMS" ]; then STREAMS=$([ $QUICK = 1 ] && echo 100 || echo 1000); fi
 [[ "$STREAMS" =~ ^[0-9]+$ ]] && [ "$STREAMS" -le 5000 ] || { echo "--streams must be 0–5000" >&2; exit 2; }
 STREAM_SECONDS=$([ $QUICK = 1 ] && echo 5 || echo 30)
+HALTPOLL=/sys/module/haltpoll/parameters/guest_halt_poll_ns
+if [ -n "$IDLE_POLL_NS" ]; then
+  [[ "$IDLE_POLL_NS" =~ ^[0-9]+$ ]] && [ "$IDLE_POLL_NS" -le 10000000 ] || { echo "--idle-poll must be 0–10000000 ns" >&2; exit 2; }
+  [ -w "$HALTPOLL" ] || { echo "--idle-poll needs the haltpoll cpuidle driver and write access to $HALTPOLL" >&2; exit 2; }
+fi
 CONCURRENCY=(1 32 128)
 TTFT_REQUESTS=$([ $QUICK = 1 ] && echo 300 || echo 2000)
 COLD_TRIALS=$([ $QUICK = 1 ] && echo 3 || echo 7)
@@ -78,8 +93,10 @@ mkdir -p "$RESULTS"
 
 WORK=$(mktemp -d)
 PIDS=()
+HALTPOLL_BEFORE=""
 cleanup() {
   local pid
+  if [ -n "$HALTPOLL_BEFORE" ]; then echo "$HALTPOLL_BEFORE" >"$HALTPOLL" || true; fi
   for pid in "${PIDS[@]}"; do
     kill "$pid" 2>/dev/null || true
   done
@@ -324,6 +341,26 @@ if [ -w /dev/cpu_dma_latency ]; then
   wait "$QGW_PID" 2>/dev/null || true
 else
   printf '{"kind":"pmqos-skipped","reason":"no write access to /dev/cpu_dma_latency: the idle-CPUs-poll scenario was skipped"}\n' >>"$ROWS"
+fi
+
+# --- concurrency 1 with haltpoll's guest poll time (--idle-poll) ---------------------------------------
+# The machine-side alternative to the PM QoS key on a KVM guest: an idle vCPU polls up to
+# IDLE_POLL_NS before it halts, over a window that shrinks while no wake-up comes in it. The same
+# gateway as the main scenarios; the direct baseline is measured again in the same state.
+if [ -n "$IDLE_POLL_NS" ]; then
+  say "concurrency 1 with haltpoll's guest poll time at $IDLE_POLL_NS ns, directly and through the gateway"
+  HALTPOLL_BEFORE=$(cat "$HALTPOLL")
+  echo "$IDLE_POLL_NS" >"$HALTPOLL"
+  run_wrk direct-haltpoll explicit 1 "$MOCK_URL" sim-light false "$MOCK_PID"
+  run_wrk switchyard-haltpoll explicit 1 "$GW_URL" bench-light false "$GW_PID"
+  run_wrk switchyard-haltpoll auto 1 "$GW_URL" auto false "$GW_PID"
+  run_wrk direct-haltpoll stream 1 "$MOCK_URL" sim-light true "$MOCK_PID"
+  run_wrk switchyard-haltpoll stream 1 "$GW_URL" bench-light true "$GW_PID"
+  run_ttft direct-haltpoll "$MOCK_URL" sim-light
+  run_ttft switchyard-haltpoll "$GW_URL" bench-light
+  echo "$HALTPOLL_BEFORE" >"$HALTPOLL"
+  HALTPOLL_BEFORE=""
+  printf '{"kind":"haltpoll","guest_halt_poll_ns":%s}\n' "$IDLE_POLL_NS" >>"$ROWS"
 fi
 
 # --- many concurrent streams -----------------------------------------------------------------------
