@@ -29,8 +29,8 @@ struct ChatFirstResponder: CollectedBodyResponder {
         guard request.method == .post, request.head.path == Self.chatPath else {
             return try await router.respond(to: request, context: context)
         }
-        var context = context
-        // What the router records for the endpoint (metrics read it).
+        // What the router records for the endpoint (metrics read it); the path's box is shared
+        // with the caller's context.
         context.coreContext.endpointPath.value = Self.chatPath
         // The error middleware's own translation, without its closure's async frame.
         do {

@@ -21,15 +21,21 @@ import NIOHTTP1
 /// (connections finish the request in flight and close). The handler does what the NIO
 /// handlers it replaces did: pipelined requests are answered in order, keep-alive follows the
 /// request (`Connection`, HTTP/1.0), a malformed request gets `400` and the connection closes.
-public struct DirectHTTP1Channel<Responder: CollectedBodyResponder>: ServerChildChannel
-where Responder.Context: RequestContext, Responder.Context.Source == ApplicationRequestContextSource {
+public struct DirectHTTP1Channel: ServerChildChannel {
     /// A connection being served.
     public struct Connection: ServerChildChannelValue {
         public let channel: any Channel
     }
 
-    let responder: Responder
-    let limits: DirectHTTP1Handler<Responder>.Limits
+    /// Answers one request whose whole body the server collected, on the connection `channel`;
+    /// `logger` is the request's (with its `hb.request.id`). Made from the responder, which it
+    /// calls with the request context built from the channel and the logger.
+    public typealias Answering = @Sendable (
+        _ request: Request, _ collectedBody: ByteBuffer, _ channel: any Channel, _ logger: Logger
+    ) async throws -> Response
+
+    let answer: Answering
+    let limits: DirectHTTP1Handler.Limits
     let serverName: String?
     let logger: Logger
 
@@ -39,8 +45,12 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     ///     route that reads more than its own (lower or equal) limit sees a body over it and answers `413`.
     ///   - serverName: The `Server` header's value, if any.
     ///   - logger: Each request's logger is this one plus Hummingbird's `hb.request.id`.
-    public init(responder: Responder, maxBodyBytes: Int, serverName: String?, logger: Logger) {
-        self.responder = responder
+    public init<Responder: CollectedBodyResponder>(responder: Responder, maxBodyBytes: Int, serverName: String?, logger: Logger)
+    where Responder.Context: RequestContext, Responder.Context.Source == ApplicationRequestContextSource {
+        self.answer = { request, collectedBody, channel, logger in
+            let context = Responder.Context(source: ApplicationRequestContextSource(channel: channel, logger: logger))
+            return try await responder.respond(to: request, collectedBody: collectedBody, context: context)
+        }
         self.limits = .init(maxBodyBytes: maxBodyBytes)
         self.serverName = serverName
         self.logger = logger
@@ -50,7 +60,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
             try channel.pipeline.syncOperations.addHandler(
-                DirectHTTP1Handler(responder: responder, limits: limits, serverName: serverName, logger: self.logger))
+                DirectHTTP1Handler(answer: answer, limits: limits, serverName: serverName, logger: self.logger))
             return Connection(channel: channel)
         }
     }

@@ -23,8 +23,12 @@ import NIOHTTPTypesHTTP1
 /// closes). Flushes go through the event loop's ``LoopFlushBatch``, so the answers of one turn of
 /// the loop leave together; a close, a stream's first bytes and an answer alone on its loop are
 /// flushed at once. A request SwiftNIO cannot parse gets `400` and the connection closes.
-public final class DirectHTTP1Handler<Responder: CollectedBodyResponder>: ChannelDuplexHandler, RemovableChannelHandler, BatchedFlushing
-where Responder.Context: RequestContext, Responder.Context.Source == ApplicationRequestContextSource {
+///
+/// The handler is not generic over the responder: it holds the ``DirectHTTP1Channel/Answering``
+/// closure the channel made from it. SwiftNIO calls a handler through its protocols, and the
+/// witnesses of a generic class's conformances are its unspecialised code, which looks up type
+/// metadata as it runs.
+public final class DirectHTTP1Handler: ChannelDuplexHandler, RemovableChannelHandler, BatchedFlushing {
     public typealias InboundIn = HTTPServerRequestPart
     public typealias OutboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
@@ -46,7 +50,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         case untilClose
     }
 
-    private let responder: Responder
+    private let answer: DirectHTTP1Channel.Answering
     private let limits: Limits
     private let serverName: String?
     private let logger: Logger
@@ -97,8 +101,8 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     private var closesAfterResponse = false
     private var writabilityWaiters: [CheckedContinuation<Void, any Error>] = []
 
-    init(responder: Responder, limits: Limits, serverName: String?, logger: Logger) {
-        self.responder = responder
+    init(answer: @escaping DirectHTTP1Channel.Answering, limits: Limits, serverName: String?, logger: Logger) {
+        self.answer = answer
         self.limits = limits
         self.serverName = serverName
         self.logger = logger
@@ -203,7 +207,8 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
             logger.debug("malformed request", metadata: ["error": "\(error)"])
             var response = context.channel.allocator.buffer(capacity: 80)
             response.writeStaticString("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")
-            context.writeAndFlush(wrapOutboundOut(response)).whenComplete { _ in context.close(promise: nil) }
+            let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(response)).whenComplete { _ in boundContext.value.close(promise: nil) }
             return
         }
         logger.trace("connection failed", metadata: ["error": "\(error)"])
@@ -258,7 +263,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         let channel = context.channel
         let handler = NIOLoopBound(self, eventLoop: channel.eventLoop)
         let writer = ResponseChannelWriter(handler: handler, eventLoop: channel.eventLoop)
-        let responder = self.responder
+        let answer = self.answer
         let eventLoop = channel.eventLoop
         let connectionLogger = self.logger
         Task(executorPreference: executor) {
@@ -275,10 +280,9 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
                 }
             }) {
                 logger[metadataKey: "hb.request.id"] = .string(RequestIdentifier.next())
-                let context = Responder.Context(source: ApplicationRequestContextSource(channel: channel, logger: logger))
                 var response: Response
                 do {
-                    response = try await responder.respond(to: next.request, collectedBody: next.body, context: context)
+                    response = try await answer(next.request, next.body, channel, logger)
                 } catch {
                     logger.debug("unrecognised error", metadata: ["error.type": "\(error)"])
                     response = Response(status: .internalServerError)
@@ -450,7 +454,8 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         }
         let written = context.eventLoop.makePromise(of: Void.self)
         send(out, flush: true, promise: written, context: context)
-        written.futureResult.whenComplete { _ in context.close(promise: nil) }
+        let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        written.futureResult.whenComplete { _ in boundContext.value.close(promise: nil) }
         answering = false
     }
 

@@ -10,9 +10,8 @@ import NIOCore
 /// written with its head in one buffer and one flush. A body of unknown length (a stream) is
 /// flushed at every write, and the next write waits while the client is not reading (the channel
 /// is not writable), so a slow client cannot make the gateway buffer a whole stream.
-struct ResponseChannelWriter<Responder: CollectedBodyResponder>: Sendable
-where Responder.Context: RequestContext, Responder.Context.Source == ApplicationRequestContextSource {
-    let handler: NIOLoopBound<DirectHTTP1Handler<Responder>>
+struct ResponseChannelWriter: Sendable {
+    let handler: NIOLoopBound<DirectHTTP1Handler>
     let eventLoop: any EventLoop
 
     /// Writes `response` and ends it.
@@ -28,7 +27,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     }
 
     /// Runs `body` with the handler on its event loop.
-    func onLoop<T: Sendable>(_ body: @escaping @Sendable (DirectHTTP1Handler<Responder>) throws -> T) async throws -> T {
+    func onLoop<T: Sendable>(_ body: @escaping @Sendable (DirectHTTP1Handler) throws -> T) async throws -> T {
         if eventLoop.inEventLoop { return try body(handler.value) }
         let handler = self.handler
         return try await eventLoop.submit { try body(handler.value) }.get()
