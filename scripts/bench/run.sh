@@ -318,6 +318,20 @@ FINAL=$(proc "$GW_PID")
 printf '{"kind":"idle-switchyard","idle_rss_kb":%s,"idle_hwm_kb":%s,"final_rss_kb":%s,"final_hwm_kb":%s,"auto_routes_to":"%s"}\n' \
   "$(field rss_kb "$IDLE")" "$(field hwm_kb "$IDLE")" "$(field rss_kb "$FINAL")" "$(field hwm_kb "$FINAL")" "$AUTO_MODEL" >>"$ROWS"
 
+# measure_c1_in_state STATE GATEWAY_URL GATEWAY_PID: concurrency 1 (explicit, auto, stream) and
+# time to first token, directly and through the gateway, as targets direct-STATE and
+# switchyard-STATE: the direct baseline is measured again in the machine state being tried.
+measure_c1_in_state() {
+  local state=$1 url=$2 pid=$3
+  run_wrk "direct-$state" explicit 1 "$MOCK_URL" sim-light false "$MOCK_PID"
+  run_wrk "switchyard-$state" explicit 1 "$url" bench-light false "$pid"
+  run_wrk "switchyard-$state" auto 1 "$url" auto false "$pid"
+  run_wrk "direct-$state" stream 1 "$MOCK_URL" sim-light true "$MOCK_PID"
+  run_wrk "switchyard-$state" stream 1 "$url" bench-light true "$pid"
+  run_ttft "direct-$state" "$MOCK_URL" sim-light
+  run_ttft "switchyard-$state" "$url" bench-light
+}
+
 # --- concurrency 1 with idle CPUs polling -----------------------------------------------------------
 # A second gateway with server.cpu_latency_limit_us: 0 holds a PM QoS request while it runs: idle
 # CPUs poll instead of halting, which on a VM is an exit to the hypervisor at every wake-up. The
@@ -330,13 +344,7 @@ if [ -w /dev/cpu_dma_latency ]; then
   start_gateway "$WORK/pmqos.yaml" "$WORK/pmqos-gateway.out" "the gateway with a CPU latency limit"
   QGW_PID=$STARTED_PID
   QGW_URL=http://127.0.0.1:$STARTED_PORT/v1
-  run_wrk direct-pmqos explicit 1 "$MOCK_URL" sim-light false "$MOCK_PID"
-  run_wrk switchyard-pmqos explicit 1 "$QGW_URL" bench-light false "$QGW_PID"
-  run_wrk switchyard-pmqos auto 1 "$QGW_URL" auto false "$QGW_PID"
-  run_wrk direct-pmqos stream 1 "$MOCK_URL" sim-light true "$MOCK_PID"
-  run_wrk switchyard-pmqos stream 1 "$QGW_URL" bench-light true "$QGW_PID"
-  run_ttft direct-pmqos "$MOCK_URL" sim-light
-  run_ttft switchyard-pmqos "$QGW_URL" bench-light
+  measure_c1_in_state pmqos "$QGW_URL" "$QGW_PID"
   kill "$QGW_PID" 2>/dev/null || true
   wait "$QGW_PID" 2>/dev/null || true
 else
@@ -351,13 +359,7 @@ if [ -n "$IDLE_POLL_NS" ]; then
   say "concurrency 1 with haltpoll's guest poll time at $IDLE_POLL_NS ns, directly and through the gateway"
   HALTPOLL_BEFORE=$(cat "$HALTPOLL")
   echo "$IDLE_POLL_NS" >"$HALTPOLL"
-  run_wrk direct-haltpoll explicit 1 "$MOCK_URL" sim-light false "$MOCK_PID"
-  run_wrk switchyard-haltpoll explicit 1 "$GW_URL" bench-light false "$GW_PID"
-  run_wrk switchyard-haltpoll auto 1 "$GW_URL" auto false "$GW_PID"
-  run_wrk direct-haltpoll stream 1 "$MOCK_URL" sim-light true "$MOCK_PID"
-  run_wrk switchyard-haltpoll stream 1 "$GW_URL" bench-light true "$GW_PID"
-  run_ttft direct-haltpoll "$MOCK_URL" sim-light
-  run_ttft switchyard-haltpoll "$GW_URL" bench-light
+  measure_c1_in_state haltpoll "$GW_URL" "$GW_PID"
   echo "$HALTPOLL_BEFORE" >"$HALTPOLL"
   HALTPOLL_BEFORE=""
   printf '{"kind":"haltpoll","guest_halt_poll_ns":%s}\n' "$IDLE_POLL_NS" >>"$ROWS"
