@@ -111,6 +111,8 @@ struct Serve: AsyncParsableCommand {
     }
 
     func runGateway(_ configuration: GatewayConfiguration, logger: Logger, description: String) async throws {
+        let holdsLimit = configuration.server.cpuLatencyLimitMicroseconds != nil
+        if let notice = IdlePolicy.read().lowLoadLatencyNotice(holdsCPULatencyLimit: holdsLimit) { logger.notice("\(notice)") }
         let app = try await openStore { () async throws(StoreError) in
             try await GatewayApplication.build(configuration: configuration, logger: logger) { port in
                 Self.announce(configuration: configuration, port: port, source: description)
