@@ -111,8 +111,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func runGateway(_ configuration: GatewayConfiguration, logger: Logger, description: String) async throws {
-        let holdsLimit = configuration.server.cpuLatencyLimitMicroseconds != nil
-        if let notice = IdlePolicy.read().lowLoadLatencyNotice(holdsCPULatencyLimit: holdsLimit) { logger.notice("\(notice)") }
+        Self.noteIdlePolicy(configuration, logger: logger)
         let app = try await openStore { () async throws(StoreError) in
             try await GatewayApplication.build(configuration: configuration, logger: logger) { port in
                 Self.announce(configuration: configuration, port: port, source: description)
@@ -145,6 +144,7 @@ struct Serve: AsyncParsableCommand {
                 let configuration = try loadConfiguration {
                     try ConfigLoader(environment: environment).parse(yaml: DemoConfiguration.simulated, file: "<demo:simulated>")
                 }
+                Self.noteIdlePolicy(configuration, logger: logger)
                 return try await openStore { () async throws(StoreError) in
                     try await GatewayApplication.build(configuration: configuration, logger: logger) { port in
                         Self.announce(configuration: configuration, port: port, source: "demo (simulated providers on 127.0.0.1:\(mockPort))")
@@ -164,6 +164,13 @@ struct Serve: AsyncParsableCommand {
             printError("error: storage: \(error.message)")
             throw ExitCode(1)
         }
+    }
+
+    /// Logs a notice when the machine's idle CPUs halt at once and the gateway holds no CPU
+    /// latency limit: then most of the latency it adds at low load is the hypervisor's.
+    static func noteIdlePolicy(_ configuration: GatewayConfiguration, logger: Logger) {
+        let holdsLimit = configuration.server.cpuLatencyLimitMicroseconds != nil
+        if let notice = IdlePolicy.read().lowLoadLatencyNotice(holdsCPULatencyLimit: holdsLimit) { logger.notice("\(notice)") }
     }
 
     static func announce(configuration: GatewayConfiguration, port: Int, source: String) {
