@@ -461,8 +461,8 @@ public final class DirectHTTP1Handler: ChannelDuplexHandler, RemovableChannelHan
 
     /// Writes `buffer`, if any, and flushes if `flush`: with the loop's batch (see
     /// ``LoopFlushBatch``), or at once when `promise` waits for the bytes to leave (the
-    /// connection closes after them). `promise` completes once `buffer` is written, at once when
-    /// there is nothing to write.
+    /// connection closes after them) or when no other connection of the loop is answering.
+    /// `promise` completes once `buffer` is written, at once when there is nothing to write.
     private func send(_ buffer: ByteBuffer?, flush: Bool, promise: EventLoopPromise<Void>? = nil, context: ChannelHandlerContext) {
         if let buffer {
             context.write(wrapOutboundOut(buffer), promise: promise)
