@@ -322,12 +322,17 @@ def micro_numbers(path):
     return found
 
 
+#: Machine states a target may be measured in besides the default, as the suffix of its name.
+IDLE_STATES = ("pmqos", "haltpoll")
+
+
 def baseline(target):
     """The direct target a target's added latency is measured against: the one measured in the
-    same machine state ('switchyard-pmqos' against 'direct-pmqos', 'switchyard-haltpoll' against
-    'direct-haltpoll'), else 'direct'."""
-    if target.startswith("switchyard-"):
-        return "direct-" + target[len("switchyard-"):]
+    same machine state ('switchyard-pmqos' and 'floor-nginx-pmqos' against 'direct-pmqos',
+    'switchyard-haltpoll' against 'direct-haltpoll'), else 'direct'."""
+    for state in IDLE_STATES:
+        if target.endswith("-" + state):
+            return "direct-" + state
     return "direct"
 
 
@@ -448,6 +453,8 @@ def cmd_report(args):
     if "haltpoll" in extras:
         lines.append("the *-haltpoll targets ran with haltpoll's guest poll time at %d ns (put back after)"
                      % extras["haltpoll"]["guest_halt_poll_ns"])
+    if "floor-nginx-skipped" in extras:
+        lines.append("floor-nginx: " + extras["floor-nginx-skipped"]["reason"])
     if "peer-skipped" in extras:
         lines.append("peer: " + extras["peer-skipped"]["reason"])
     streams = [r for r in rows if r.get("kind") == "streams"]

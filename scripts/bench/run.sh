@@ -29,7 +29,10 @@
 # upstream and through the gateway; then the frameworks' floor, `switchyard passthrough` (the same
 # server and upstream pool with no gateway work) behind the gateway's server, behind Hummingbird's
 # own HTTP/1 channel and behind a bare SwiftNIO handler, as targets floor-hummingbird,
-# floor-hummingbird-async and floor-nio. Then concurrency 1 and time to first token again through a
+# floor-hummingbird-async and floor-nio; and, when nginx is installed (apt-get install
+# nginx-light; the harness does not install it), behind nginx as a plain reverse proxy with pooled
+# upstream connections (one process, answers not buffered), as target floor-nginx: what the extra
+# loopback hop costs through a proxy written in C. Then concurrency 1 and time to first token again through a
 # gateway with server.cpu_latency_limit_us: 0 (idle CPUs poll instead of halting; it takes write
 # access to /dev/cpu_dma_latency), against a direct baseline measured in the same state, as targets
 # switchyard-pmqos and direct-pmqos; with --idle-poll, the same once more with haltpoll's guest
@@ -303,6 +306,57 @@ for server in hummingbird hummingbird-async nio; do
   wait "$FLOOR_PID" 2>/dev/null || true
 done
 
+# nginx as a plain reverse proxy: the same hop through C, with no Swift and no gateway work. It
+# stays up (pinned like the gateway, idle between runs) so the idle-policy scenarios below measure
+# it at concurrency 1 too, as floor-nginx-pmqos and floor-nginx-haltpoll.
+NGINX_URL=""
+if command -v nginx >/dev/null; then
+  NGINX_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  mkdir -p "$WORK/nginx"
+  # One process (no master); keep-alive connections are never retired by count on either side;
+  # streamed answers pass through unbuffered.
+  cat >"$WORK/nginx/nginx.conf" <<NGINX
+daemon off;
+master_process off;
+worker_processes 1;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  keepalive_requests 1000000000;
+  upstream mock { server 127.0.0.1:$MOCK_PORT; keepalive 256; keepalive_requests 1000000000; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / { proxy_pass http://mock; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off; }
+  }
+}
+NGINX
+  say "floor: nginx $(nginx -v 2>&1 | sed 's#.*/##') as a reverse proxy"
+  "${GW_PIN[@]}" nginx -c "$WORK/nginx/nginx.conf" >"$WORK/nginx.out" 2>&1 &
+  NGINX_PID=$!
+  PIDS+=("$NGINX_PID")
+  for _ in $(seq 1 200); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$NGINX_PORT/" || true)" != 000 ] && break
+    kill -0 "$NGINX_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  if kill -0 "$NGINX_PID" 2>/dev/null; then
+    NGINX_URL=http://127.0.0.1:$NGINX_PORT/v1
+    for c in "${CONCURRENCY[@]}"; do
+      run_wrk floor-nginx explicit "$c" "$NGINX_URL" sim-light false "$NGINX_PID"
+      run_wrk floor-nginx stream "$c" "$NGINX_URL" sim-light true "$NGINX_PID"
+    done
+  else
+    cat "$WORK/nginx.out" "$WORK/nginx/error.log" >&2 2>/dev/null || true
+    printf '{"kind":"floor-nginx-skipped","reason":"nginx did not start (see the harness output)"}\n' >>"$ROWS"
+  fi
+else
+  printf '{"kind":"floor-nginx-skipped","reason":"nginx is not installed (Debian: apt-get install nginx-light); floor-nginx not measured"}\n' >>"$ROWS"
+fi
+
 # run_ttft TARGET URL MODEL: streamed time to first token at concurrency 1, one row.
 run_ttft() {
   local result
@@ -326,6 +380,7 @@ measure_c1_in_state() {
   run_wrk "direct-$state" explicit 1 "$MOCK_URL" sim-light false "$MOCK_PID"
   run_wrk "switchyard-$state" explicit 1 "$url" bench-light false "$pid"
   run_wrk "switchyard-$state" auto 1 "$url" auto false "$pid"
+  if [ -n "$NGINX_URL" ]; then run_wrk "floor-nginx-$state" explicit 1 "$NGINX_URL" sim-light false "$NGINX_PID"; fi
   run_wrk "direct-$state" stream 1 "$MOCK_URL" sim-light true "$MOCK_PID"
   run_wrk "switchyard-$state" stream 1 "$url" bench-light true "$pid"
   run_ttft "direct-$state" "$MOCK_URL" sim-light
@@ -363,6 +418,11 @@ if [ -n "$IDLE_POLL_NS" ]; then
   echo "$HALTPOLL_BEFORE" >"$HALTPOLL"
   HALTPOLL_BEFORE=""
   printf '{"kind":"haltpoll","guest_halt_poll_ns":%s}\n' "$IDLE_POLL_NS" >>"$ROWS"
+fi
+
+if [ -n "$NGINX_URL" ]; then
+  kill "$NGINX_PID" 2>/dev/null || true
+  wait "$NGINX_PID" 2>/dev/null || true
 fi
 
 # --- many concurrent streams -----------------------------------------------------------------------
