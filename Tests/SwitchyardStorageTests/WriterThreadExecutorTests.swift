@@ -56,6 +56,35 @@ import Glibc
     #endif
 
     #if os(Linux)
+    @Test func aThreadKeepsOneSchedstatFileOpenWhileItLivesAndClosesItWhenItEnds() async throws {
+        let thread = WriterThreadExecutor(priority: .normal)
+        let (tid, readings, open) = await withTaskExecutorPreference(thread) { () -> (String, [Duration?], Int) in
+            // "<pid>/task/<tid>"
+            let tid = ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self")) ?? "").split(separator: "/").last.map(String.init) ?? "?"
+            let readings = (0..<50).map { _ in WriterThreadExecutor.runQueueWaitOfCurrentThread() }
+            return (tid, readings, Self.openSchedstatFiles(of: tid))
+        }
+        #expect(readings.allSatisfy { $0 != nil })
+        #expect(open == 1, "50 readings left \(open) files open")
+        await thread.shutdownAndWait()
+        // The pool's thread ends after the shutdown's report; give it a moment.
+        var left = Self.openSchedstatFiles(of: tid)
+        for _ in 0..<100 where left > 0 {
+            try await Task.sleep(for: .milliseconds(10))
+            left = Self.openSchedstatFiles(of: tid)
+        }
+        #expect(left == 0, "\(left) files still open after the thread ended")
+    }
+
+    /// Open files of this process that are thread `tid`'s schedstat.
+    static func openSchedstatFiles(of tid: String) -> Int {
+        let suffix = "/task/\(tid)/schedstat"
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return descriptors.filter { fd in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)"))?.hasSuffix(suffix) ?? false
+        }.count
+    }
+
     @Test func aBackgroundThreadStoppedBeforeItStartedLeavesOtherThreadsAtTheirPriority() async throws {
         // A stopping pool runs the work its thread never took on a thread of Dispatch's global
         // pool, which Swift's global executor shares: were the move to the background among that
