@@ -181,6 +181,8 @@ wait_for_200() {
   return 1
 }
 proc() { python3 "$HERE/bench.py" proc "$1"; }
+# a TCP port free on 127.0.0.1 now, for a server that takes no port 0
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # start_gateway CONFIG LOG WHAT: `switchyard serve` on CONFIG, pinned like the gateway, until its
 # /healthz answers 200; sets STARTED_PID and STARTED_PORT (exits naming WHAT if it does not start).
 start_gateway() {
@@ -311,7 +313,7 @@ done
 # it at concurrency 1 too, as floor-nginx-pmqos and floor-nginx-haltpoll.
 NGINX_URL=""
 if command -v nginx >/dev/null; then
-  NGINX_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  NGINX_PORT=$(free_port)
   mkdir -p "$WORK/nginx"
   # One process (no master); keep-alive connections are never retired by count on either side;
   # streamed answers pass through unbuffered.
@@ -338,12 +340,8 @@ NGINX
   "${GW_PIN[@]}" nginx -c "$WORK/nginx/nginx.conf" >"$WORK/nginx.out" 2>&1 &
   NGINX_PID=$!
   PIDS+=("$NGINX_PID")
-  for _ in $(seq 1 200); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$NGINX_PORT/" || true)" != 000 ] && break
-    kill -0 "$NGINX_PID" 2>/dev/null || break
-    sleep 0.05
-  done
-  if kill -0 "$NGINX_PID" 2>/dev/null; then
+  # Ready once the upstream's model list comes back through it.
+  if wait_for_200 "http://127.0.0.1:$NGINX_PORT/v1/models" 10 "$NGINX_PID"; then
     NGINX_URL=http://127.0.0.1:$NGINX_PORT/v1
     for c in "${CONCURRENCY[@]}"; do
       run_wrk floor-nginx explicit "$c" "$NGINX_URL" sim-light false "$NGINX_PID"
@@ -351,7 +349,8 @@ NGINX
     done
   else
     cat "$WORK/nginx.out" "$WORK/nginx/error.log" >&2 2>/dev/null || true
-    printf '{"kind":"floor-nginx-skipped","reason":"nginx did not start (see the harness output)"}\n' >>"$ROWS"
+    kill "$NGINX_PID" 2>/dev/null || true
+    printf '{"kind":"floor-nginx-skipped","reason":"nginx did not answer within 10 s (see the harness output)"}\n' >>"$ROWS"
   fi
 else
   printf '{"kind":"floor-nginx-skipped","reason":"nginx is not installed (Debian: apt-get install nginx-light); floor-nginx not measured"}\n' >>"$ROWS"
@@ -491,7 +490,7 @@ litellm_settings:
 YAML
   # No master key and no database: a local benchmark (LiteLLM refuses to start keyless without
   # the explicit opt-in below).
-  LL_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  LL_PORT=$(free_port)
   say "starting LiteLLM (one worker) on port $LL_PORT"
   LL_START=$(date +%s%N)
   env -u DATABASE_URL -u LITELLM_MASTER_KEY LITELLM_LOCAL_MODEL_COST_MAP=True LITELLM_LOG=ERROR \
