@@ -387,14 +387,15 @@ final class ChatCompletionsHandler: Sendable {
         // Escalations are not fallbacks: a cascade counts moves within each run of the chain.
         let fallbacks = gated?.fallbacks ?? ChainExecutor.fallbackCount(attempts)
         // The record as the ledger stores it: the attempts and gate reports have columns of
-        // their own, and `GET /v1/decisions/{id}` puts them back (DecisionRecordText).
-        var record = JSONObjectWriter()
+        // their own, and `GET /v1/decisions/{id}` puts them back (DecisionRecordText). Member
+        // names are tokens, half the bytes the ledger writer has to store.
+        var record = JSONObjectWriter(namesAsTokens: true)
         decision.record.write(into: &record)
         record.int("fallbacks", fallbacks)
         switch outcome {
         case .success(let success):
             record.string("served", success.deployment.name)
-            let gatesJSON = gated.map { JSONObjectWriter.arrayText($0.reports) { $1.write(into: &$0) } }
+            let gatesJSON = gated.map { JSONObjectWriter.arrayText($0.reports, namesAsTokens: true) { $1.write(into: &$0) } }
             if let gated, let gatesJSON {
                 draft.note(gatesJSON: gatesJSON)
                 record.int("escalations", gated.escalations)

@@ -91,6 +91,35 @@ enum SQLiteSchema {
         return migrator
     }
 
+    /// The `ledger_json` view: the ledger with its `decision` and `gates` columns as plain JSON,
+    /// for readers of the file that do not go through Switchyard (`sqlite3`, `json_extract`).
+    /// The table stores their member names as tokens (``JSONMemberTokens``). The expansion takes
+    /// several nested selects, since one expression may only nest so deep; SQLite flattens them,
+    /// so a query on the view by `decision_id` or `time` still uses the table's indexes.
+    static var ledgerJSONViewSQL: String {
+        let decisionSteps = JSONMemberTokens.sqlExpansionSteps(of: "decision")
+        let gatesSteps = JSONMemberTokens.sqlExpansionSteps(of: "gates")
+        var expanded = "ledger"
+        for (decision, gates) in zip(decisionSteps, gatesSteps) {
+            expanded = "(SELECT id, \(decision) AS decision, \(gates) AS gates FROM \(expanded))"
+        }
+        let columns = ["ledger.id"] + LedgerRowCoding.allColumns.map { column in
+            ["decision", "gates"].contains(column) ? "expanded.\(column) AS \(column)" : "ledger.\(column)"
+        }
+        return "CREATE VIEW ledger_json AS SELECT \(columns.joined(separator: ", ")) FROM ledger JOIN \(expanded) AS expanded ON expanded.id = ledger.id"
+    }
+
+    /// Creates the `ledger_json` view, or rebuilds it when the token table has grown since it
+    /// was made. It is derived from that table, not part of the schema's history, so no
+    /// migration has to follow the table.
+    static func prepareLedgerJSONView(_ db: Database) throws {
+        let existing = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'ledger_json'")
+        let wanted = ledgerJSONViewSQL
+        guard existing != wanted else { return }
+        try db.execute(sql: "DROP VIEW IF EXISTS ledger_json")
+        try db.execute(sql: wanted)
+    }
+
     /// Applies pending migrations (or, read-only, checks there is nothing this build cannot read).
     static func prepare(_ database: any DatabaseWriter, path: String, readOnly: Bool) throws(StoreError) {
         let migrator = migrator
@@ -104,6 +133,7 @@ enum SQLiteSchema {
                 }
             } else {
                 try migrator.migrate(database)
+                try database.write(prepareLedgerJSONView)
             }
         } catch {
             if let error = error as? StoreError { throw error }

@@ -8,7 +8,7 @@ struct CPULatencyRequestTests {
     @Test("the limit is written as the 32-bit integer the kernel reads")
     func encoding() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("cpu-latency-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let request = try CPULatencyRequest(microseconds: 25, path: path)
         let bytes = try #require(FileManager.default.contents(atPath: path))

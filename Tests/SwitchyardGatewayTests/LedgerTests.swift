@@ -134,6 +134,9 @@ struct LedgerTests {
             // columns, and put back whole, as the in-memory log shows it.
             let storedText = try #require(stored.decisionJSON)
             #expect(!storedText.contains(#""attempts":"#) && !storedText.contains(#""gates":"#))
+            // Its member names are tokens: the same record in about half the bytes.
+            #expect(!storedText.contains(#""served":"#) && !storedText.contains(#""chain":"#))
+            #expect(Double(storedText.utf8.count) < 0.6 * Double(JSONMemberTokens.expand(storedText).utf8.count))
             #expect(stored.decision?["attempts"]?.arrayValue?.last?["status"] == 200)
             #expect(stored.decision?["gates"]?.arrayValue?.isEmpty == false)
             let fromMemory = try await live.get("/v1/decisions/\(id)").json

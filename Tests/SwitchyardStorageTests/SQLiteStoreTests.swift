@@ -68,6 +68,51 @@ func sampleEntry(_ index: Int, time: Date = Date(timeIntervalSince1970: 1_790_00
         }
     }
 
+    /// The gateway stores the decision record and gate reports with member names as tokens;
+    /// the `ledger_json` view shows them as JSON to anyone reading the file with SQL.
+    @Test func theLedgerJSONViewShowsTokenisedColumnsAsJSON() async throws {
+        try await withTemporaryDatabase { path in
+            let store = try SQLiteStore(path: path)
+            var entry = sampleEntry(1)
+            var record = JSONObjectWriter(namesAsTokens: true)
+            record.string("id", "dec-1")
+            record.object("signals") { $0.object("task") { $0.string("value", "summarize") } }
+            record.string("chosen", "cheap")
+            record.string("note", "\"model\": stays text")
+            entry.decisionJSON = record.finishString()
+            entry.gatesJSON = JSONObjectWriter.arrayText([0.5], namesAsTokens: true) { object, score in
+                object.string("gate", "json")
+                object.double("score", score)
+            }
+            #expect(entry.decisionJSON?.contains("chosen") == false)
+            try await store.append([entry, sampleEntry(2)])
+
+            let (decision, gates, chosen, plainDecision) = try await store.database.read { db in
+                let row = try #require(try Row.fetchOne(db, sql: "SELECT decision, gates FROM ledger_json WHERE decision_id = 'dec-1'"))
+                let chosen = try String.fetchOne(db, sql: "SELECT json_extract(decision, '$.chosen') FROM ledger_json WHERE decision_id = 'dec-1'")
+                let plain = try String.fetchOne(db, sql: "SELECT decision FROM ledger_json WHERE decision_id = 'dec-2'")
+                return (row["decision"] as String?, row["gates"] as String?, chosen, plain)
+            }
+            #expect(decision == #"{"id":"dec-1","signals":{"task":{"value":"summarize"}},"chosen":"cheap","note":"\"model\": stays text"}"#)
+            #expect(gates == #"[{"gate":"json","score":0.5}]"#)
+            #expect(chosen == "cheap")
+            #expect(plainDecision == #"{"id":"dec-2"}"#, "JSON stored without tokens reads as it is")
+            #expect(try await store.ledgerEntry(decisionID: "dec-1")?.gates == [["gate": "json", "score": 0.5]])
+
+            // The view follows the token table: one made from an older table is rebuilt on open.
+            try await store.database.write { db in
+                try db.execute(sql: "DROP VIEW ledger_json")
+                try db.execute(sql: "CREATE VIEW ledger_json AS SELECT decision_id, decision FROM ledger")
+            }
+            let reopened = try SQLiteStore(path: path)
+            let viewSQL = try await reopened.database.read { db in
+                try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'ledger_json'")
+            }
+            #expect(viewSQL == SQLiteSchema.ledgerJSONViewSQL)
+            #expect(try await reopened.database.read { db in try String.fetchOne(db, sql: "SELECT json_extract(decision, '$.chosen') FROM ledger_json WHERE decision_id = 'dec-1'") } == "cheap")
+        }
+    }
+
     @Test func appendsOnTheCallingThreadAreStoredWhole() async throws {
         try await withTemporaryDatabase { path in
             let store = try SQLiteStore(path: path)

@@ -6,27 +6,35 @@
 /// Numbers are formatted as ``JSONWriter`` formats them, so a record reads back the same
 /// whichever writer produced it.
 ///
+/// With `namesAsTokens`, member names from ``JSONMemberTokens``' table are written as its tokens
+/// (the ledger's stored form, which ``JSONMemberTokens/expand(_:)`` turns back into this JSON),
+/// in nested objects too; other names are written as JSON.
+///
 /// Not copyable: the bytes have one owner, so appending needs no check that they are unshared.
 public struct JSONObjectWriter: ~Copyable, Sendable {
     private var output: JSONBytes
     private var isFirstMember = true
+    private let namesAsTokens: Bool
 
     /// Starts an object (`{`).
-    public init(reservingCapacity capacity: Int = 1024) {
+    public init(reservingCapacity capacity: Int = 1024, namesAsTokens: Bool = false) {
         output = JSONBytes(capacity: capacity)
         output.append(UInt8(ascii: "{"))
+        self.namesAsTokens = namesAsTokens
     }
 
     /// Continues in `bytes` (for a nested object); `appendObject` takes them back.
-    private init(continuing bytes: consuming JSONBytes) {
+    private init(continuing bytes: consuming JSONBytes, namesAsTokens: Bool) {
         output = bytes
         output.append(UInt8(ascii: "{"))
+        self.namesAsTokens = namesAsTokens
     }
 
-    /// Starts a top-level array rather than an object (see ``arrayText(_:_:)``).
+    /// Starts a top-level array rather than an object (see ``arrayText(_:namesAsTokens:_:)``).
     @usableFromInline
-    init(forArrayReservingCapacity capacity: Int) {
+    init(forArrayReservingCapacity capacity: Int, namesAsTokens: Bool) {
         output = JSONBytes(capacity: capacity)
+        self.namesAsTokens = namesAsTokens
     }
 
     /// The text written so far, as it is (a top-level array's).
@@ -48,15 +56,15 @@ public struct JSONObjectWriter: ~Copyable, Sendable {
     }
 
     /// A top-level JSON array with one object per element, whose members `body` writes (a
-    /// ledger column, for instance).
+    /// ledger column, for instance), with member names as tokens if `namesAsTokens`.
     ///
     /// Inlinable, like ``objects(_:_:_:)``, so that callers in other modules get it specialised
     /// for their element type: run generically, iterating the elements allocated on every call.
     @inlinable
     public static func arrayText<Elements: Sequence>(
-        _ elements: Elements, _ body: (inout JSONObjectWriter, Elements.Element) -> Void
+        _ elements: Elements, namesAsTokens: Bool = false, _ body: (inout JSONObjectWriter, Elements.Element) -> Void
     ) -> String {
-        var writer = JSONObjectWriter(forArrayReservingCapacity: 256)
+        var writer = JSONObjectWriter(forArrayReservingCapacity: 256, namesAsTokens: namesAsTokens)
         writer.appendArray(elements, body)
         return writer.text()
     }
@@ -70,19 +78,28 @@ public struct JSONObjectWriter: ~Copyable, Sendable {
         }
     }
 
-    /// Writes `,"name":` (or `"name":` for the first member).
+    /// Writes `,"name":` (or `"name":` for the first member), or the name's token.
     @usableFromInline
     mutating func key(_ name: StaticString) {
         beginMember()
+        if namesAsTokens,
+            JSONMemberTokens.appendToken(forName: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), to: &output)
+        {
+            return
+        }
         output.append(UInt8(ascii: "\""))
         output.append(name)
         output.append(UInt8(ascii: "\""))
         output.append(UInt8(ascii: ":"))
     }
 
-    /// Writes `,"name":` for a name known only at run time.
+    /// Writes `,"name":` for a name known only at run time, or the name's token.
     private mutating func key(_ name: String) {
         beginMember()
+        if namesAsTokens {
+            var name = name
+            if name.withUTF8({ JSONMemberTokens.appendToken(forName: $0, to: &output) }) { return }
+        }
         JSONWriter.emitString(name, into: &output)
         output.append(UInt8(ascii: ":"))
     }
@@ -182,7 +199,7 @@ public struct JSONObjectWriter: ~Copyable, Sendable {
 
     @usableFromInline
     mutating func appendObject(_ body: (inout JSONObjectWriter) -> Void) {
-        var nested = JSONObjectWriter(continuing: output.take())
+        var nested = JSONObjectWriter(continuing: output.take(), namesAsTokens: namesAsTokens)
         body(&nested)
         nested.output.append(UInt8(ascii: "}"))
         output = nested.output.take()

@@ -3,12 +3,14 @@
 /// The ledger keeps a request's attempts and gate reports in columns of their own, so the record
 /// it stores (``LedgerEntry/decisionJSON``) leaves them out instead of holding them twice: about
 /// a sixth of a row. ``full(stored:attempts:gatesJSON:)`` puts them back, as the record's last
-/// members.
+/// members. The record and the gate reports are stored with their member names as tokens
+/// (``JSONMemberTokens``), which it writes out again.
 public enum DecisionRecordText {
-    /// The whole record: `stored` (a JSON object) with `"attempts"` and, when gates ran,
-    /// `"gates"` added at its end. A record stored before they were left out holds them
-    /// already and is returned as it is.
+    /// The whole record, as JSON: `stored` (an object, its names as tokens or not) with
+    /// `"attempts"` and, when gates ran, `"gates"` added at its end. A record stored before they
+    /// were left out holds them already and is returned as it is.
     public static func full(stored: String, attempts: [AttemptRecord], gatesJSON: String?) -> String {
+        let stored = JSONMemberTokens.expand(stored)
         guard !holdsAttempts(stored), stored.utf8.last == UInt8(ascii: "}") else { return stored }
         var text = stored
         text.removeLast()
@@ -17,7 +19,7 @@ public enum DecisionRecordText {
         text += AttemptRecord.jsonText(attempts)
         if let gatesJSON {
             text += #","gates":"#
-            text += gatesJSON
+            text += JSONMemberTokens.expand(gatesJSON)
         }
         text += "}"
         return text

@@ -96,16 +96,16 @@ public struct LedgerEntry: Sendable, Hashable {
         @inlinable get { storage.box.members.attempts }
         set { storage.update { $0.attempts = newValue } }
     }
-    /// Gate reports as compact JSON text (an array), when gates ran. Kept as text like
-    /// ``decisionJSON``: the gateway serialises the reports once, for the decision record, and
-    /// the ledger stores that text as it is.
+    /// Gate reports as compact JSON text (an array), when gates ran, with member names that may
+    /// be tokens like ``decisionJSON``'s. Kept as text: the gateway serialises the reports once,
+    /// for the decision record, and the ledger stores that text as it is.
     public var gatesJSON: String? {
         @inlinable get { storage.box.members.gatesJSON }
         set { storage.update { $0.gatesJSON = newValue } }
     }
     /// ``gatesJSON`` parsed (`nil` when absent or not JSON); setting it stores the value's text.
     public var gates: JSONValue? {
-        get { gatesJSON.flatMap { try? JSONParser.parse($0) } }
+        get { gatesJSON.flatMap { try? JSONParser.parse(JSONMemberTokens.expand($0)) } }
         set { gatesJSON = newValue.map(JSONWriter.string) }
     }
     /// Quality-gate escalations to a higher tier.
@@ -194,8 +194,9 @@ public struct LedgerEntry: Sendable, Hashable {
         set { storage.update { $0.stream = newValue } }
     }
 
-    /// The decision record as stored, compact JSON text: everything but the attempts and gate
-    /// reports, which have columns of their own (``decisionRecordJSON`` is the whole record).
+    /// The decision record as stored: everything but the attempts and gate reports, which have
+    /// columns of their own (``decisionRecordJSON`` is the whole record, as JSON). Compact JSON
+    /// text whose member names may be tokens (``JSONMemberTokens``; the gateway writes them so).
     /// Kept as text: it is written once per request and stored as it is.
     public var decisionJSON: String? {
         @inlinable get { storage.box.members.decisionJSON }
