@@ -18,7 +18,7 @@ struct JSONMemberTokensTests {
             #expect(!bytes.contains(0x09) && !bytes.contains(0x0A) && !bytes.contains(0x0D) && !bytes.contains(0))
             #expect(JSONMemberTokens.expand(String(decoding: bytes, as: UTF8.self)) == #""\#(name)":"#)
         }
-        for unknown in ["", "valu", "values", "Value", "attempts", "a much longer name than any in the table"] {
+        for unknown in ["", "x", "valu", "values", "Value", "attempts", "a much longer name than any in the table"] {
             #expect(Array(unknown.utf8).withUnsafeBufferPointer { JSONMemberTokens.position(of: $0) } == nil, "\(unknown)")
         }
     }
