@@ -47,7 +47,7 @@ enum LedgerRowCoding {
         row.bind(entry.complexity)
         row.bind(entry.complexitySource)
         row.bind(entry.sensitivity)
-        row.bind(JSONWriter.string(.array(entry.reasons.map(JSONValue.string))))
+        row.bind(JSONWriter.string(ofStrings: entry.reasons))
         row.bind(entry.chainPosition)
         row.bind(AttemptRecord.jsonText(entry.attempts))
         row.bind(entry.gatesJSON)

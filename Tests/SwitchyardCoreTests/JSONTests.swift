@@ -49,6 +49,13 @@ struct JSONTests {
         #expect(reparsed == original)
     }
 
+    @Test("an array of strings written directly is the tree's text")
+    func stringArrays() {
+        for strings in [[], [""], ["policy.user_tiers.pro: ceiling=premium"], ["a \"b\"\n", "ü ✓", "\u{01}"]] {
+            #expect(JSONWriter.string(ofStrings: strings) == JSONWriter.string(.array(strings.map(JSONValue.string))), "\(strings)")
+        }
+    }
+
     @Test("numbers keep integer and fraction apart")
     func numbers() throws {
         #expect(try JSONParser.parse("42") == .int(42))

@@ -14,6 +14,19 @@ public enum JSONWriter {
         return output.string
     }
 
+    /// The compact JSON text of an array of strings, written without building a tree (the
+    /// ledger's `reasons` column, once per request).
+    public static func string(ofStrings strings: [String]) -> String {
+        var output = JSONBytes(capacity: 64)
+        output.append(UInt8(ascii: "["))
+        for index in strings.indices {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            emitString(strings[index], into: &output)
+        }
+        output.append(UInt8(ascii: "]"))
+        return output.string
+    }
+
     /// Appends the JSON of `value` to `output`.
     public static func write(_ value: JSONValue, into output: inout [UInt8]) {
         emit(value, into: &output)
