@@ -391,17 +391,17 @@ final class ChatCompletionsHandler: Sendable {
         // names are tokens, half the bytes the ledger writer has to store.
         var record = JSONObjectWriter(namesAsTokens: true)
         decision.record.write(into: &record)
-        record.int("fallbacks", fallbacks)
+        record.int(.fallbacks, fallbacks)
         switch outcome {
         case .success(let success):
-            record.string("served", success.deployment.name)
+            record.string(.served, success.deployment.name)
             let gatesJSON = gated.map { JSONObjectWriter.arrayText($0.reports, namesAsTokens: true) { $1.write(into: &$0) } }
             if let gated, let gatesJSON {
                 draft.note(gatesJSON: gatesJSON)
-                record.int("escalations", gated.escalations)
-                if let reason = gated.escalationReason { record.string("escalation_reason", reason) }
-                if let review = gated.reviewID { record.string("review_id", review) }
-                record.double("cost_usd", gated.costUSD)
+                record.int(.escalations, gated.escalations)
+                if let reason = gated.escalationReason { record.string(.escalationReason, reason) }
+                if let review = gated.reviewID { record.string(.reviewID, review) }
+                record.double(.costUSD, gated.costUSD)
             }
             let text = record.finishString()
             decisions.append(id: decision.record.id ?? "", stored: text, attempts: attempts, gatesJSON: gatesJSON)

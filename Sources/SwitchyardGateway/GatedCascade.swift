@@ -60,9 +60,9 @@ final class GatedCascade: Sendable {
 
         /// Writes the members of ``json`` into `writer`, without building the tree.
         func write(into writer: inout JSONObjectWriter) {
-            writer.string("model", model)
-            writer.string("tier", tier)
-            writer.object("report") { report.write(into: &$0) }
+            writer.string(.model, model)
+            writer.string(.tier, tier)
+            writer.object(.report) { report.write(into: &$0) }
         }
     }
 

@@ -18,6 +18,12 @@ struct JSONMemberTokensTests {
             #expect(!bytes.contains(0x09) && !bytes.contains(0x0A) && !bytes.contains(0x0D) && !bytes.contains(0))
             #expect(JSONMemberTokens.expand(String(decoding: bytes, as: UTF8.self)) == #""\#(name)":"#)
         }
+        // The constants writers use carry the table's tokens.
+        for (position, member) in JSONMemberName.all.enumerated() {
+            #expect(member.position == position, "\(member.name)")
+            let carried = [UInt8(truncatingIfNeeded: member.token), UInt8(truncatingIfNeeded: member.token >> 8)].prefix(member.tokenLength)
+            #expect(Array(carried) == JSONMemberTokens.tokens[position], "\(member.name)")
+        }
         for unknown in ["", "x", "valu", "values", "Value", "attempts", "a much longer name than any in the table"] {
             #expect(Array(unknown.utf8).withUnsafeBufferPointer { JSONMemberTokens.position(of: $0) } == nil, "\(unknown)")
         }
@@ -77,6 +83,27 @@ struct JSONMemberTokensTests {
         let full = try JSONParser.parse(DecisionRecordText.full(stored: tokens, attempts: [], gatesJSON: gates))
         #expect(full["chosen"] == decision.record.json["chosen"])
         #expect(full["gates"] == [["gate": "empty", "passed": true]])
+    }
+
+    @Test("a constant name writes what the same name as a string writes, with tokens or without")
+    func constantsAndStringsAgree() {
+        for namesAsTokens in [false, true] {
+            var byConstant = JSONObjectWriter(namesAsTokens: namesAsTokens)
+            byConstant.string(.model, "light")
+            byConstant.object(.signals) { $0.double(.estimatedCostUSD, 0.5) }
+            byConstant.objects(.chain, [1]) { object, _ in object.bool(.passed, true) }
+            byConstant.strings(.failed, ["json"])
+            byConstant.int(.fallbacks, 2)
+            var byString = JSONObjectWriter(namesAsTokens: namesAsTokens)
+            byString.string("model", "light")
+            byString.object("signals") { $0.double("estimated_cost_usd", 0.5) }
+            byString.objects("chain", [1]) { object, _ in object.bool("passed", true) }
+            byString.strings("failed", ["json"])
+            byString.int("fallbacks", 2)
+            let constantText = byConstant.finishString()
+            let stringText = byString.finishString()
+            #expect(constantText == stringText)
+        }
     }
 
     @Test("text without tokens, or with bytes that are no token, is kept as it is")

@@ -65,11 +65,11 @@ public struct GateResult: Sendable, Hashable {
             for (key, value) in json.objectValue?.entries ?? JSONObject().entries { writer.value(named: key, value) }
             return
         }
-        writer.string("gate", gate)
-        writer.bool("passed", passed)
-        writer.double("score", (score * 10_000).rounded() / 10_000)
-        writer.string("reason", reason)
-        if skipped { writer.bool("skipped", true) }
+        writer.string(.gate, gate)
+        writer.bool(.passed, passed)
+        writer.double(.score, (score * 10_000).rounded() / 10_000)
+        writer.string(.reason, reason)
+        if skipped { writer.bool(.skipped, true) }
         for (key, value) in details.entries { writer.value(named: key, value) }
     }
 
@@ -110,10 +110,10 @@ public struct GateReport: Sendable {
 
     /// Writes the members of ``json`` into `writer`, without building the tree.
     public func write(into writer: inout JSONObjectWriter) {
-        writer.bool("passed", passed)
-        writer.bool("uncertain", uncertain)
-        writer.strings("failed", failures.map(\.gate))
-        writer.objects("results", results) { $1.write(into: &$0) }
+        writer.bool(.passed, passed)
+        writer.bool(.uncertain, uncertain)
+        writer.strings(.failed, failures.map(\.gate))
+        writer.objects(.results, results) { $1.write(into: &$0) }
     }
 
     /// `{"passed", "uncertain", "failed": [names], "results": [...]}` for the decision record.

@@ -11,6 +11,8 @@ import Foundation
 /// written before the tokens existed) as it is. Tab, line feed and carriage return are never
 /// tokens, so even JSON with whitespace in it reads back unchanged.
 ///
+/// * Writers name members with ``JSONMemberName``'s constants, which carry their tokens, or
+///   with `StaticString`s, which are looked up in the table.
 /// * The first ``oneByteCodes``.count names are one byte each.
 /// * The rest are ``twoByteMarker`` followed by one printable ASCII byte (`!` for the first).
 ///
@@ -18,21 +20,9 @@ import Foundation
 /// `SQLiteStore` keeps a view (`ledger_json`) that expands the tokens in SQL, rebuilt from this
 /// table when it has grown.
 public enum JSONMemberTokens {
-    /// Member names, most frequent in a decision record first (they get the one-byte codes).
-    /// Append only.
-    static let names: [StaticString] = [
-        // One byte each.
-        "value", "weight", "contribution", "model", "score", "reason", "tier", "provider", "estimated_cost_usd",
-        "passed", "source", "region", "gate", "prompt_tokens", "escalation_allowed", "expected_output_tokens",
-        "baseline_cost_usd", "ceiling_tier", "start_tier", "rules_matched", "output_length", "constraints",
-        "sensitivity", "complexity", "user_turns", "escalations", "finish_reason",
-        // Two bytes each.
-        "id", "mode", "tenant", "user_tier", "signals", "task", "heuristic", "features", "reasoning", "code",
-        "math", "depth", "brevity", "disputed", "rule", "pattern", "clauses", "clause", "effect", "chain",
-        "excluded", "chosen", "fallbacks", "served", "cost_usd", "report", "uncertain", "failed", "results",
-        "skipped", "semantic", "escalation_reason", "review_id", "error", "message", "type", "param", "stage",
-        "phrase", "label", "kind",
-    ]
+    /// Member names, most frequent in a decision record first (they get the one-byte codes):
+    /// ``JSONMemberName``'s constants, in order. Append only.
+    static let names: [StaticString] = JSONMemberName.all.map(\.name)
 
     /// The bytes that stand for the first names, in order: every control byte but NUL, tab,
     /// line feed, carriage return and ``twoByteMarker``.
@@ -45,7 +35,10 @@ public enum JSONMemberTokens {
     static let lastSecondByte: UInt8 = 0x7E
 
     /// The token of each name, one or two bytes, by position in ``names``.
-    static let tokens: [[UInt8]] = names.indices.map { position in
+    static let tokens: [[UInt8]] = names.indices.map(token(atPosition:))
+
+    /// The token of the name at `position` in the table.
+    static func token(atPosition position: Int) -> [UInt8] {
         position < oneByteCodes.count
             ? [oneByteCodes[position]]
             : [twoByteMarker, firstSecondByte + UInt8(position - oneByteCodes.count)]

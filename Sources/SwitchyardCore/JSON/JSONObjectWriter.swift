@@ -12,7 +12,7 @@
 ///
 /// Not copyable: the bytes have one owner, so appending needs no check that they are unshared.
 public struct JSONObjectWriter: ~Copyable, Sendable {
-    private var output: JSONBytes
+    fileprivate var output: JSONBytes
     private var isFirstMember = true
     private let namesAsTokens: Bool
 
@@ -93,6 +93,16 @@ public struct JSONObjectWriter: ~Copyable, Sendable {
         output.append(UInt8(ascii: ":"))
     }
 
+    /// Writes `,"name":` (or `"name":` for the first member), or the name's token, which it
+    /// carries.
+    @usableFromInline
+    mutating func key(_ member: JSONMemberName) {
+        guard namesAsTokens else { return key(member.name) }
+        beginMember()
+        output.append(UInt8(truncatingIfNeeded: member.token))
+        if member.tokenLength > 1 { output.append(UInt8(truncatingIfNeeded: member.token >> 8)) }
+    }
+
     /// Writes `,"name":` for a name known only at run time, or the name's token.
     private mutating func key(_ name: String) {
         beginMember()
@@ -168,6 +178,10 @@ public struct JSONObjectWriter: ~Copyable, Sendable {
     /// Writes an array of strings.
     public mutating func strings(_ name: StaticString, _ values: [String]) {
         key(name)
+        appendStrings(values)
+    }
+
+    fileprivate mutating func appendStrings(_ values: [String]) {
         output.append(UInt8(ascii: "["))
         for position in values.indices {
             if position > 0 { output.append(UInt8(ascii: ",")) }
@@ -203,5 +217,56 @@ public struct JSONObjectWriter: ~Copyable, Sendable {
         body(&nested)
         nested.output.append(UInt8(ascii: "}"))
         output = nested.output.take()
+    }
+}
+
+/// The same members named by ``JSONMemberName``: with `namesAsTokens`, their tokens are written
+/// without a lookup.
+extension JSONObjectWriter {
+    public mutating func string(_ name: JSONMemberName, _ value: String?) {
+        key(name)
+        if let value { JSONWriter.emitString(value, into: &output) } else { output.append("null") }
+    }
+
+    public mutating func int(_ name: JSONMemberName, _ value: Int?) {
+        key(name)
+        if let value { JSONWriter.writeInteger(Int64(value), into: &output) } else { output.append("null") }
+    }
+
+    public mutating func double(_ name: JSONMemberName, _ value: Double?) {
+        key(name)
+        if let value { JSONWriter.writeDouble(value, into: &output) } else { output.append("null") }
+    }
+
+    public mutating func bool(_ name: JSONMemberName, _ value: Bool) {
+        key(name)
+        output.append(value ? "true" : "false")
+    }
+
+    /// Writes an arbitrary value (a tree some other component produced).
+    public mutating func value(_ name: JSONMemberName, _ value: JSONValue) {
+        key(name)
+        JSONWriter.emit(value, into: &output)
+    }
+
+    /// Writes a nested object whose members `body` writes.
+    public mutating func object(_ name: JSONMemberName, _ body: (inout JSONObjectWriter) -> Void) {
+        key(name)
+        appendObject(body)
+    }
+
+    /// Writes an array with one object per element, whose members `body` writes.
+    @inlinable
+    public mutating func objects<Elements: Sequence>(
+        _ name: JSONMemberName, _ elements: Elements, _ body: (inout JSONObjectWriter, Elements.Element) -> Void
+    ) {
+        key(name)
+        appendArray(elements, body)
+    }
+
+    /// Writes an array of strings.
+    public mutating func strings(_ name: JSONMemberName, _ values: [String]) {
+        key(name)
+        appendStrings(values)
     }
 }

@@ -46,72 +46,88 @@ public struct DecisionRecord: Sendable {
     /// Writes the record's members into `writer` (the gateway adds how the request was served
     /// and stores the object as it is, without building a tree).
     public func write(into writer: inout JSONObjectWriter) {
-        writer.string("id", id)
-        writer.string("model", requestedModel)
-        writer.string("mode", mode.name)
-        writer.string("tenant", tenant)
-        writer.string("user_tier", userTier.rawValue)
-        writer.object("signals") { writeSignals(into: &$0) }
-        writer.objects("rules_matched", rulesMatched) { object, match in
-            object.string("rule", match.rule)
-            object.string("pattern", match.pattern)
+        writer.string(.id, id)
+        writer.string(.model, requestedModel)
+        writer.string(.mode, mode.name)
+        writer.string(.tenant, tenant)
+        writer.string(.userTier, userTier.rawValue)
+        writer.object(.signals) { writeSignals(into: &$0) }
+        writer.objects(.rulesMatched, rulesMatched) { object, match in
+            object.string(.rule, match.rule)
+            object.string(.pattern, match.pattern)
         }
-        writer.objects("clauses", clauses) { object, clause in
-            object.string("clause", clause.clause)
-            object.string("effect", clause.effect)
-            object.string("reason", clause.reason)
+        writer.objects(.clauses, clauses) { object, clause in
+            object.string(.clause, clause.clause)
+            object.string(.effect, clause.effect)
+            object.string(.reason, clause.reason)
         }
-        writer.string("start_tier", startTier)
-        writer.string("ceiling_tier", ceilingTier)
-        writer.bool("escalation_allowed", escalationAllowed)
-        writer.objects("chain", chain) { object, entry in
-            object.string("model", entry.model)
-            object.string("tier", entry.tier)
-            object.string("provider", entry.provider)
-            object.string("region", entry.region)
-            object.double("estimated_cost_usd", rounded(entry.estimatedCostUSD))
+        writer.string(.startTier, startTier)
+        writer.string(.ceilingTier, ceilingTier)
+        writer.bool(.escalationAllowed, escalationAllowed)
+        writer.objects(.chain, chain) { object, entry in
+            object.string(.model, entry.model)
+            object.string(.tier, entry.tier)
+            object.string(.provider, entry.provider)
+            object.string(.region, entry.region)
+            object.double(.estimatedCostUSD, rounded(entry.estimatedCostUSD))
         }
-        writer.objects("excluded", excluded) { object, exclusion in
-            object.string("model", exclusion.model)
-            object.string("clause", exclusion.clause)
-            object.string("reason", exclusion.reason)
+        writer.objects(.excluded, excluded) { object, exclusion in
+            object.string(.model, exclusion.model)
+            object.string(.clause, exclusion.clause)
+            object.string(.reason, exclusion.reason)
         }
-        writer.string("chosen", chosen)
-        writer.int("expected_output_tokens", expectedOutputTokens)
-        writer.double("estimated_cost_usd", rounded(estimatedCostUSD))
-        writer.double("baseline_cost_usd", baselineCostUSD.map(rounded))
+        writer.string(.chosen, chosen)
+        writer.int(.expectedOutputTokens, expectedOutputTokens)
+        writer.double(.estimatedCostUSD, rounded(estimatedCostUSD))
+        writer.double(.baselineCostUSD, baselineCostUSD.map(rounded))
     }
 
     private func writeSignals(into writer: inout JSONObjectWriter) {
-        writer.object("task") { task in
-            task.string("value", signals.task.value)
-            task.string("source", signals.task.source.rawValue)
-            task.double("score", rounded(signals.task.score))
+        writer.object(.task) { task in
+            task.string(.value, signals.task.value)
+            task.string(.source, signals.task.source.rawValue)
+            task.double(.score, rounded(signals.task.score))
         }
         let complexity = signals.complexity
-        writer.object("complexity") { object in
-            object.double("value", rounded(complexity.value))
-            object.string("source", complexity.source.rawValue)
-            object.double("heuristic", rounded(complexity.heuristic))
-            object.object("features") { features in
+        writer.object(.complexity) { object in
+            object.double(.value, rounded(complexity.value))
+            object.string(.source, complexity.source.rawValue)
+            object.double(.heuristic, rounded(complexity.heuristic))
+            object.object(.features) { features in
                 for score in complexity.features {
-                    features.object(named: score.feature.rawValue) { feature in
-                        feature.double("value", score.value)
-                        feature.double("weight", score.weight)
-                        feature.double("contribution", rounded(score.contribution))
+                    features.object(score.feature.memberName) { feature in
+                        feature.double(.value, score.value)
+                        feature.double(.weight, score.weight)
+                        feature.double(.contribution, rounded(score.contribution))
                     }
                 }
             }
-            if let semantic = complexity.semantic { object.double("semantic", rounded(semantic)) }
+            if let semantic = complexity.semantic { object.double(.semantic, rounded(semantic)) }
         }
-        writer.object("sensitivity") { sensitivity in
-            sensitivity.string("value", signals.sensitivity.value.rawValue)
-            sensitivity.string("source", signals.sensitivity.source.rawValue)
+        writer.object(.sensitivity) { sensitivity in
+            sensitivity.string(.value, signals.sensitivity.value.rawValue)
+            sensitivity.string(.source, signals.sensitivity.source.rawValue)
         }
-        writer.bool("disputed", signals.disputed)
-        writer.int("prompt_tokens", signals.promptTokens)
-        writer.int("user_turns", signals.userTurns)
+        writer.bool(.disputed, signals.disputed)
+        writer.int(.promptTokens, signals.promptTokens)
+        writer.int(.userTurns, signals.userTurns)
     }
 
     private func rounded(_ value: Double) -> Double { (value * 1e10).rounded() / 1e10 }
+}
+
+extension ComplexityFeature {
+    /// The feature's name in the decision record (its raw value), with its token.
+    var memberName: JSONMemberName {
+        switch self {
+        case .reasoning: .reasoning
+        case .constraints: .constraints
+        case .outputLength: .outputLength
+        case .code: .code
+        case .math: .math
+        case .promptTokens: .promptTokens
+        case .depth: .depth
+        case .brevity: .brevity
+        }
+    }
 }
