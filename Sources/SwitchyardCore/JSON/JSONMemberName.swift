@@ -1,13 +1,24 @@
-/// A member name from ``JSONMemberTokens``' table, with its token worked out once: a writer
-/// given one writes its token without looking the name up (the decision record writes about 130
-/// names on every request).
-public struct JSONMemberName: Sendable {
+/// The name of a member that ``JSONObjectWriter`` writes.
+///
+/// The constants below are the names in ``JSONMemberTokens``' table, with their tokens worked
+/// out once: a writer given one writes its token without looking the name up (the decision
+/// record writes about 130 names on every request). A string literal is a name too; a writer
+/// that writes tokens looks it up in the table.
+public struct JSONMemberName: Sendable, ExpressibleByStringLiteral {
     public let name: StaticString
-    /// The position in the table, which fixes the token.
+    /// The position in the table, which fixes the token; `-1` for a literal.
     let position: Int
     /// The token's bytes: the first in the low byte, the second (if any) above it.
     let token: UInt16
+    /// 0 for a literal, whose token (if any) is found when it is written.
     let tokenLength: Int
+
+    public init(stringLiteral name: StaticString) {
+        self.name = name
+        position = -1
+        token = 0
+        tokenLength = 0
+    }
 
     init(_ name: StaticString, _ position: Int) {
         self.name = name

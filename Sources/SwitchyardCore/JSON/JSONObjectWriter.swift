@@ -6,13 +6,14 @@
 /// Numbers are formatted as ``JSONWriter`` formats them, so a record reads back the same
 /// whichever writer produced it.
 ///
-/// With `namesAsTokens`, member names from ``JSONMemberTokens``' table are written as its tokens
+/// Members are named by ``JSONMemberName``: one of its constants, or a string literal. With
+/// `namesAsTokens`, member names from ``JSONMemberTokens``' table are written as its tokens
 /// (the ledger's stored form, which ``JSONMemberTokens/expand(_:)`` turns back into this JSON),
 /// in nested objects too; other names are written as JSON.
 ///
 /// Not copyable: the bytes have one owner, so appending needs no check that they are unshared.
 public struct JSONObjectWriter: ~Copyable, Sendable {
-    fileprivate var output: JSONBytes
+    private var output: JSONBytes
     private var isFirstMember = true
     private let namesAsTokens: Bool
 
@@ -78,9 +79,9 @@ public struct JSONObjectWriter: ~Copyable, Sendable {
         }
     }
 
-    /// Writes `,"name":` (or `"name":` for the first member), or the name's token.
-    @usableFromInline
-    mutating func key(_ name: StaticString) {
+    /// Writes `,"name":` (or `"name":` for the first member), or the name's token if the table
+    /// holds it.
+    private mutating func key(_ name: StaticString) {
         beginMember()
         if namesAsTokens,
             JSONMemberTokens.appendToken(forName: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), to: &output)
@@ -97,7 +98,7 @@ public struct JSONObjectWriter: ~Copyable, Sendable {
     /// carries.
     @usableFromInline
     mutating func key(_ member: JSONMemberName) {
-        guard namesAsTokens else { return key(member.name) }
+        guard namesAsTokens, member.tokenLength > 0 else { return key(member.name) }
         beginMember()
         output.append(UInt8(truncatingIfNeeded: member.token))
         if member.tokenLength > 1 { output.append(UInt8(truncatingIfNeeded: member.token >> 8)) }
@@ -114,35 +115,35 @@ public struct JSONObjectWriter: ~Copyable, Sendable {
         output.append(UInt8(ascii: ":"))
     }
 
-    public mutating func string(_ name: StaticString, _ value: String?) {
+    public mutating func string(_ name: JSONMemberName, _ value: String?) {
         key(name)
         if let value { JSONWriter.emitString(value, into: &output) } else { output.append("null") }
     }
 
-    public mutating func int(_ name: StaticString, _ value: Int?) {
+    public mutating func int(_ name: JSONMemberName, _ value: Int?) {
         key(name)
         if let value { JSONWriter.writeInteger(Int64(value), into: &output) } else { output.append("null") }
     }
 
-    public mutating func double(_ name: StaticString, _ value: Double?) {
+    public mutating func double(_ name: JSONMemberName, _ value: Double?) {
         key(name)
         if let value { JSONWriter.writeDouble(value, into: &output) } else { output.append("null") }
     }
 
-    public mutating func bool(_ name: StaticString, _ value: Bool) {
+    public mutating func bool(_ name: JSONMemberName, _ value: Bool) {
         key(name)
         output.append(value ? "true" : "false")
     }
 
     /// Writes an arbitrary value (a tree some other component produced).
-    public mutating func value(_ name: StaticString, _ value: JSONValue) {
+    public mutating func value(_ name: JSONMemberName, _ value: JSONValue) {
         key(name)
         JSONWriter.emit(value, into: &output)
     }
 
     /// Writes a member whose value is JSON text serialised already (by ``JSONWriter``, say),
     /// copied as it is.
-    public mutating func json(_ name: StaticString, _ text: String) {
+    public mutating func json(_ name: JSONMemberName, _ text: String) {
         key(name)
         var text = text
         text.withUTF8 { output.append(bytes: $0) }
@@ -155,7 +156,7 @@ public struct JSONObjectWriter: ~Copyable, Sendable {
     }
 
     /// Writes a nested object whose members `body` writes.
-    public mutating func object(_ name: StaticString, _ body: (inout JSONObjectWriter) -> Void) {
+    public mutating func object(_ name: JSONMemberName, _ body: (inout JSONObjectWriter) -> Void) {
         key(name)
         appendObject(body)
     }
@@ -169,19 +170,15 @@ public struct JSONObjectWriter: ~Copyable, Sendable {
     /// Writes an array with one object per element, whose members `body` writes.
     @inlinable
     public mutating func objects<Elements: Sequence>(
-        _ name: StaticString, _ elements: Elements, _ body: (inout JSONObjectWriter, Elements.Element) -> Void
+        _ name: JSONMemberName, _ elements: Elements, _ body: (inout JSONObjectWriter, Elements.Element) -> Void
     ) {
         key(name)
         appendArray(elements, body)
     }
 
     /// Writes an array of strings.
-    public mutating func strings(_ name: StaticString, _ values: [String]) {
+    public mutating func strings(_ name: JSONMemberName, _ values: [String]) {
         key(name)
-        appendStrings(values)
-    }
-
-    fileprivate mutating func appendStrings(_ values: [String]) {
         output.append(UInt8(ascii: "["))
         for position in values.indices {
             if position > 0 { output.append(UInt8(ascii: ",")) }
@@ -217,56 +214,5 @@ public struct JSONObjectWriter: ~Copyable, Sendable {
         body(&nested)
         nested.output.append(UInt8(ascii: "}"))
         output = nested.output.take()
-    }
-}
-
-/// The same members named by ``JSONMemberName``: with `namesAsTokens`, their tokens are written
-/// without a lookup.
-extension JSONObjectWriter {
-    public mutating func string(_ name: JSONMemberName, _ value: String?) {
-        key(name)
-        if let value { JSONWriter.emitString(value, into: &output) } else { output.append("null") }
-    }
-
-    public mutating func int(_ name: JSONMemberName, _ value: Int?) {
-        key(name)
-        if let value { JSONWriter.writeInteger(Int64(value), into: &output) } else { output.append("null") }
-    }
-
-    public mutating func double(_ name: JSONMemberName, _ value: Double?) {
-        key(name)
-        if let value { JSONWriter.writeDouble(value, into: &output) } else { output.append("null") }
-    }
-
-    public mutating func bool(_ name: JSONMemberName, _ value: Bool) {
-        key(name)
-        output.append(value ? "true" : "false")
-    }
-
-    /// Writes an arbitrary value (a tree some other component produced).
-    public mutating func value(_ name: JSONMemberName, _ value: JSONValue) {
-        key(name)
-        JSONWriter.emit(value, into: &output)
-    }
-
-    /// Writes a nested object whose members `body` writes.
-    public mutating func object(_ name: JSONMemberName, _ body: (inout JSONObjectWriter) -> Void) {
-        key(name)
-        appendObject(body)
-    }
-
-    /// Writes an array with one object per element, whose members `body` writes.
-    @inlinable
-    public mutating func objects<Elements: Sequence>(
-        _ name: JSONMemberName, _ elements: Elements, _ body: (inout JSONObjectWriter, Elements.Element) -> Void
-    ) {
-        key(name)
-        appendArray(elements, body)
-    }
-
-    /// Writes an array of strings.
-    public mutating func strings(_ name: JSONMemberName, _ values: [String]) {
-        key(name)
-        appendStrings(values)
     }
 }
