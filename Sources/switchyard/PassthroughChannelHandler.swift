@@ -51,11 +51,12 @@ final class PassthroughChannelHandler: ChannelInboundHandler, RemovableChannelHa
                     }
                     responseHead.headers.add(name: "content-length", value: String(responseBody.readableBytes))
                     if !keepAlive { responseHead.headers.add(name: "connection", value: "close") }
-                    context.write(self.wrapOutboundOut(.head(responseHead)), promise: nil)
-                    context.write(self.wrapOutboundOut(.body(.byteBuffer(responseBody))), promise: nil)
-                    context.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in
-                        if !keepAlive { context.close(promise: nil) }
-                    }
+                    // NIOAny directly rather than `wrapOutboundOut`: the closure must not capture
+                    // the handler, which is not Sendable.
+                    context.write(NIOAny(HTTPServerResponsePart.head(responseHead)), promise: nil)
+                    context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(responseBody))), promise: nil)
+                    let written = context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)))
+                    if !keepAlive { written.whenComplete { _ in loopBound.value.close(promise: nil) } }
                 }
         }
     }
