@@ -12,7 +12,7 @@ import Foundation
 /// tokens, so even JSON with whitespace in it reads back unchanged.
 ///
 /// * Writers name members with ``JSONMemberName``'s constants, which carry their tokens, or
-///   with `StaticString`s, which are looked up in the table.
+///   with string literals, which are looked up in the table.
 /// * The first ``oneByteCodes``.count names are one byte each.
 /// * The rest are ``twoByteMarker`` followed by one printable ASCII byte (`!` for the first).
 ///
@@ -57,9 +57,9 @@ public enum JSONMemberTokens {
     }()
     private static let slotCount = 256
 
-    /// A slot from the length and the first and last two bytes (no loop over the name: a
-    /// decision record looks up about 120 names on the request path), multiplied by the golden
-    /// ratio and cut to the top 8 bits. Over this table it collides 16 times in all.
+    /// A slot from the length and the first and last two bytes (no loop over the name),
+    /// multiplied by the golden ratio and cut to the top 8 bits. Over this table it collides 16
+    /// times in all.
     private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
         let count = bytes.count
         let key = UInt64(truncatingIfNeeded: count) | UInt64(bytes[0]) << 8 | UInt64(bytes[1]) << 16
@@ -88,12 +88,7 @@ public enum JSONMemberTokens {
         forName name: UnsafeBufferPointer<UInt8>, to output: inout Output
     ) -> Bool {
         guard let position = position(of: name) else { return false }
-        if position < oneByteCodes.count {
-            output.append(oneByteCodes[position])
-        } else {
-            output.append(twoByteMarker)
-            output.append(firstSecondByte + UInt8(position - oneByteCodes.count))
-        }
+        for byte in tokens[position] { output.append(byte) }
         return true
     }
 

@@ -179,12 +179,7 @@ public struct JSONObjectWriter: ~Copyable, Sendable {
     /// Writes an array of strings.
     public mutating func strings(_ name: JSONMemberName, _ values: [String]) {
         key(name)
-        output.append(UInt8(ascii: "["))
-        for position in values.indices {
-            if position > 0 { output.append(UInt8(ascii: ",")) }
-            JSONWriter.emitString(values[position], into: &output)
-        }
-        output.append(UInt8(ascii: "]"))
+        JSONWriter.emitStrings(values, into: &output)
     }
 
     @inlinable

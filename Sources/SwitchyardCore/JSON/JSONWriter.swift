@@ -18,13 +18,18 @@ public enum JSONWriter {
     /// ledger's `reasons` column, once per request).
     public static func string(ofStrings strings: [String]) -> String {
         var output = JSONBytes(capacity: 64)
+        emitStrings(strings, into: &output)
+        return output.string
+    }
+
+    /// Appends `strings` as a JSON array of strings.
+    static func emitStrings<Output: JSONOutput & ~Copyable>(_ strings: [String], into output: inout Output) {
         output.append(UInt8(ascii: "["))
         for index in strings.indices {
             if index > 0 { output.append(UInt8(ascii: ",")) }
             emitString(strings[index], into: &output)
         }
         output.append(UInt8(ascii: "]"))
-        return output.string
     }
 
     /// Appends the JSON of `value` to `output`.
