@@ -10,7 +10,9 @@
                                     prints time to the first SSE data chunk and to the end (µs)
   bench.py meta KEY=VALUE…           the machine description (JSON) with extra fields
   bench.py report --rows FILE --meta FILE --json OUT [--micro FILE]
-                                    the table (stdout) and the results JSON
+                                    the table (stdout) and the results JSON, with the verdict
+                                    on each of issue #10's targets
+  bench.py targets RESULTS.json     the verdict on each target for a results file already written
 """
 import argparse
 import platform
@@ -473,6 +475,13 @@ def cmd_report(args):
         for name, v in micro.items():
             lines.append("micro: %-48s p50 %9.2f µs  p99 %9.2f µs" % (name, v["p50_us"], v["p99_us"]))
 
+    coldstart = {k[len("coldstart-"):]: v["ms"] for k, v in extras.items() if k.startswith("coldstart-")}
+    rss = {k[len("idle-"):]: v for k, v in extras.items() if k.startswith("idle-")}
+    verdicts = target_verdicts(runs, ttft, streams, rss, coldstart)
+    if verdicts:
+        lines.append("")
+        lines.extend(verdict_lines(verdicts))
+
     lines.append("")
     lines.append("machine: %s; %s CPUs; kernel %s; %s; load average %s at start, %s at end"
                  % (meta.get("cpu_model"), meta.get("nproc"), meta.get("kernel"), meta.get("swift_version"),
@@ -488,8 +497,7 @@ def cmd_report(args):
 
     document = {"meta": meta, "runs": runs, "ttft": ttft, "ratios_switchyard_over_litellm": ratios,
                 "cpu_over_floor_nio": over_floor,
-                "coldstart_ms": {k[len("coldstart-"):]: v["ms"] for k, v in extras.items() if k.startswith("coldstart-")},
-                "rss": {k[len("idle-"):]: v for k, v in extras.items() if k.startswith("idle-")},
+                "coldstart_ms": coldstart, "rss": rss, "targets": verdicts,
                 "peer": extras.get("peer-skipped", {}).get("reason") or ("litellm" if ratios else None),
                 "streams": streams,
                 "haltpoll_guest_poll_ns": extras.get("haltpoll", {}).get("guest_halt_poll_ns"),
@@ -498,6 +506,115 @@ def cmd_report(args):
     with open(args.json, "w") as f:
         json.dump(document, f, indent=2, ensure_ascii=False)
         f.write("\n")
+
+
+# ---------------------------------------------------------------------------------------- targets
+# Issue #10's targets (release build, this 2-core machine, the gateway pinned to one core).
+CPU_LIMIT_US = 100
+C1_P50_LIMIT_US = 150
+C1_P99_LIMIT_US = 500
+TTFT_LIMIT_US = 200
+STALL_TARGET = "no stall > 100 ms"
+RSS_IDLE_LIMIT_MB = 60
+RSS_STREAMS_LIMIT_MB = 150
+COLDSTART_LIMIT_MS = 300
+
+# The idle states the c=1 latencies are judged in (see run.sh's --idle-poll and the key).
+STATE_NAMES = {None: None, "": "default idle policy", "pmqos": "server.cpu_latency_limit_us: 0",
+               "haltpoll": "haltpoll guest poll time"}
+
+
+def target_verdicts(runs, ttft, streams, rss, coldstart):
+    """One verdict per target and idle state that the run measured: what it measured (`values`,
+    in `unit`), the limit, whether it held, and, for the latencies at c=1, what nginx added in the
+    same state (the cost of the hop alone)."""
+    def find(target, scenario, c):
+        return next((r for r in runs if r["target"] == target and r["scenario"] == scenario and r["concurrency"] == c), None)
+
+    verdicts = []
+
+    def add(name, limit, values, unit, met, state=None, reference=None):
+        verdicts.append({"target": name, "limit": limit, "state": STATE_NAMES[state], "values": values, "unit": unit,
+                         "met": met, "reference": reference})
+
+    for c in (32, 128):
+        values = {sc: r["cpu_us_per_request"] for sc in ("explicit", "auto")
+                  for r in [find("switchyard", sc, c)] if r and r.get("cpu_us_per_request") is not None}
+        if values:
+            add("CPU per request at c=%d" % c, "≤ %d µs" % CPU_LIMIT_US, values, "µs",
+                all(v <= CPU_LIMIT_US for v in values.values()))
+    for state in ("",) + IDLE_STATES:
+        suffix = "-" + state if state else ""
+        nginx = find("floor-nginx" + suffix, "explicit", 1)
+        for key, limit, label in (("added_p50_us", C1_P50_LIMIT_US, "added latency at c=1, p50"),
+                                  ("added_p99_us", C1_P99_LIMIT_US, "added latency at c=1, p99")):
+            values = {sc: r[key] for sc in ("explicit", "auto") for r in [find("switchyard" + suffix, sc, 1)] if r and key in r}
+            if values:
+                reference = ("floor-nginx %+.0f µs" % nginx[key]) if nginx and key in nginx else None
+                add(label, "≤ %d µs" % limit, values, "+µs", all(v <= limit for v in values.values()), state, reference)
+        t = next((t for t in ttft if t["target"] == "switchyard" + suffix and "added_ttft_p50_us" in t), None)
+        if t:
+            add("added time to first token at c=1, p50", "≤ %d µs" % TTFT_LIMIT_US, {"stream": t["added_ttft_p50_us"]}, "+µs",
+                t["added_ttft_p50_us"] <= TTFT_LIMIT_US, state)
+    s = next((s for s in streams if s["target"] == "switchyard"), None)
+    if s:
+        failed = s["failed"] + s["connect_errors"]
+        add("%d concurrent streams for %.0f s" % (s["streams"], s["duration_s"]), STALL_TARGET,
+            {"stalls": s["stalls"], "failed": failed, "longest gap (ms)": round(s["max_gap_ms"])}, "",
+            s["stalls"] == 0 and failed == 0)
+        if s.get("hwm_kb"):
+            add("RSS at %d streams" % s["streams"], "≤ %d MB" % RSS_STREAMS_LIMIT_MB, {"peak": s["hwm_kb"] / 1024}, "MB",
+                s["hwm_kb"] / 1024 <= RSS_STREAMS_LIMIT_MB)
+    idle = rss.get("switchyard")
+    if idle:
+        add("RSS idle", "≤ %d MB" % RSS_IDLE_LIMIT_MB, {"after start": idle["idle_rss_kb"] / 1024}, "MB",
+            idle["idle_rss_kb"] / 1024 <= RSS_IDLE_LIMIT_MB)
+    starts = coldstart.get("switchyard")
+    if starts:
+        add("cold start to the first 200", "≤ %d ms" % COLDSTART_LIMIT_MS, {"median": statistics.median(starts)}, "ms",
+            statistics.median(starts) <= COLDSTART_LIMIT_MS)
+    return verdicts
+
+
+def verdict_lines(verdicts):
+    """The verdicts as text, a line each."""
+    if not verdicts:
+        return []
+
+    def value(x, unit):
+        if unit == "+µs":
+            return "%+.0f µs" % x
+        if unit == "MB":
+            return "%.1f MB" % x
+        return ("%.0f %s" % (x, unit)).rstrip()
+
+    lines = ["issue #10's targets, met %d of %d:" % (sum(v["met"] for v in verdicts), len(verdicts))]
+    for v in verdicts:
+        state = ", " + v["state"] if v["state"] else ""
+        values = ", ".join("%s %s" % (k, value(x, v["unit"])) for k, x in v["values"].items())
+        line = "  %-6s  %s (%s)%s: %s" % ("met" if v["met"] else "missed", v["target"], v["limit"], state, values)
+        if v.get("reference"):
+            line += "; %s" % v["reference"]
+        lines.append(line)
+    return lines
+
+
+def cmd_targets(args):
+    try:
+        with open(args.results) as f:
+            document = json.load(f)
+    except (OSError, ValueError) as error:
+        print("%s: not a results file of scripts/bench/run.sh (%s)" % (args.results, error), file=sys.stderr)
+        sys.exit(1)
+    if not isinstance(document, dict):
+        print("%s: not a results file of scripts/bench/run.sh (no JSON object)" % args.results, file=sys.stderr)
+        sys.exit(1)
+    verdicts = target_verdicts(document.get("runs", []), document.get("ttft", []), document.get("streams", []),
+                               document.get("rss", {}), document.get("coldstart_ms", {}))
+    if not verdicts:
+        print("%s: no measurements of the gateway to judge" % args.results, file=sys.stderr)
+        sys.exit(1)
+    print("\n".join(verdict_lines(verdicts)))
 
 
 def main():
@@ -527,6 +644,9 @@ def main():
     p.add_argument("--json", required=True)
     p.add_argument("--micro")
     p.set_defaults(func=cmd_report)
+    p = sub.add_parser("targets", help="the verdict on each of issue #10's targets for a results file")
+    p.add_argument("results")
+    p.set_defaults(func=cmd_targets)
     args = parser.parse_args()
     if getattr(args, "cmd", None) and args.cmd[0] == "--":
         args.cmd = args.cmd[1:]

@@ -42,7 +42,8 @@
 # (process start to the first 200 on /healthz, polled every 5 ms) and streamed time to first
 # token at concurrency 1. Prints one table (with the gateway's CPU per request as a multiple of
 # floor-nio's in the same run, which moves less with the shared host than the absolute numbers)
-# and writes benchmarks/results/<timestamp>.json, plus the microbenchmark output next to it
+# and the verdict on each of issue #10's targets (`bench.py targets FILE` prints it again for any
+# recorded run), and writes benchmarks/results/<timestamp>.json, plus the microbenchmark output next to it
 # (<timestamp>-micro.md).
 #
 # Every process it starts is stopped by PID on exit; every wait is bounded.
