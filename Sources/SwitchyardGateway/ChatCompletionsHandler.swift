@@ -231,17 +231,18 @@ final class ChatCompletionsHandler: Sendable {
             headers.append(HTTPField(name: SwitchyardHeader.buffered, value: "true"))
             draft.noteFirstToken(at: .now)
             book(&draft)
-            return Self.response(headers: headers, body: BufferedStream.events(from: answer.body, includeUsage: chat.includeUsageInStream))
+            return Self.response(headers: &headers, body: BufferedStream.events(from: answer.body, includeUsage: chat.includeUsageInStream))
         }
         headers.append(HTTPField(name: .contentType, value: "application/json"))
         book(&draft)
-        return Self.response(headers: headers, body: ByteBuffer(bytes: answer.bodyBytes))
+        return Self.response(headers: &headers, body: ByteBuffer(bytes: answer.bodyBytes))
     }
 
-    /// A `200` whose whole body is `body`, its `content-length` appended to `headers` here:
-    /// `Response.init` would set it through `HTTPFields`' subscript, and copy every field, since
-    /// the caller's frame still holds the list then.
-    private static func response(headers: consuming HTTPFields, body: ByteBuffer) -> Response {
+    /// A `200` whose whole body is `body`, its `content-length` appended to the caller's
+    /// `headers` in place: `Response.init` would set it through `HTTPFields`' subscript, and a
+    /// list passed by value was still shared with the caller's frame, so the append copied every
+    /// field (a retain and a release of each name and value).
+    private static func response(headers: inout HTTPFields, body: ByteBuffer) -> Response {
         headers.append(HTTPField(name: .contentLength, value: String(body.readableBytes)))
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
     }
@@ -328,7 +329,7 @@ final class ChatCompletionsHandler: Sendable {
         draft.note(usage: served.value.usage, price: served.deployment.price)
         draft.note(answer: served.value.summary)
         book(&draft)
-        return Self.response(headers: headers, body: ByteBuffer(bytes: served.value.bodyBytes))
+        return Self.response(headers: &headers, body: ByteBuffer(bytes: served.value.bodyBytes))
     }
 
     /// Routes a parsed request; the context carries what the gateway knows now.

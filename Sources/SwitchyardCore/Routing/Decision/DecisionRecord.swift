@@ -45,13 +45,18 @@ public struct DecisionRecord: Sendable {
 
     /// Writes the record's members into `writer` (the gateway adds how the request was served
     /// and stores the object as it is, without building a tree).
+    ///
+    /// The nested writers' closures use only their arguments and static helpers: a closure that
+    /// reads `self` captures a copy of the whole record, a retain and a release of every list and
+    /// string in it, for each nested object.
     public func write(into writer: inout JSONObjectWriter) {
         writer.string(.id, id)
         writer.string(.model, requestedModel)
         writer.string(.mode, mode.name)
         writer.string(.tenant, tenant)
         writer.string(.userTier, userTier.rawValue)
-        writer.object(.signals) { writeSignals(into: &$0) }
+        let signals = self.signals
+        writer.object(.signals) { Self.writeSignals(signals, into: &$0) }
         writer.objects(.rulesMatched, rulesMatched) { object, match in
             object.string(.rule, match.rule)
             object.string(.pattern, match.pattern)
@@ -69,7 +74,7 @@ public struct DecisionRecord: Sendable {
             object.string(.tier, entry.tier)
             object.string(.provider, entry.provider)
             object.string(.region, entry.region)
-            object.double(.estimatedCostUSD, rounded(entry.estimatedCostUSD))
+            object.double(.estimatedCostUSD, Self.rounded(entry.estimatedCostUSD))
         }
         writer.objects(.excluded, excluded) { object, exclusion in
             object.string(.model, exclusion.model)
@@ -78,15 +83,16 @@ public struct DecisionRecord: Sendable {
         }
         writer.string(.chosen, chosen)
         writer.int(.expectedOutputTokens, expectedOutputTokens)
-        writer.double(.estimatedCostUSD, rounded(estimatedCostUSD))
-        writer.double(.baselineCostUSD, baselineCostUSD.map(rounded))
+        writer.double(.estimatedCostUSD, Self.rounded(estimatedCostUSD))
+        writer.double(.baselineCostUSD, baselineCostUSD.map(Self.rounded))
     }
 
-    private func writeSignals(into writer: inout JSONObjectWriter) {
-        writer.object(.task) { task in
-            task.string(.value, signals.task.value)
-            task.string(.source, signals.task.source.rawValue)
-            task.double(.score, rounded(signals.task.score))
+    private static func writeSignals(_ signals: RoutingSignals, into writer: inout JSONObjectWriter) {
+        let task = signals.task
+        writer.object(.task) { object in
+            object.string(.value, task.value)
+            object.string(.source, task.source.rawValue)
+            object.double(.score, rounded(task.score))
         }
         let complexity = signals.complexity
         writer.object(.complexity) { object in
@@ -104,16 +110,17 @@ public struct DecisionRecord: Sendable {
             }
             if let semantic = complexity.semantic { object.double(.semantic, rounded(semantic)) }
         }
-        writer.object(.sensitivity) { sensitivity in
-            sensitivity.string(.value, signals.sensitivity.value.rawValue)
-            sensitivity.string(.source, signals.sensitivity.source.rawValue)
+        let sensitivity = signals.sensitivity
+        writer.object(.sensitivity) { object in
+            object.string(.value, sensitivity.value.rawValue)
+            object.string(.source, sensitivity.source.rawValue)
         }
         writer.bool(.disputed, signals.disputed)
         writer.int(.promptTokens, signals.promptTokens)
         writer.int(.userTurns, signals.userTurns)
     }
 
-    private func rounded(_ value: Double) -> Double { (value * 1e10).rounded() / 1e10 }
+    private static func rounded(_ value: Double) -> Double { (value * 1e10).rounded() / 1e10 }
 }
 
 extension ComplexityFeature {
