@@ -338,6 +338,12 @@ def baseline(target):
     return "direct"
 
 
+def find_run(runs, target, scenario, concurrency):
+    """The wrk row of `target` for `scenario` at `concurrency`, or None if the run has none."""
+    return next((r for r in runs if r["target"] == target and r["scenario"] == scenario
+                 and r["concurrency"] == concurrency), None)
+
+
 def cmd_report(args):
     meta = json.load(open(args.meta))
     meta["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
@@ -347,10 +353,7 @@ def cmd_report(args):
     ttft = [r for r in rows if r.get("kind") == "ttft"]
 
     def find(target, scenario, c):
-        for r in runs:
-            if r["target"] == target and r["scenario"] == scenario and r["concurrency"] == c:
-                return r
-        return None
+        return find_run(runs, target, scenario, c)
 
     for r in runs:
         r["rps"] = r["requests"] / (r["duration_us"] / 1e6) if r["duration_us"] else 0.0
@@ -529,7 +532,7 @@ def target_verdicts(runs, ttft, streams, rss, coldstart):
     in `unit`), the limit, whether it held, and, for the latencies at c=1, what nginx added in the
     same state (the cost of the hop alone)."""
     def find(target, scenario, c):
-        return next((r for r in runs if r["target"] == target and r["scenario"] == scenario and r["concurrency"] == c), None)
+        return find_run(runs, target, scenario, c)
 
     verdicts = []
 
