@@ -48,10 +48,11 @@ public final class SQLiteStore: LedgerStore {
         try SQLiteSchema.prepare(database, path: path, readOnly: readOnly)
     }
 
-    /// The page size of a new database file. A ledger row is about 3 KB (most of it the decision
-    /// record), so a 4 KB page (SQLite's default) holds one row and leaves the rest empty; a 16 KB
-    /// page holds five, so a flush writes, and a checkpoint copies, far fewer pages. SQLite only
-    /// applies it to a database without tables: an existing file keeps its own.
+    /// The page size of a new database file. A ledger row is about 1.4 KB (most of it the
+    /// decision record and the gate reports), so a 4 KB page (SQLite's default) holds two and
+    /// leaves the rest empty; a 16 KB page holds about eleven, so a flush writes, and a checkpoint
+    /// copies, fewer pages. SQLite only applies it to a database without tables: an existing file
+    /// keeps its own.
     static let pageSize = 16384
 
     public func append(_ entries: [LedgerEntry]) async throws(StoreError) {

@@ -202,6 +202,34 @@ final class LaneRecordingStore: LedgerStore {
         #expect(try await store.ledgerCount() == 11 * limit + 1)
     }
 
+    @Test(arguments: [false, true])
+    func aTimedFlushOfAnySizeGoesToTheBackgroundWhenTheCoresWereIdleWhileItsEntriesAccumulated(coresBusy: Bool) async throws {
+        let store = try LaneRecordingStore()
+        // The process's CPU time: the same at every reading (idle cores), or a CPU-hour more.
+        let readings = Mutex(0)
+        let clock = ProcessCPUClock(cpuTime: { coresBusy ? .seconds(3600 * readings.withLock { $0 += 1; return $0 }) : .zero }, cpus: 1)
+        // No wait for the core: no background write counts as starved, however loaded the machine.
+        let recorder = LedgerRecorder(
+            store: store, settings: LedgerSettings(flushInterval: .milliseconds(20), batchSize: 10), logger: logger,
+            coreWaitOfCurrentThread: { .zero }, cpuClock: clock)
+        let group = ServiceGroup(services: [recorder], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            // More than a batch and more than the background limit, queued within one interval.
+            let count = LedgerRecorder.backgroundFlushLimit + 1
+            for index in 0..<count { recorder.record(sampleEntry(index)) }
+            let deadline = ContinuousClock.now + .seconds(60)
+            while recorder.written < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(recorder.written == count)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        let lanes = store.lanes.withLock { $0 }
+        #expect(!lanes.isEmpty)
+        #expect(lanes.allSatisfy { $0 == (coresBusy ? .normal : .background) }, "lanes: \(lanes)")
+        #expect(store.sharingMatchesLanes.withLock { $0 })
+    }
+
     @Test func aBackgroundFlushThatFellBehindBringsTheLimitBack() async throws {
         let store = try LaneRecordingStore()
         // The writer never waits for the core, except while `starving`: then each reading is
