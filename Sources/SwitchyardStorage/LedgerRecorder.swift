@@ -16,8 +16,10 @@ public protocol LedgerObserver: Sendable {
 /// in-memory queue; a background service writes the queue to the store in batches.
 ///
 /// * The writer sleeps while the queue is empty (no idle wake-ups). The first entry after a
-///   flush wakes it; it then waits one `flushInterval` so entries accumulate, and writes them in
-///   transactions of at most `batchSize`.
+///   flush that found none wakes it; it then waits one `flushInterval` so entries accumulate,
+///   writes them in transactions of at most `batchSize`, and goes on flushing once an interval
+///   for as long as each flush finds entries. It waits on its own normal-priority thread
+///   (``WriterPause``), so under a steady load no thread of Swift's global executor runs for it.
 /// * Every flush runs wholly on a writer thread of the recorder's own (``WriterThreadExecutor``):
 ///   the copies, the observer, the store's work
 ///   (``LedgerStore/appendOnCallingThread(_:sharingTheCore:)``) and the release of the entries.
@@ -150,25 +152,50 @@ public final class LedgerRecorder: Service, Sendable {
     public var handedOverFlushes: Int { state.withLock { $0.handedOverFlushes } }
 
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            // Taken as the last flush began: how busy the cores were is measured over the
-            // writer's own work as well as the interval's, or a saturated core, whose event loops
-            // leave about a tenth of it to the writer, would look idle enough.
-            var lastFlushStart: ProcessCPUClock.Reading?
-            for await _ in wakeUps {
-                let wakeUp = cpuClock.read()
-                // Let entries accumulate for one interval so they share a transaction.
-                // Shutdown cuts the wait short; the drain below writes what is queued.
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.settings.flushInterval) }
+        let pause = WriterPause()
+        // The whole loop runs on the normal-priority writer thread: the wake-up, the waits and
+        // the flushes resume there, never on Swift's global executor, whose threads would take
+        // the gateway's core from the event loop several times a flush.
+        await withTaskExecutorPreference(normalPriorityThread) {
+            await withTaskCancellationHandler {
+                await withGracefulShutdownHandler {
+                    await self.flushWhileEntriesArrive(pause: pause)
+                } onGracefulShutdown: {
+                    self.wakeUp.finish()
+                    pause.interrupt()
+                }
+            } onCancel: {
+                self.wakeUp.finish()
+                pause.interrupt()
+            }
+            await self.flush(retryUntilShutdown: false)
+        }
+        logger.debug("ledger writer stopped", metadata: ["written": "\(written)", "dropped": "\(dropped)"])
+    }
+
+    /// Sleeps until the first entry after a flush that found none, then flushes once every
+    /// interval for as long as each flush finds entries: under a steady load nothing wakes the
+    /// writer but the end of its own interval. Returns at shutdown, leaving the queue to the
+    /// caller's last flush.
+    private func flushWhileEntriesArrive(pause: WriterPause) async {
+        // Taken as the last flush began: how busy the cores were is measured over the writer's
+        // own work as well as the interval's, or a saturated core, whose event loops leave
+        // about a tenth of it to the writer, would look idle enough.
+        var lastFlushStart: ProcessCPUClock.Reading?
+        // The wake-up an entry sends while the writer is not parked here stays buffered, and
+        // brings one more interval, and a flush, after the load stops.
+        for await _ in wakeUps {
+            let wakeUp = cpuClock.read()
+            while true {
+                // Let entries accumulate for one interval so they share a transaction. Shutdown
+                // cuts the wait short; the caller's drain writes what is queued.
+                guard pause.wait(for: settings.flushInterval) else { return }
                 let busyShare = cpuClock.busyShare(since: lastFlushStart ?? wakeUp)
                 lastFlushStart = cpuClock.read()
-                await flush(retryUntilShutdown: true, coreWasIdle: busyShare.map { $0 <= Self.busyShareForBackgroundFlushOfAnySize } ?? false)
+                let coreWasIdle = busyShare.map { $0 <= Self.busyShareForBackgroundFlushOfAnySize } ?? false
+                guard await flush(retryUntilShutdown: true, coreWasIdle: coreWasIdle) else { break }
             }
-        } onGracefulShutdown: {
-            self.wakeUp.finish()
         }
-        await flush(retryUntilShutdown: false)
-        logger.debug("ledger writer stopped", metadata: ["written": "\(written)", "dropped": "\(dropped)"])
     }
 
     /// Appends on `thread`, outside the caller's task: cancelling the service must not abandon
@@ -201,15 +228,17 @@ public final class LedgerRecorder: Service, Sendable {
     /// - Parameter coreWasIdle: The process's CPUs were idle for at least a tenth of the time
     ///   the entries accumulated, so the flush goes to the background whatever its size (unless
     ///   the last background flush fell behind).
-    func flush(retryUntilShutdown: Bool, coreWasIdle: Bool) async {
+    /// Returns whether it found entries to write.
+    @discardableResult
+    func flush(retryUntilShutdown: Bool, coreWasIdle: Bool) async -> Bool {
         await withTaskExecutorPreference(normalPriorityThread) {
             await self.flushFromNormalPriority(retryUntilShutdown: retryUntilShutdown, coreWasIdle: coreWasIdle)
         }
     }
 
-    private func flushFromNormalPriority(retryUntilShutdown: Bool, coreWasIdle: Bool) async {
+    private func flushFromNormalPriority(retryUntilShutdown: Bool, coreWasIdle: Bool) async -> Bool {
         let (queued, fellBehind, limit) = state.withLock { ($0.queue.count, $0.backgroundFlushFellBehind, $0.backgroundFlushLimit) }
-        guard queued > 0 else { return }
+        guard queued > 0 else { return false }
         if fellBehind || (queued > min(settings.batchSize, limit) && !coreWasIdle) {
             let thread = normalPriorityThread
             await withTaskExecutorPreference(thread) {
@@ -220,7 +249,7 @@ public final class LedgerRecorder: Service, Sendable {
                 $0.backgroundFlushFellBehind = false
                 $0.normalPriorityFlushes += 1
             }
-            return
+            return true
         }
         // Starved, not slow: a checkpoint waiting for the disk does not count, or a flush at c=1
         // would send the next one to normal priority, where it holds up the event loop.
@@ -243,6 +272,7 @@ public final class LedgerRecorder: Service, Sendable {
                 $0.lowPriorityFlushes += 1
             }
         }
+        return true
     }
 
     /// How a background flush shares the core: it yields every ``rowsBetweenYields`` rows, and

@@ -105,18 +105,58 @@ final class LaneRecordingStore: LedgerStore {
     @Test func gracefulShutdownWritesWhatIsQueued() async throws {
         try await withTemporaryDatabase { path in
             let store = try SQLiteStore(path: path)
-            // A long interval: nothing would be written before shutdown without the drain.
-            let recorder = LedgerRecorder(store: store, settings: LedgerSettings(flushInterval: .seconds(10)), logger: logger)
+            // A long interval: nothing would be written before shutdown without the drain, and
+            // shutdown must cut the writer's wait short rather than wait it out.
+            let recorder = LedgerRecorder(store: store, settings: LedgerSettings(flushInterval: .seconds(600)), logger: logger)
             let group = ServiceGroup(services: [recorder], logger: logger)
+            let started = ContinuousClock.now
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 for index in 0..<50 { recorder.record(sampleEntry(index)) }
+                // Let the writer wake up and start waiting out its interval.
+                try await Task.sleep(for: .milliseconds(50))
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
             }
+            #expect(ContinuousClock.now - started < .seconds(300))
             #expect(try await store.ledgerCount() == 50)
             #expect(recorder.depth == 0)
         }
+    }
+
+    @Test func theWriterKeepsFlushingWhileEntriesArriveAndSleepsOnceTheyStop() async throws {
+        let store = try LaneRecordingStore()
+        // The writer reads the CPU clock as it wakes and as each timed flush begins, so the
+        // readings show whether it is still going round.
+        let readings = Mutex(0)
+        let recorder = LedgerRecorder(
+            store: store, settings: LedgerSettings(flushInterval: .milliseconds(20)), logger: logger, coreWaitOfCurrentThread: { .zero },
+            cpuClock: ProcessCPUClock(cpuTime: { readings.withLock { $0 += 1 }; return .zero }, cpus: 1))
+        let group = ServiceGroup(services: [recorder], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            // A trickle over several intervals: each entry is written within a few intervals.
+            for index in 0..<20 {
+                recorder.record(sampleEntry(index))
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            let deadline = ContinuousClock.now + .seconds(60)
+            while recorder.written < 20, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(recorder.written == 20)
+            // Quiet: after a flush that finds nothing (and one more interval for the wake-up
+            // left buffered meanwhile) the writer parks instead of going round every interval,
+            // and the next entry wakes it again.
+            try await Task.sleep(for: .milliseconds(200))
+            let readingsOnceQuiet = readings.withLock { $0 }
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(readings.withLock { $0 } == readingsOnceQuiet)
+            recorder.record(sampleEntry(20))
+            while recorder.written < 21, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(recorder.written == 21)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(try await store.ledgerCount() == 21)
     }
 
     @Test func aFullQueueDropsAndCountsInsteadOfBlocking() async throws {
