@@ -92,7 +92,7 @@ public final class LedgerRecorder: Service, Sendable {
     private let wakeUp: AsyncStream<Void>.Continuation
     /// How long the calling thread has waited for a core so far (`nil` if unknown).
     private let coreWaitOfCurrentThread: @Sendable () -> Duration?
-    /// How busy the process's CPUs were while a flush's entries accumulated.
+    /// How busy the process's CPUs were since the last flush began.
     private let cpuClock: ProcessCPUClock
 
     /// - Parameter coreWaitOfCurrentThread: How long the calling thread has waited, runnable, for
@@ -100,7 +100,7 @@ public final class LedgerRecorder: Service, Sendable {
     ///   than a flush interval hands its entries over to normal priority and sends the next flush
     ///   there too. When it says `nil`, the flush's duration stands in for the wait, and a
     ///   background flush is never handed over.
-    /// - Parameter cpuClock: How busy the process's CPUs were over each flush interval (see the
+    /// - Parameter cpuClock: How busy the process's CPUs were since each flush began (see the
     ///   type's description); by default the kernel's count for this process.
     public init(
         store: any LedgerStore, settings: LedgerSettings, observer: (any LedgerObserver)? = nil, logger: Logger,
@@ -225,9 +225,9 @@ public final class LedgerRecorder: Service, Sendable {
         await flush(retryUntilShutdown: retryUntilShutdown, coreWasIdle: false)
     }
 
-    /// - Parameter coreWasIdle: The process's CPUs were idle for at least a tenth of the time
-    ///   the entries accumulated, so the flush goes to the background whatever its size (unless
-    ///   the last background flush fell behind).
+    /// - Parameter coreWasIdle: The process used at most ``busyShareForBackgroundFlushOfAnySize``
+    ///   of its CPUs' time since the last flush began, so the flush goes to the background
+    ///   whatever its size (unless the last background flush fell behind).
     /// Returns whether it found entries to write.
     @discardableResult
     func flush(retryUntilShutdown: Bool, coreWasIdle: Bool) async -> Bool {

@@ -7,8 +7,9 @@ import Glibc
 /// of all its threads (`CLOCK_PROCESS_CPUTIME_ID`) against the time its CPUs offered (the
 /// affinity mask's size, so a gateway pinned with `taskset` to one core counts one).
 ///
-/// The ledger recorder reads it around each flush interval: a core that was idle part of the
-/// interval has room for a background (`SCHED_IDLE`) flush, however many entries it found.
+/// The ledger recorder reads it as each flush begins: cores that were idle for a good part of
+/// the time since the last one have room for a background (`SCHED_IDLE`) flush, however many
+/// entries it found.
 public struct ProcessCPUClock: Sendable {
     /// A reading: the process's CPU time and the wall time at which it was taken.
     public struct Reading: Sendable {
