@@ -104,7 +104,10 @@ public enum GatewayApplication {
         case .sqlite(let path): store = try SQLiteStore(path: path)
         }
         let metrics = configuration.telemetry.metricsEnabled ? GatewayMetrics(settings: configuration.telemetry) : nil
-        let ledger = LedgerRecorder(store: store, settings: configuration.ledger, observer: metrics, logger: logger)
+        // How busy the cores were is measured against the CPUs the process may run on.
+        let ledger = LedgerRecorder(
+            store: store, settings: configuration.ledger, observer: metrics, logger: logger,
+            cpuClock: ProcessCPUClock(cpus: EventLoopSizing.allowedCPUs()))
         let tenants = TenantDirectory(store: store, settings: configuration.tenancy)
         try await tenants.load()
         let budgets = BudgetBook(

@@ -101,7 +101,8 @@ public final class LedgerRecorder: Service, Sendable {
     ///   there too. When it says `nil`, the flush's duration stands in for the wait, and a
     ///   background flush is never handed over.
     /// - Parameter cpuClock: How busy the process's CPUs were since each flush began (see the
-    ///   type's description); by default the kernel's count for this process.
+    ///   type's description); by default the kernel's count for this process, against the
+    ///   machine's online CPUs (the gateway passes those of its affinity mask).
     public init(
         store: any LedgerStore, settings: LedgerSettings, observer: (any LedgerObserver)? = nil, logger: Logger,
         coreWaitOfCurrentThread: (@Sendable () -> Duration?)? = nil, cpuClock: ProcessCPUClock = ProcessCPUClock()
@@ -190,8 +191,9 @@ public final class LedgerRecorder: Service, Sendable {
                 // Let entries accumulate for one interval so they share a transaction. Shutdown
                 // cuts the wait short; the caller's drain writes what is queued.
                 guard pause.wait(for: settings.flushInterval) else { return }
-                let busyShare = cpuClock.busyShare(since: lastFlushStart ?? wakeUp)
-                lastFlushStart = cpuClock.read()
+                let flushStart = cpuClock.read()
+                let busyShare = cpuClock.busyShare(from: lastFlushStart ?? wakeUp, to: flushStart)
+                lastFlushStart = flushStart
                 let coreWasIdle = busyShare.map { $0 <= Self.busyShareForBackgroundFlushOfAnySize } ?? false
                 guard await flush(retryUntilShutdown: true, coreWasIdle: coreWasIdle) else { break }
             }

@@ -10,18 +10,18 @@ import Testing
         try await Task.sleep(for: .milliseconds(50))
         // Far more than two CPUs could have run in the elapsed time: a share above 1.
         used.withLock { $0 = .seconds(10) }
-        let busy = try #require(clock.busyShare(since: start))
+        let busy = try #require(clock.busyShare(from: start, to: clock.read()))
         #expect(busy > 1)
         // Nothing used since the next reading: a share of 0.
         let later = clock.read()
         try await Task.sleep(for: .milliseconds(20))
-        #expect(clock.busyShare(since: later) == 0)
+        #expect(clock.busyShare(from: later, to: clock.read()) == 0)
     }
 
     @Test func anUnknownCPUTimeGivesNoShare() {
         let clock = ProcessCPUClock(cpuTime: { nil }, cpus: 1)
         #expect(clock.read() == nil)
-        #expect(clock.busyShare(since: nil) == nil)
+        #expect(clock.busyShare(from: nil, to: clock.read()) == nil)
     }
 
     @Test func theKernelsCountsAreRead() {
@@ -34,7 +34,7 @@ import Testing
         var spins = 0
         while ContinuousClock.now < until { spins += 1 }
         #expect(spins > 0)
-        let share = clock.busyShare(since: start)
+        let share = clock.busyShare(from: start, to: clock.read())
         #expect((share ?? 0) > 0)
     }
 }
