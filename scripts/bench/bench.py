@@ -470,7 +470,11 @@ def cmd_report(args):
                    s["p50_gap_ms"], s["p99_gap_ms"], s["max_gap_ms"], s["interval_ms"], s["stall_ms"], s["stalls"]))
         if s.get("hwm_kb"):
             line += ", RSS idle %.1f MB, peak %.1f MB" % (s["idle_rss_kb"] / 1024, s["hwm_kb"] / 1024)
+        if "client_max_lag_ms" in s:
+            line += ", the client's own loop up to %.0f ms late, steal %s" % (s["client_max_lag_ms"], steal_text(s["steal_ms"]))
         lines.append(line)
+        for moment in s.get("stall_moments", [])[:3]:
+            lines.append("   %d stalls ending at %d s: %s" % (moment["stalls"], moment["at_s"], moment_text(moment)))
 
     micro = micro_numbers(args.micro)
     if micro:
@@ -527,6 +531,17 @@ STATE_NAMES = {None: None, "": "default idle policy", "pmqos": "server.cpu_laten
                "haltpoll": "haltpoll guest poll time"}
 
 
+def steal_text(steal_ms):
+    """Steal per CPU, e.g. `cpu0 120 ms, cpu1 0 ms`."""
+    return ", ".join("%s %d ms" % (cpu, ms) for cpu, ms in sorted(steal_ms.items())) or "not read"
+
+
+def moment_text(moment):
+    """A second of the streams run with stalls: how late the client itself ran, and the steal,
+    over that second and the one before."""
+    return "the client's own loop up to %.0f ms late, steal %s" % (moment["client_lag_ms"], steal_text(moment["steal_ms"]))
+
+
 def target_verdicts(runs, ttft, streams, rss, coldstart):
     """One verdict per target and idle state that the run measured: what it measured (`values`,
     in `unit`), the limit, whether it held, and, for the latencies at c=1, what nginx added in the
@@ -562,9 +577,11 @@ def target_verdicts(runs, ttft, streams, rss, coldstart):
     s = next((s for s in streams if s["target"] == "switchyard"), None)
     if s:
         failed = s["failed"] + s["connect_errors"]
+        moments = s.get("stall_moments") or []
         add("%d concurrent streams for %.0f s" % (s["streams"], s["duration_s"]), STALL_TARGET,
             {"stalls": s["stalls"], "failed": failed, "longest gap (ms)": round(s["max_gap_ms"])}, "",
-            s["stalls"] == 0 and failed == 0)
+            s["stalls"] == 0 and failed == 0,
+            reference=("most at %d s (%d): %s" % (moments[0]["at_s"], moments[0]["stalls"], moment_text(moments[0]))) if moments else None)
         if s.get("hwm_kb"):
             add("RSS at %d streams" % s["streams"], "≤ %d MB" % RSS_STREAMS_LIMIT_MB, {"peak": s["hwm_kb"] / 1024}, "MB",
                 s["hwm_kb"] / 1024 <= RSS_STREAMS_LIMIT_MB)

@@ -6,15 +6,68 @@ seconds have passed, and records the gap between consecutive reads of every stre
 gap longer than the upstream's token interval plus --stall-ms. Prints one JSON object:
 completed streams, failures, max/p99 gap, stalls, and chunks read.
 
+So that a stall can be told apart from a pause of the machine, it also watches itself: a timer
+every 20 ms measures how late this client's own event loop runs (`client_max_lag_ms`), and
+`/proc/stat` gives the time the hypervisor took each CPU away (steal). For the seconds with the
+most stalls, `stall_moments` gives the stalls ending in that second and, over it and the second
+before, the client's worst lag and each CPU's steal: all streams stalling at once while the client
+itself ran hundreds of milliseconds late points at the machine, not at the endpoint.
+
 Standard library only (asyncio with raw sockets, HTTP/1.1, chunked transfer), bounded in time:
 every connection stops at the deadline, and the whole run at DURATION + 30 s.
 """
 import argparse
 import asyncio
+import collections
 import json
+import os
 import sys
 import time
 from urllib.parse import urlparse
+
+
+def steal_ticks():
+    """Steal ticks per CPU (`cpu0`, `cpu1`, ...) from /proc/stat, or {} where it is not readable."""
+    try:
+        with open("/proc/stat") as stat:
+            return {fields[0]: int(fields[8]) for fields in (line.split() for line in stat)
+                    if fields and fields[0].startswith("cpu") and fields[0] != "cpu" and len(fields) > 8}
+    except OSError:
+        return {}
+
+
+async def watch_machine(start, deadline, tick_s, lag_by_second, steal_by_second):
+    """Until `deadline`: every `tick_s`, how late this event loop woke (the worst per second since
+    `start`), and each CPU's steal ticks, by second."""
+    previous = steal_ticks()
+    while time.monotonic() < deadline:
+        planned = time.monotonic() + tick_s
+        await asyncio.sleep(tick_s)
+        now = time.monotonic()
+        second = int(now - start)
+        lag_by_second[second] = max(lag_by_second[second], now - planned)
+        current = steal_ticks()
+        for cpu, ticks in current.items():
+            steal_by_second[second][cpu] += ticks - previous.get(cpu, ticks)
+        previous = current
+
+
+def stall_moments(stall_seconds, lag_by_second, steal_by_second, ticks_per_second, count=5):
+    """The `count` seconds with the most stalls ending in them, with the client's worst lag and
+    each CPU's steal over that second and the one before (a gap ends up to a few hundred ms after
+    it began)."""
+    moments = []
+    for second, stalls in sorted(stall_seconds.items(), key=lambda item: (-item[1], item[0]))[:count]:
+        window = (second - 1, second)
+        steal = collections.Counter()
+        for each in window:
+            steal.update(steal_by_second.get(each, {}))
+        moments.append({
+            "at_s": second, "stalls": stalls,
+            "client_lag_ms": round(max(lag_by_second.get(each, 0.0) for each in window) * 1000, 1),
+            "steal_ms": {cpu: round(ticks * 1000 / ticks_per_second) for cpu, ticks in sorted(steal.items())},
+        })
+    return moments
 
 
 def percentile(values, fraction):
@@ -71,6 +124,7 @@ async def one_connection(host, port, path, body, deadline, interval_s, stall_s, 
                 stats["gaps"].append(gap)
                 if gap > interval_s + stall_s:
                     stats["stalls"] += 1
+                    stats["stall_seconds"][int(now - stats["start"])] += 1
                 if b"data: [DONE]" in data:
                     done = True
             if not done:
@@ -97,9 +151,14 @@ async def main():
     args = parser.parse_args()
     url = urlparse(args.url)
     body = json.dumps({"model": args.model, "stream": True, "messages": [{"role": "user", "content": "Tell me a story."}]}).encode()
-    stats = {"completed": 0, "failed": 0, "connect_errors": 0, "stalls": 0, "chunks": 0, "gaps": [], "errors": []}
     start = time.monotonic()
+    stats = {"completed": 0, "failed": 0, "connect_errors": 0, "stalls": 0, "chunks": 0, "gaps": [], "errors": [],
+             "start": start, "stall_seconds": collections.Counter()}
     deadline = start + args.ramp_s + args.duration
+    lag_by_second = collections.defaultdict(float)
+    steal_by_second = collections.defaultdict(collections.Counter)
+    steal_before = steal_ticks()
+    watcher = asyncio.create_task(watch_machine(start, deadline, 0.02, lag_by_second, steal_by_second))
     gates = []
     tasks = []
     for index in range(args.streams):
@@ -116,13 +175,26 @@ async def main():
         await asyncio.wait_for(asyncio.gather(*tasks), timeout=args.ramp_s + args.duration + 30)
     except asyncio.TimeoutError:
         stats["errors"].append("the run did not end within its bound")
+    watcher.cancel()
+    try:
+        await watcher
+    except asyncio.CancelledError:
+        pass
+    ticks_per_second = os.sysconf("SC_CLK_TCK")
+    steal_after = steal_ticks()
     gaps = stats.pop("gaps")
     errors = stats.pop("errors")
+    stall_seconds = stats.pop("stall_seconds")
+    del stats["start"]
     stats.update({
         "streams": args.streams, "duration_s": args.duration, "interval_ms": args.interval_ms, "stall_ms": args.stall_ms,
         "max_gap_ms": round(max(gaps, default=0) * 1000, 1), "p99_gap_ms": round(percentile(gaps, 0.99) * 1000, 1),
         "p50_gap_ms": round(percentile(gaps, 0.5) * 1000, 1), "errors_sample": errors[:5],
         "wall_s": round(time.monotonic() - start, 1),
+        "client_max_lag_ms": round(max(lag_by_second.values(), default=0.0) * 1000, 1),
+        "steal_ms": {cpu: round((steal_after[cpu] - steal_before.get(cpu, steal_after[cpu])) * 1000 / ticks_per_second)
+                     for cpu in sorted(steal_after)},
+        "stall_moments": stall_moments(stall_seconds, lag_by_second, steal_by_second, ticks_per_second),
     })
     print(json.dumps(stats))
 
