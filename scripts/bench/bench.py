@@ -531,6 +531,19 @@ STATE_NAMES = {None: None, "": "default idle policy", "pmqos": "server.cpu_laten
                "haltpoll": "haltpoll guest poll time"}
 
 
+def host_speed(runs, concurrency):
+    """How fast the shared host ran around a CPU verdict: floor-nio's CPU per request at the same
+    concurrency and the direct run's requests a second (both move with the host, not the code)."""
+    parts = []
+    floor = find_run(runs, "floor-nio", "explicit", concurrency)
+    if floor and floor.get("cpu_us_per_request") is not None:
+        parts.append("floor-nio %.0f µs" % floor["cpu_us_per_request"])
+    direct = find_run(runs, "direct", "explicit", concurrency)
+    if direct and direct.get("duration_us"):
+        parts.append("direct %.0f req/s" % (direct["requests"] / (direct["duration_us"] / 1e6)))
+    return ", ".join(parts) or None
+
+
 def steal_text(steal_ms):
     """Steal per CPU, e.g. `cpu0 120 ms, cpu1 0 ms`."""
     return ", ".join("%s %d ms" % (cpu, ms) for cpu, ms in sorted(steal_ms.items())) or "not read"
@@ -560,7 +573,7 @@ def target_verdicts(runs, ttft, streams, rss, coldstart):
                   for r in [find("switchyard", sc, c)] if r and r.get("cpu_us_per_request") is not None}
         if values:
             add("CPU per request at c=%d" % c, "≤ %d µs" % CPU_LIMIT_US, values, "µs",
-                all(v <= CPU_LIMIT_US for v in values.values()))
+                all(v <= CPU_LIMIT_US for v in values.values()), reference=host_speed(runs, c))
     for state in ("",) + IDLE_STATES:
         suffix = "-" + state if state else ""
         nginx = find("floor-nginx" + suffix, "explicit", 1)
