@@ -40,7 +40,9 @@
 # CPU per request (/proc utime+stime ÷ requests), the hypervisor's steal time during each run,
 # peak and idle RSS (VmHWM, VmRSS), cold start
 # (process start to the first 200 on /healthz, polled every 5 ms) and streamed time to first
-# token at concurrency 1. Prints one table (with the gateway's CPU per request as a multiple of
+# token at concurrency 1; then many concurrent streams against a paced upstream (streams.py: stalls,
+# and the client's own lag and each CPU's steal, to tell a stall from a pause of the machine).
+# Prints one table (with the gateway's CPU per request as a multiple of
 # floor-nio's in the same run, which moves less with the shared host than the absolute numbers)
 # and the verdict on each of issue #10's targets (`bench.py targets FILE` prints it again for any
 # recorded run), and writes benchmarks/results/<timestamp>.json, plus the microbenchmark output next to it
