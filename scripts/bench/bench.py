@@ -539,8 +539,8 @@ def host_speed(runs, concurrency):
     if floor and floor.get("cpu_us_per_request") is not None:
         parts.append("floor-nio %.0f µs" % floor["cpu_us_per_request"])
     direct = find_run(runs, "direct", "explicit", concurrency)
-    if direct and direct.get("duration_us"):
-        parts.append("direct %.0f req/s" % (direct["requests"] / (direct["duration_us"] / 1e6)))
+    if direct and direct.get("rps"):
+        parts.append("direct %.0f req/s" % direct["rps"])
     return ", ".join(parts) or None
 
 
