@@ -152,7 +152,7 @@ final class ChatCompletionsHandler: Sendable {
     /// Authenticates, reads and validates the body, routes, plans gates and reserves budget.
     @inline(never)
     private func prepare(_ request: Request, collectedBody: ByteBuffer?, decisionID: String, draft: inout LedgerDraft) async throws -> PreparedRequest {
-        let identity = try tenants.identify(authorization: request.headers[.authorization], now: Date())
+        let identity = try tenants.identify(authorization: request.headers.value(of: .authorization), now: Date())
         draft.note(identity: identity)
         let body = try await collectBody(request, limit: configuration.server.maxBodyBytes, collected: collectedBody)
         let prepared = try await awayFromEventLoop(if: engine.consultsSemanticClassifier) { () throws -> PreparedRequest in
@@ -517,7 +517,7 @@ func switchyardHeaders(_ headers: HTTPFields) -> [String: String] {
 /// The body, refusing anything over `limit` bytes with 413 (early, from `Content-Length`, when
 /// the client declares it). `collected` is the body when the server has already read it.
 func collectBody(_ request: Request, limit: Int, collected: ByteBuffer? = nil) async throws -> ByteBuffer {
-    if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+    if let declared = request.headers.value(of: .contentLength).flatMap(Int.init), declared > limit {
         throw GatewayError.payloadTooLarge(limitBytes: limit)
     }
     if let collected {

@@ -13,7 +13,7 @@ struct RouteHandler: Sendable {
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
         // With a virtual key, the tenant's tier, regions and budget state apply, as they would
         // to the real request.
-        let identity = try chat.tenants.identify(authorization: request.headers[.authorization], now: Date())
+        let identity = try chat.tenants.identify(authorization: request.headers.value(of: .authorization), now: Date())
         let body = try await collectBody(request, limit: chat.configuration.server.maxBodyBytes)
         let parsed = try ChatCompletionRequest(bytes: body.readableBytesView)
         let hints = switchyardHeaders(request.headers)
