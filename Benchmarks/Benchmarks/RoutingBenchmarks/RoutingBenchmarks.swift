@@ -77,6 +77,21 @@ let thousandTokenPrompt: [ChatMessage] = {
     return [ChatMessage(role: "system", text: system), ChatMessage(role: "user", text: text)]
 }()
 
+/// ≈2,000 characters of an ordinary answer (no refusal or hedge phrase, so the `refusal` gate
+/// reads all of it), with curly quotes and line breaks for the folding to handle.
+let twoThousandCharacterAnswer: String = {
+    let paragraph = """
+        The double booking comes from the retry wrapping the processor call while the ledger insert sits outside it: \
+        when the processor times out after executing the refund, the retry sends it again, and each attempt that \
+        “succeeds” books its own entry. An idempotency key derived from the refund’s id makes the processor treat the \
+        retries as one call; a unique constraint on (payment_id, kind, amount) stops a second row but not a second refund.
+
+        """
+    var text = ""
+    while text.utf8.count < 2_000 { text += paragraph }
+    return text
+}()
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .mallocCountTotal, .throughput], timeUnits: .nanoseconds, warmupIterations: 1_000,
@@ -99,6 +114,18 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("classify only, 1000-token prompt") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try engine.classify(request))
+        }
+    }
+
+    let gates = GateEvaluator(configuration: benchmarkConfiguration())
+    let gatedModel = benchmarkConfiguration().models[0]
+    let gatedRequest = try! ChatCompletionRequest(bytes: Array(#"{"model":"auto","messages":[{"role":"user","content":"Summarize the incident."}]}"#.utf8))
+    let answer = GateInput(content: twoThousandCharacterAnswer, finishReason: "stop", task: "summarize", request: gatedRequest)
+    precondition(gates.evaluate(answer, model: gatedModel).passed, "the benchmark answer must pass its gates")
+
+    Benchmark("gates: summarize's default gates, 2,000-character answer") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(gates.evaluate(answer, model: gatedModel))
         }
     }
 
