@@ -31,10 +31,24 @@ struct PhraseScanningTests {
     @Test("a phrase is found after false starts on its first byte, and only where it occurs")
     func falseStarts() {
         let list = PhraseList(["aab", "bab"])
-        #expect(list.firstMatch(in: FoldedText("xaaab")) == "aab")
-        #expect(list.firstMatch(in: FoldedText("abab")) == "bab")
+        #expect(list.firstMatch(in: FoldedText("aa aab")) == "aab")
+        #expect(list.firstMatch(in: FoldedText("ba bab")) == "bab")
         #expect(list.firstMatch(in: FoldedText("abba aa ba")) == nil)
-        #expect(list.firstMatch(in: FoldedText("xaaab"), prefix: 4) == nil, "the match ends past the prefix")
+        #expect(list.firstMatch(in: FoldedText("x aab"), prefix: 4) == nil, "the match ends past the prefix")
+    }
+
+    @Test("phrases match whole words only, so a hedge is not found inside ordinary words")
+    func wholeWords() {
+        let hedges = PhraseList(["as an ai", "i'm not sure"])
+        #expect(hedges.firstMatch(in: FoldedText("The model has an AI component.")) == nil)
+        #expect(hedges.firstMatch(in: FoldedText("We set this as an aim for Q3.")) == nil)
+        #expect(hedges.firstMatch(in: FoldedText("As an AI, I think so.")) == "as an ai")
+        #expect(hedges.firstMatch(in: FoldedText("(as an AI)")) == "as an ai")
+        #expect(hedges.firstMatch(in: FoldedText("Honestly? I\u{2019}m not sure.")) == "i'm not sure")
+        #expect(PhraseList(["?!"]).firstMatch(in: FoldedText("really?!")) == "?!", "a phrase without letters at its edges matches inside words")
+        #expect(PhraseList(["\u{65E0}\u{6CD5}"]).firstMatch(in: FoldedText("\u{6211}\u{65E0}\u{6CD5}\u{56DE}\u{7B54}")) != nil, "scripts without spaces match anywhere")
+        let gate = RefusalGate(RefusalSettings())
+        #expect(gate.evaluate(content: "GPT-2 was a language model released in 2019; it has an AI safety card.").result.passed)
     }
 
     @Test("the first phrase of the list wins, wherever in the text it occurs")
@@ -49,11 +63,12 @@ struct PhraseScanningTests {
         let list = PhraseList(["", "zz", "?", "q"])
         #expect(list.firstMatch(in: FoldedText("a q?")) == "?")
         #expect(list.firstMatch(in: FoldedText("q")) == "q")
-        #expect(list.firstMatch(in: FoldedText("azz?")) == "zz")
+        #expect(list.firstMatch(in: FoldedText("a zz?")) == "zz")
+        #expect(list.firstMatch(in: FoldedText("azz")) == nil, "zz inside a word")
         #expect(list.firstMatch(in: FoldedText("abc")) == nil)
     }
 
-    @Test("the one-pass search agrees with a naive one on random texts")
+    @Test("the one-pass search agrees with a naive whole-word one on random texts")
     func agreesWithANaiveSearch() {
         var generator = SystemRandomNumberGenerator()
         let alphabet = Array("ab c".utf8)
@@ -68,7 +83,12 @@ struct PhraseScanningTests {
             let naive = phrases.first { phrase in
                 let needle = FoldedText(phrase).bytes
                 guard !needle.isEmpty, needle.count <= hay.count else { return false }
-                return (0...(hay.count - needle.count)).contains { Array(hay[$0..<($0 + needle.count)]) == needle }
+                return (0...(hay.count - needle.count)).contains { start in
+                    let end = start + needle.count
+                    let startsClear = start == 0 || !FoldedText.isWordByte(needle[0]) || !FoldedText.isWordByte(hay[start - 1])
+                    let endsClear = end == hay.count || !FoldedText.isWordByte(needle[needle.count - 1]) || !FoldedText.isWordByte(hay[end])
+                    return startsClear && endsClear && Array(hay[start..<end]) == needle
+                }
             }
             #expect(PhraseList(phrases).firstMatch(in: text, prefix: prefix) == naive, "\(phrases) in \(String(decoding: hay, as: UTF8.self))")
         }
