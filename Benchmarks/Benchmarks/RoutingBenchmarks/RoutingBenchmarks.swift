@@ -92,6 +92,21 @@ let twoThousandCharacterAnswer: String = {
     return text
 }()
 
+/// A chat request as an agent sends it: four short messages and twenty tools whose JSON-schema
+/// parameters total ≈20 KB, which routing does not read.
+let agentRequestBody: [UInt8] = {
+    let tool = #"{"type":"function","function":{"name":"lookup_NAME","description":"Looks up a record in the billing system by its identifier and returns the fields the caller asks for, with their last-modified times.","parameters":{"type":"object","properties":{"id":{"type":"string","description":"The record's identifier, e.g. inv_2024_000123."},"fields":{"type":"array","items":{"type":"string","enum":["amount","currency","status","customer","created_at","updated_at","line_items","tax","discounts","notes"]},"description":"Which fields to return; all when omitted."},"include_history":{"type":"boolean","description":"Whether to include the record's change history."},"limit":{"type":"integer","minimum":1,"maximum":100,"description":"How many history entries at most."}},"required":["id"],"additionalProperties":false}}}"#
+    var tools: [String] = []
+    var index = 0
+    while tools.joined(separator: ",").utf8.count < 20_000 {
+        tools.append(tool.replacingOccurrences(of: "NAME", with: String(index)))
+        index += 1
+    }
+    let body = #"{"model":"auto","messages":[{"role":"system","content":"You are the billing assistant. Use the tools to answer."},{"role":"user","content":"Why was invoice inv_2024_000123 charged twice?"},{"role":"assistant","content":"Let me look that up."},{"role":"user","content":"Also check the refund status."}],"tools":["#
+        + tools.joined(separator: ",") + #"],"tool_choice":"auto","temperature":0.2}"#
+    return Array(body.utf8)
+}()
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .mallocCountTotal, .throughput], timeUnits: .nanoseconds, warmupIterations: 1_000,
@@ -126,6 +141,12 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("gates: summarize's default gates, 2,000-character answer") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(gates.evaluate(answer, model: gatedModel))
+        }
+    }
+
+    Benchmark("parse a chat request with 20 KB of tools") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try ChatCompletionRequest(bytes: agentRequestBody))
         }
     }
 
