@@ -110,13 +110,13 @@ public struct OpenAICompatibleProvider: ChatProvider {
 
     /// The body to send: the client's own bytes with `model` set to the deployment's (see
     /// ``OriginalBody/forwarding(model:stream:)``) while the request still matches them, so
-    /// every other member goes as it came; otherwise the parsed body serialised with `model`,
-    /// `stream` and `stream_options` set.
+    /// every other member goes as it came; otherwise the parsed body (with the members kept as
+    /// text parsed back in) serialised with `model`, `stream` and `stream_options` set.
     static func body(for call: ProviderCall, stream: Bool) -> [UInt8] {
         if let forwarded = call.request.original?.forwarding(model: call.deployment.upstreamModel, stream: stream) {
             return forwarded
         }
-        var body = call.request.body
+        var body = call.request.completeBody
         body["model"] = .string(call.deployment.upstreamModel)
         if stream {
             body["stream"] = .bool(true)

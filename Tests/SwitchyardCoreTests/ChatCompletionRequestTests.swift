@@ -47,6 +47,43 @@ struct ChatCompletionRequestTests {
         #expect(request.original == nil)
     }
 
+    @Test("tools, functions and prediction stay text: checked, kept out of the tree, forwarded as they came")
+    func passthroughMembers() throws {
+        let tools = #"[{"type":"function","function":{"name":"lookup","parameters":{"type":"object","properties":{"id":{"type":"string"}}}}}]"#
+        let head = #"{"model":"#
+        let rest = #","tools": "# + tools + #" ,"messages":[{"role":"user","content":"hi"}],"prediction":{"type":"content","content":"x"}}"#
+        let text = head + #""auto""# + rest
+        var request = try ChatCompletionRequest(bytes: Array(text.utf8))
+        let parsedTools = try JSONParser.parse(tools)
+        #expect(request.body["tools"] == nil && request.body["prediction"] == nil)
+        #expect(request.passthrough.map(\.name) == ["tools", "prediction"])
+        #expect(String(decoding: request.passthrough[0].json, as: UTF8.self) == tools)
+        #expect(request.completeBody["tools"] == parsedTools)
+        #expect(request.completeBody["prediction"]?["content"] == "x")
+        #expect(request.completeBody["messages"] == request.body["messages"])
+        // The bytes still hold them, so a forwarded body carries them unchanged.
+        let forwarded = try #require(request.original?.forwarding(model: "m", stream: false))
+        #expect(String(decoding: forwarded, as: UTF8.self) == head + #""m""# + rest)
+        // A changed body keeps them too: the tree the provider then serialises has them.
+        request.body["logprobs"] = .bool(true)
+        #expect(request.original == nil)
+        #expect(request.completeBody["tools"] == parsedTools && request.completeBody["logprobs"] == true)
+        // A request built from a tree has none.
+        #expect(try ChatCompletionRequest(json: .object(request.completeBody)).passthrough.isEmpty)
+    }
+
+    @Test("a skipped member is checked as strictly as a parsed one, and a repeated one keeps its last value")
+    func passthroughMembersAreChecked() throws {
+        for bad in [#"[{"a":1,}]"#, #"[{"a":"\x"}]"#, #"[01]"#, "[\"\u{1}\"]"] {
+            #expect(throws: GatewayError.self, "\(bad)") {
+                try ChatCompletionRequest(bytes: Array((#"{"model":"m","tools":"# + bad + #","messages":[{"role":"user","content":"x"}]}"#).utf8))
+            }
+        }
+        let twice = try ChatCompletionRequest(bytes: Array(#"{"model":"m","tools":[1],"messages":[{"role":"user","content":"x"}],"tools":[2]}"#.utf8))
+        #expect(twice.original == nil, "repeated keys: the bytes are not trusted")
+        #expect(twice.passthrough.count == 1 && twice.completeBody["tools"] == [2])
+    }
+
     @Test("max_completion_tokens wins over max_tokens")
     func maxCompletionTokens() throws {
         let request = try ChatCompletionRequest(bytes: Array(#"{"model":"m","max_tokens":9,"max_completion_tokens":7,"messages":[{"role":"user","content":"x"}]}"#.utf8))

@@ -42,6 +42,26 @@ struct ChatCompletionsTests {
         }
     }
 
+    @Test("tool definitions reach the provider byte for byte, and in a body the gateway had to rebuild")
+    func toolsReachTheProvider() async throws {
+        try await LiveGateway.run { live in
+            let tools = #"[{"type":"function","function":{"name":"refund_status","parameters":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}}}]"#
+            let body = #"{"model":"cheap","tools":"# + tools + #","tool_choice":"auto","messages":[{"role":"user","content":"Summarize the refund."}]}"#
+            let response = try await live.post(body)
+            #expect(response.status == 200)
+            let received = try #require(live.mock.requestLog.requests.last)
+            #expect(String(decoding: received.rawBody, as: UTF8.self) == body.replacingOccurrences(of: #""cheap""#, with: #""sim-light""#))
+            // A stream whose body has its own stream_options is serialised again: the tools go too.
+            let stream = #"{"model":"cheap","stream":true,"stream_options":{"include_usage":false},"tools":"# + tools
+                + #","messages":[{"role":"user","content":"Summarize the refund."}]}"#
+            #expect(try await live.post(stream).status == 200)
+            let rebuilt = try #require(live.mock.requestLog.requests.last?.body)
+            let parsedTools = try JSONParser.parse(tools)
+            #expect(rebuilt["tools"] == parsedTools)
+            #expect(rebuilt["stream_options"]?["include_usage"] == true)
+        }
+    }
+
     @Test("a stream's body gains only stream_options besides the model")
     func streamBodyGainsOnlyStreamOptions() async throws {
         try await LiveGateway.run { live in

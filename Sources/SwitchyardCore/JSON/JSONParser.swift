@@ -29,22 +29,34 @@ public struct JSONParser: ~Copyable {
         public var values: [String: Range<Int>]
         /// Whether a key occurred more than once (the parsed object keeps the last value).
         public var hasDuplicateKeys: Bool
+        /// The members that were checked but not parsed (see
+        /// ``JSONParser/parseNotingTopLevelSpans(_:skipping:)``), in the order they first came;
+        /// their values are only in ``values``.
+        public var skipped: [String] = []
     }
 
     /// Parses a complete JSON document and, when it is an object, notes where each of its
     /// members' values sits in `bytes` (so a caller can edit one member of the original text
     /// instead of serialising the whole tree again).
-    public static func parseNotingTopLevelSpans(_ bytes: [UInt8]) throws(JSONParseError) -> (JSONValue, TopLevelSpans?) {
-        try parseDocument(bytes, notingTopLevelSpans: true)
+    ///
+    /// Members of the top-level object named in `skipped` are checked as strictly as the rest
+    /// but left out of the parsed value, without building anything for them: their text is at
+    /// their span (``TopLevelSpans/skipped`` lists them). A caller that never reads a large
+    /// member, such as an agent's tool definitions, saves the tree's strings and containers.
+    public static func parseNotingTopLevelSpans(
+        _ bytes: [UInt8], skipping skipped: Set<String> = []
+    ) throws(JSONParseError) -> (JSONValue, TopLevelSpans?) {
+        try parseDocument(bytes, notingTopLevelSpans: true, skipping: skipped)
     }
 
     /// One complete document: the value, surrounded by nothing but whitespace, and its top-level
     /// spans when asked for and the value is an object.
     private static func parseDocument(
-        _ bytes: [UInt8], notingTopLevelSpans: Bool
+        _ bytes: [UInt8], notingTopLevelSpans: Bool, skipping skipped: Set<String> = []
     ) throws(JSONParseError) -> (value: JSONValue, spans: TopLevelSpans?) {
         try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> (value: JSONValue, spans: TopLevelSpans?) in
             var parser = JSONParser(buffer)
+            parser.skippedMembers = skipped
             parser.skipWhitespace()
             if notingTopLevelSpans {
                 // Room for a request's usual members at once, instead of growing (and rehashing)
@@ -69,6 +81,8 @@ public struct JSONParser: ~Copyable {
     var index = 0
     /// The spans of the top-level object's members, when asked for.
     private var spans: TopLevelSpans?
+    /// Members of the top-level object to check and skip instead of parsing (with ``spans`` only).
+    private var skippedMembers: Set<String> = []
     /// Keys and values of the objects and arrays still open, innermost last. Each container
     /// copies its own out when it closes, so it is allocated once at its final size instead of
     /// growing member by member (most objects here have 2–10 members).
@@ -132,6 +146,15 @@ public struct JSONParser: ~Copyable {
         try forEachMember(depth: depth) { (parser, key) throws(JSONParseError) in
             let name = key.string
             let valueStart = parser.index
+            if depth == 1, parser.spans != nil, !parser.skippedMembers.isEmpty, parser.skippedMembers.contains(name) {
+                try parser.skipValue(depth: depth)
+                if parser.spans!.values.updateValue(valueStart..<parser.index, forKey: name) != nil {
+                    parser.spans!.hasDuplicateKeys = true
+                } else {
+                    parser.spans!.skipped.append(name)
+                }
+                return
+            }
             let value = try parser.parseValue(depth: depth)
             if depth == 1, parser.spans != nil {
                 if parser.spans!.values.updateValue(valueStart..<parser.index, forKey: name) != nil { parser.spans!.hasDuplicateKeys = true }

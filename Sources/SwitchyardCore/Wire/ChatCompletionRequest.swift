@@ -1,10 +1,16 @@
 /// An OpenAI chat-completions request: the few fields the gateway reads, plus the whole body,
 /// which is forwarded with every other field untouched.
 public struct ChatCompletionRequest: Sendable {
-    /// The complete body as the client sent it (changing it drops ``original``).
+    /// The body as the client sent it, but for the ``passthrough`` members: they are kept as
+    /// text, and ``completeBody`` has them too (changing it drops ``original``).
     public var body: JSONObject {
         didSet { original = nil }
     }
+    /// Members of the body that neither routing nor the gates read, kept as the JSON text the
+    /// client sent instead of parsed into ``body``: an agent's tool definitions are often most
+    /// of its body, and parsing them into a tree cost more CPU than the rest of the request's
+    /// path. Forwarded with the original bytes; ``completeBody`` parses them back in.
+    public private(set) var passthrough: [PassthroughMember] = []
     /// The body's bytes as they came, with where its members sit, while ``body`` still matches
     /// them: a provider then edits the one or two members it must instead of serialising the
     /// whole tree again. `nil` for a request built from a tree, or once ``body`` changed.
@@ -21,6 +27,28 @@ public struct ChatCompletionRequest: Sendable {
     public var maxOutputTokens: Int?
     /// Whether the client asked for token logprobs.
     public var logprobs: Bool
+
+    /// The top-level members kept as text (``passthrough``) when a body is read from bytes:
+    /// tool and function definitions, and predicted outputs.
+    public static let passthroughMemberNames: Set<String> = ["tools", "functions", "prediction"]
+
+    /// One member kept as text: its name and its value's JSON, checked when the body was read.
+    public struct PassthroughMember: Sendable, Hashable {
+        public var name: String
+        public var json: ArraySlice<UInt8>
+    }
+
+    /// The whole body: ``body`` with the ``passthrough`` members parsed back in, for the paths
+    /// that change a request and serialise it again.
+    public var completeBody: JSONObject {
+        guard !passthrough.isEmpty else { return body }
+        var complete = body
+        for member in passthrough {
+            // The text was checked as strictly as the rest of the body when it was read.
+            complete[member.name] = (try? JSONParser.parse(member.json)) ?? .null
+        }
+        return complete
+    }
 
     /// Roles OpenAI accepts in `messages`.
     public static let knownRoles: Set<String> = ["system", "developer", "user", "assistant", "tool", "function"]
@@ -125,12 +153,17 @@ extension ChatCompletionRequest {
         let json: JSONValue
         let spans: JSONParser.TopLevelSpans?
         do {
-            (json, spans) = try JSONParser.parseNotingTopLevelSpans(array)
+            (json, spans) = try JSONParser.parseNotingTopLevelSpans(array, skipping: Self.passthroughMemberNames)
         } catch {
             throw .malformedJSON(error)
         }
         try self.init(json: json)
-        if let spans, !spans.hasDuplicateKeys { original = OriginalBody(bytes: array, spans: spans) }
+        if let spans {
+            passthrough = spans.skipped.compactMap { name in
+                spans.values[name].map { PassthroughMember(name: name, json: array[$0]) }
+            }
+            if !spans.hasDuplicateKeys { original = OriginalBody(bytes: array, spans: spans) }
+        }
     }
 
     /// The length in UTF-8 bytes of ``promptText``, without joining the messages.
