@@ -51,6 +51,8 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     let eventLoop: any EventLoop
     private let pool: UpstreamConnectionPool
     private let host: String
+    /// The pipeline's outbound end, which sends a request's rendered bytes.
+    private let writer: UpstreamRequestBytesWriter
 
     /// Set by the pool (under its lock) while the connection waits in the idle list.
     var idleSince: NIODeadline = .uptimeNanoseconds(0)
@@ -70,11 +72,12 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     /// next exchange can say why instead of only that it closed.
     private var closeReason: String?
 
-    init(channel: any Channel, pool: UpstreamConnectionPool, hostHeader: String) {
+    init(channel: any Channel, pool: UpstreamConnectionPool, hostHeader: String, writer: UpstreamRequestBytesWriter) {
         self.channel = channel
         self.eventLoop = channel.eventLoop
         self.pool = pool
         self.host = hostHeader
+        self.writer = writer
     }
 
     // MARK: Calls from other threads
@@ -123,9 +126,9 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
             return
         }
         // The head only tells the response decoder the method (see `UpstreamRequestBytesWriter`);
-        // the request leaves as one buffer.
+        // the request leaves as one buffer, from the writer, without passing the decoder.
         context.write(wrapOutboundOut(.head(Self.methodOnlyHead(request.method))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
+        writer.send(bytes)
         armTimer(at: min(deadline, exchange.lastRead + readTimeout))
     }
 

@@ -328,9 +328,10 @@ public final class UpstreamConnectionPool: Sendable {
                     }
                     // The connection renders requests itself (one buffer each); SwiftNIO's decoder
                     // parses the responses.
-                    try channel.pipeline.syncOperations.addHandler(UpstreamRequestBytesWriter())
+                    let writer = UpstreamRequestBytesWriter()
+                    try channel.pipeline.syncOperations.addHandler(writer)
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
-                    let connection = UpstreamConnection(channel: channel, pool: self, hostHeader: endpoint.hostHeader)
+                    let connection = UpstreamConnection(channel: channel, pool: self, hostHeader: endpoint.hostHeader, writer: writer)
                     try channel.pipeline.syncOperations.addHandler(connection)
                     created.value = connection
                 }

@@ -52,15 +52,34 @@ extension UpstreamRequest {
 
 /// The outbound end of an upstream connection's pipeline, where SwiftNIO's request encoder would
 /// sit: ``UpstreamConnection`` renders each request's bytes itself
-/// (``UpstreamRequest/rendered(hostHeader:allocator:)``) and sends them as one body part, so this
-/// passes body parts to the socket as they are and drops the rest.
+/// (``UpstreamRequest/rendered(hostHeader:allocator:)``) and hands them to ``send(_:)``, which
+/// writes them from here, so they do not pass the response decoder and this handler as a body
+/// part first. Parts written down the pipeline are passed on if they are bodies and dropped
+/// otherwise.
 ///
-/// The connection still writes a head part, with the method only, first: the response decoder
-/// between the two takes each request's method from it to know which responses have no body
-/// (those to `HEAD`).
+/// The connection still writes a head part, with the method only, down the pipeline: the
+/// response decoder between the two takes each request's method from it to know which responses
+/// have no body (those to `HEAD`).
 final class UpstreamRequestBytesWriter: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = IOData
+
+    private var context: ChannelHandlerContext?
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    /// Writes and flushes a request's bytes toward the socket (on the channel's event loop).
+    /// Once the handler has left the pipeline the channel is closing, and its exchange fails
+    /// with it.
+    func send(_ bytes: ByteBuffer) {
+        context?.writeAndFlush(wrapOutboundOut(.byteBuffer(bytes)), promise: nil)
+    }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
