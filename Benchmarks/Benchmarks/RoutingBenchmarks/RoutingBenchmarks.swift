@@ -150,6 +150,16 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    let longPromptBody = Array(JSONWriter.bytes(.object([
+        "model": "auto",
+        "messages": .array(thousandTokenPrompt.map { .object(["role": .string($0.role), "content": .string($0.text)]) }),
+    ])))
+    Benchmark("parse a chat request with a 1000-token prompt") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try ChatCompletionRequest(bytes: longPromptBody))
+        }
+    }
+
     Benchmark("route: classify+policy, 40-token prompt") { benchmark in
         let short = RoutingRequest(model: "auto", messages: [ChatMessage(role: "user", text: "Design a multi-region architecture for our ledger; compare the trade-offs.")])
         for _ in benchmark.scaledIterations {
