@@ -125,3 +125,69 @@ struct JSONTests {
         #expect(String(decoding: bytes, as: UTF8.self) == String(value))
     }
 }
+
+@Suite("JSON strings read eight bytes at a time")
+struct JSONStringScanTests {
+    /// What a string's bytes (between the quotes) decode to, read one byte at a time: `nil` for
+    /// a control character, a bad escape or invalid UTF-8. Only `\u` escapes outside the
+    /// surrogates are generated, so this reads no pairs.
+    static func reference(_ bytes: [UInt8]) -> String?? {
+        var out: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") { return .some(nil) }  // ends early: not one string
+            if byte < 0x20 { return nil }
+            guard byte == UInt8(ascii: "\\") else {
+                out.append(byte)
+                index += 1
+                continue
+            }
+            guard index + 1 < bytes.count else { return nil }
+            switch bytes[index + 1] {
+            case UInt8(ascii: "\""): out.append(0x22)
+            case UInt8(ascii: "\\"): out.append(0x5C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "u"):
+                guard index + 6 <= bytes.count, let code = UInt32(String(decoding: bytes[(index + 2)..<(index + 6)], as: UTF8.self), radix: 16),
+                    let scalar = Unicode.Scalar(code)
+                else { return nil }
+                out.append(contentsOf: Array(String(scalar).utf8))
+                index += 4
+            default: return nil
+            }
+            index += 2
+        }
+        return String(validating: out, as: UTF8.self).map { .some($0) } ?? nil
+    }
+
+    @Test("parsing and skipping agree with a byte-by-byte reading on random strings")
+    func agreesWithByteByByteReading() throws {
+        var generator = SystemRandomNumberGenerator()
+        let pieces: [[UInt8]] = [
+            Array("plain text".utf8), Array("a".utf8), Array("caf\u{E9}".utf8), Array("\u{1F600}".utf8), [0xFF], [0xC3], [0x0A], [0x1F],
+            Array(#"\""#.utf8), Array(#"\\"#.utf8), Array(#"\n"#.utf8), Array(#"\u00e9"#.utf8), Array(#"\u12"#.utf8), Array(#"\x"#.utf8),
+            Array("\"".utf8), Array(" ".utf8), Array("0123456789abcdef".utf8),
+        ]
+        for _ in 0..<5_000 {
+            var content: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...8, using: &generator) {
+                // Mostly plain runs, so special bytes land at every offset of an eight-byte word.
+                content += Bool.random(using: &generator) ? Array(repeating: UInt8(ascii: "x"), count: Int.random(in: 0...17, using: &generator))
+                    : pieces.randomElement(using: &generator)!
+            }
+            let document = [UInt8(ascii: "[")] + [UInt8(ascii: "\"")] + content + [UInt8(ascii: "\"")] + [UInt8(ascii: "]")]
+            let expected = Self.reference(content)
+            let parsed = try? JSONParser.parse(document)
+            let text = String(decoding: content, as: UTF8.self).debugDescription
+            switch expected {
+            case .some(.some(let string)): #expect(parsed == .array([.string(string)]), "\(text)")
+            default: #expect(parsed == nil, "\(text)")
+            }
+            // Skipping accepts exactly what parsing accepts.
+            let body = Array(#"{"model":"m","messages":[{"role":"user","content":"x"}],"tools":"#.utf8) + document + [UInt8(ascii: "}")]
+            let skipped = try? ChatCompletionRequest(bytes: body)
+            #expect((skipped != nil) == (parsed != nil), "\(text)")
+        }
+    }
+}

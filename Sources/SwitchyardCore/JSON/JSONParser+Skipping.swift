@@ -121,7 +121,15 @@ extension JSONParser {
         index += 1  // opening quote
         let start = index
         var ascii = true
+        // Words are read at the start and after each escape; after a word that holds a special
+        // byte, single bytes up to it.
+        var readWords = true
         while index < bytes.count {
+            if readWords {
+                if skipPlainStringBytes() { ascii = false }
+                readWords = false
+                guard index < bytes.count else { break }
+            }
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
@@ -132,6 +140,7 @@ extension JSONParser {
                 return
             case UInt8(ascii: "\\"):
                 _ = try readEscape()
+                readWords = true
             default:
                 if byte < 0x20 { throw error("unescaped control character in string") }
                 if byte >= 0x80 { ascii = false }

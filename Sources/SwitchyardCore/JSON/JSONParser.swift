@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a byte sequence is not valid JSON, and where.
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Byte offset of the problem in the input.
@@ -114,6 +116,31 @@ public struct JSONParser: ~Copyable {
         }
     }
 
+    /// Moves the cursor past string bytes that need no attention (anything but `"`, `\` and
+    /// control characters) eight at a time, stopping at the word that holds one, and returns
+    /// whether a byte it passed was not ASCII. The byte-by-byte loops after it see only the
+    /// last few bytes of a run: tool descriptions and prompts are long runs of plain text.
+    @inline(__always)
+    mutating func skipPlainStringBytes() -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var high: UInt64 = 0
+        guard let base = bytes.baseAddress else { return false }
+        let raw = UnsafeRawPointer(base)
+        while index &+ 8 <= bytes.count {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let quote = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
+            let backslash = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+            // Some byte of the word is a quote or a backslash (zero after the XOR) or below 0x20
+            // exactly when one of these high bits is set.
+            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+            if special & highs != 0 { break }
+            high |= word
+            index &+= 8
+        }
+        return high & highs != 0
+    }
+
     mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
         guard index < bytes.count else { throw error("unexpected end of input") }
         switch bytes[index] {
@@ -197,7 +224,8 @@ public struct JSONParser: ~Copyable {
         index += 1  // opening quote
         let start = index
         var ascii = true
-        // Fast path: no escapes.
+        // Fast path: no escapes. Words first, then single bytes up to the one that stopped them.
+        if skipPlainStringBytes() { ascii = false }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
@@ -215,26 +243,36 @@ public struct JSONParser: ~Copyable {
             if byte >= 0x80 { ascii = false }
             index += 1
         }
-        var utf8 = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
-        while index < bytes.count {
-            let byte = bytes[index]
-            switch byte {
-            case UInt8(ascii: "\""):
-                index += 1
-                guard let string = String(validating: utf8, as: UTF8.self) else {
-                    throw JSONParseError(offset: start, reason: "invalid UTF-8 in string")
-                }
-                return string
-            case UInt8(ascii: "\\"):
-                let scalar = try readEscape()
-                UTF8.encode(scalar) { utf8.append($0) }
-            default:
-                if byte < 0x20 { throw error("unescaped control character in string") }
-                utf8.append(byte)
-                index += 1
-            }
+        guard index < bytes.count else { throw error("unterminated string") }
+        return try parseEscapedString(from: start)
+    }
+
+    /// The rest of a string with escapes (`start` is just past its opening quote, the cursor at
+    /// its first backslash or before). Prompts are full of `\n`, so this is the usual path for
+    /// long text: the string is first checked and its end found as ``skipString()`` does, then
+    /// the runs between escapes are copied whole into a buffer that cannot need to grow (an
+    /// escape is never shorter than what it stands for).
+    private mutating func parseEscapedString(from start: Int) throws(JSONParseError) -> String {
+        index = start - 1
+        try skipString()
+        let end = index - 1  // the closing quote
+        let base = bytes.baseAddress!
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(end - start)
+        var cursor = start
+        while cursor < end {
+            let backslash = memchr(base + cursor, Int32(UInt8(ascii: "\\")), end - cursor)
+            let runEnd = backslash.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? end
+            utf8.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[cursor..<runEnd]))
+            guard runEnd < end else { break }
+            index = runEnd
+            utf8.append(contentsOf: try readEscape().utf8)
+            cursor = index
         }
-        throw error("unterminated string")
+        index = end + 1
+        // Checked by `skipString()`: the runs are valid UTF-8 (escapes are ASCII, so no
+        // character straddles one) and every escape decodes to a scalar.
+        return String(decoding: utf8, as: UTF8.self)
     }
 
     /// Reads the escape sequence whose backslash is at the cursor and moves past it: the
