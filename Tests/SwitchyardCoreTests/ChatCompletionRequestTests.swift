@@ -79,6 +79,9 @@ struct ChatCompletionRequestTests {
                 try ChatCompletionRequest(bytes: Array((#"{"model":"m","tools":"# + bad + #","messages":[{"role":"user","content":"x"}]}"#).utf8))
             }
         }
+        let escaped = try ChatCompletionRequest(bytes: Array(#"{"model":"m","tool\u0073":[1],"toolz":[2],"messages":[{"role":"user","content":"x"}]}"#.utf8))
+        #expect(escaped.passthrough.map(\.name) == ["tools"], "a name is matched as decoded")
+        #expect(escaped.body["toolz"] == [2])
         let twice = try ChatCompletionRequest(bytes: Array(#"{"model":"m","tools":[1],"messages":[{"role":"user","content":"x"}],"tools":[2]}"#.utf8))
         #expect(twice.original == nil, "repeated keys: the bytes are not trusted")
         #expect(twice.passthrough.count == 1 && twice.completeBody["tools"] == [2])

@@ -59,6 +59,7 @@ public struct JSONParser: ~Copyable {
         try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> (value: JSONValue, spans: TopLevelSpans?) in
             var parser = JSONParser(buffer)
             parser.skippedMembers = skipped
+            parser.skippedLengths = skipped.reduce(0) { $0 | ($1.utf8.count < 64 ? 1 << UInt64($1.utf8.count) : 1 << 63) }
             parser.skipWhitespace()
             if notingTopLevelSpans {
                 // Room for a request's usual members at once, instead of growing (and rehashing)
@@ -85,6 +86,9 @@ public struct JSONParser: ~Copyable {
     private var spans: TopLevelSpans?
     /// Members of the top-level object to check and skip instead of parsing (with ``spans`` only).
     private var skippedMembers: Set<String> = []
+    /// Bit `n` is set when a name in ``skippedMembers`` is `n` bytes long (bit 63: 63 or more),
+    /// so most members are told apart without hashing their names.
+    private var skippedLengths: UInt64 = 0
     /// Keys and values of the objects and arrays still open, innermost last. Each container
     /// copies its own out when it closes, so it is allocated once at its final size instead of
     /// growing member by member (most objects here have 2–10 members).
@@ -173,7 +177,9 @@ public struct JSONParser: ~Copyable {
         try forEachMember(depth: depth) { (parser, key) throws(JSONParseError) in
             let name = key.string
             let valueStart = parser.index
-            if depth == 1, parser.spans != nil, !parser.skippedMembers.isEmpty, parser.skippedMembers.contains(name) {
+            if depth == 1, parser.spans != nil, parser.skippedLengths & (1 << UInt64(min(name.utf8.count, 63))) != 0,
+                parser.skippedMembers.contains(name)
+            {
                 try parser.skipValue(depth: depth)
                 if parser.spans!.values.updateValue(valueStart..<parser.index, forKey: name) != nil {
                     parser.spans!.hasDuplicateKeys = true
