@@ -113,7 +113,9 @@ public struct OpenAICompatibleProvider: ChatProvider {
     /// every other member goes as it came; otherwise the parsed body (with the members kept as
     /// text parsed back in) serialised with `model`, `stream` and `stream_options` set.
     static func body(for call: ProviderCall, stream: Bool) -> [UInt8] {
-        if let forwarded = call.request.original?.forwarding(model: call.deployment.upstreamModel, stream: stream) {
+        if let forwarded = call.request.original?.forwarding(
+            model: call.deployment.upstreamModel, stream: stream, usageRequested: call.request.includeUsageInStream)
+        {
             return forwarded
         }
         var body = call.request.completeBody

@@ -40,6 +40,13 @@ struct ChatCompletionRequestTests {
             try ChatCompletionRequest(bytes: Array(#"{"stream":true,"stream_options":{},"model":"a","messages":[{"role":"user","content":"x"}]}"#.utf8))
                 .original)
         #expect(withOptions.forwarding(model: "b", stream: true) == nil)
+        // Options that already ask for usage (as cost-tracking SDKs send them) go as they came.
+        let asksForUsage = try ChatCompletionRequest(
+            bytes: Array(#"{"stream":true,"stream_options":{"include_usage":true,"x":1},"model":"a","messages":[{"role":"user","content":"x"}]}"#.utf8))
+        #expect(asksForUsage.includeUsageInStream)
+        #expect(
+            asksForUsage.original?.forwarding(model: "b", stream: true, usageRequested: true).map { String(decoding: $0, as: UTF8.self) }
+                == #"{"stream":true,"stream_options":{"include_usage":true,"x":1},"model":"b","messages":[{"role":"user","content":"x"}]}"#)
         // Duplicate keys: the parsed body keeps the last, so the bytes are not trusted.
         #expect(try ChatCompletionRequest(bytes: Array(#"{"model":"a","model":"b","messages":[{"role":"user","content":"x"}]}"#.utf8)).original == nil)
         // Any change to the body drops the bytes.

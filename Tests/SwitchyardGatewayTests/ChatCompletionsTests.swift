@@ -62,7 +62,7 @@ struct ChatCompletionsTests {
         }
     }
 
-    @Test("a stream's body gains only stream_options besides the model")
+    @Test("a stream's body gains only stream_options besides the model, or nothing when the client's ask for usage")
     func streamBodyGainsOnlyStreamOptions() async throws {
         try await LiveGateway.run { live in
             let body = #"{"model":"cheap", "stream":true,"messages":[{"role":"user","content":"Summarize the notes."}]}"#
@@ -72,6 +72,11 @@ struct ChatCompletionsTests {
             #expect(
                 String(decoding: received.rawBody, as: UTF8.self)
                     == #"{"stream_options":{"include_usage":true},"model":"sim-light", "stream":true,"messages":[{"role":"user","content":"Summarize the notes."}]}"#)
+            // A client that asks for usage itself, as cost-tracking SDKs do: only the model changes.
+            let asking = #"{"model":"cheap", "stream":true, "stream_options": {"include_usage": true},"messages":[{"role":"user","content":"Summarize the notes."}]}"#
+            #expect(try await live.post(asking).status == 200)
+            let forwarded = try #require(live.mock.requestLog.requests.last)
+            #expect(String(decoding: forwarded.rawBody, as: UTF8.self) == asking.replacingOccurrences(of: #""cheap""#, with: #""sim-light""#))
         }
     }
 
