@@ -160,6 +160,20 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    let answerBody = JSONWriter.bytes(.object([
+        "id": "chatcmpl-1", "object": "chat.completion", "created": 1_796_000_000, "model": "gpt-4.1-mini",
+        "choices": .array([.object([
+            "index": 0, "message": .object(["role": "assistant", "content": .string(twoThousandCharacterAnswer), "refusal": .null]),
+            "logprobs": .null, "finish_reason": "stop",
+        ])]),
+        "usage": .object(["prompt_tokens": 1_000, "completion_tokens": 450, "total_tokens": 1_450]),
+    ]))
+    Benchmark("read a provider's answer of 2,000 characters") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try JSONParser.scanChatCompletion(answerBody))
+        }
+    }
+
     Benchmark("route: classify+policy, 40-token prompt") { benchmark in
         let short = RoutingRequest(model: "auto", messages: [ChatMessage(role: "user", text: "Design a multi-region architecture for our ledger; compare the trade-offs.")])
         for _ in benchmark.scaledIterations {
