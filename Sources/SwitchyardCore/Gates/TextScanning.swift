@@ -195,8 +195,8 @@ struct PhraseList: Sendable, Hashable {
 
         /// The position in ``folded`` of the first phrase (in list order) that occurs in `hay`.
         ///
-        /// Every position is tested against the bitmaps, which rarely hit, so the loop has no
-        /// branch that depends on the text; word edges are checked only on a hit.
+        /// Every position is tested against the bitmaps, which rarely hit, so the loop's branches
+        /// are nearly always predicted; word edges are checked only on a hit.
         func firstMatch(in hay: UnsafeBufferPointer<UInt8>) -> Int? {
             guard let base = hay.baseAddress, hay.count > 0 else { return nil }
             let count = hay.count

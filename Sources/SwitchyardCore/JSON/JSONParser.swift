@@ -227,54 +227,30 @@ public struct JSONParser: ~Copyable {
     }
 
     mutating func parseString() throws(JSONParseError) -> String {
-        index += 1  // opening quote
-        let start = index
-        var ascii = true
-        // Fast path: no escapes. Words first, then single bytes up to the one that stopped them.
-        if skipPlainStringBytes() { ascii = false }
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
-                index += 1
-                // ASCII needs no validation; `String(decoding:)` is the specialized copy.
-                if ascii { return String(decoding: slice, as: UTF8.self) }
-                guard let string = String(validating: slice, as: UTF8.self) else {
-                    throw JSONParseError(offset: start, reason: "invalid UTF-8 in string")
-                }
-                return string
-            }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw error("unescaped control character in string") }
-            if byte >= 0x80 { ascii = false }
-            index += 1
-        }
-        guard index < bytes.count else { throw error("unterminated string") }
-        return try parseEscapedString(from: start)
-    }
-
-    /// The rest of a string with escapes (`start` is just past its opening quote, the cursor at
-    /// its first backslash or before). Prompts are full of `\n`, so this is the usual path for
-    /// long text: the string is first checked and its end found as ``skipString()`` does, then
-    /// the runs between escapes are copied whole into a buffer that cannot need to grow (an
-    /// escape is never shorter than what it stands for).
-    private mutating func parseEscapedString(from start: Int) throws(JSONParseError) -> String {
-        index = start - 1
+        let start = index + 1  // past the opening quote
+        // Checks the string (escapes, control characters, UTF-8) and finds its end, a word at
+        // a time over plain text.
         try skipString()
         let end = index - 1  // the closing quote
         let base = bytes.baseAddress!
+        var cursor = start
+        var escape = memchr(base + cursor, Int32(UInt8(ascii: "\\")), end - cursor)
+        // No escapes: the bytes are the string.
+        guard escape != nil else { return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self) }
+        // Prompts are full of `\n`, so escapes are the usual case for long text: the runs between
+        // them are copied whole into a buffer that cannot need to grow (an escape is never
+        // shorter than what it stands for).
         var utf8: [UInt8] = []
         utf8.reserveCapacity(end - start)
-        var cursor = start
-        while cursor < end {
-            let backslash = memchr(base + cursor, Int32(UInt8(ascii: "\\")), end - cursor)
-            let runEnd = backslash.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? end
-            utf8.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[cursor..<runEnd]))
-            guard runEnd < end else { break }
-            index = runEnd
+        while let found = escape {
+            let escapeAt = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) - base
+            utf8.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[cursor..<escapeAt]))
+            index = escapeAt
             utf8.append(contentsOf: try readEscape().utf8)
             cursor = index
+            escape = cursor < end ? memchr(base + cursor, Int32(UInt8(ascii: "\\")), end - cursor) : nil
         }
+        utf8.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[cursor..<end]))
         index = end + 1
         // Checked by `skipString()`: the runs are valid UTF-8 (escapes are ASCII, so no
         // character straddles one) and every escape decodes to a scalar.
