@@ -8,6 +8,8 @@
 public struct ChatCompletionSummary: Sendable, Equatable {
     /// `choices` is an array.
     public var hasChoices = false
+    /// How many elements `choices` has (0 when it is not an array).
+    public var choiceCount = 0
     /// `choices[0].message.content`, when it is a string.
     public var content: String?
     /// `choices[0].finish_reason`, when it is a string.
@@ -24,9 +26,10 @@ public struct ChatCompletionSummary: Sendable, Equatable {
 
     public init(
         hasChoices: Bool = false, content: String? = nil, finishReason: String? = nil, tokenLogprobs: [Double]? = nil,
-        hasToolCalls: Bool = false, anyChoiceHasLogprobs: Bool = false, usage: TokenUsage? = nil
+        hasToolCalls: Bool = false, anyChoiceHasLogprobs: Bool = false, usage: TokenUsage? = nil, choiceCount: Int = 0
     ) {
         self.hasChoices = hasChoices
+        self.choiceCount = choiceCount
         self.content = content
         self.finishReason = finishReason
         self.tokenLogprobs = tokenLogprobs
@@ -45,7 +48,7 @@ public struct ChatCompletionSummary: Sendable, Equatable {
             tokenLogprobs: choice?["logprobs"]?["content"]?.arrayValue?.compactMap { $0["logprob"]?.doubleValue },
             hasToolCalls: !(message?["tool_calls"]?.arrayValue?.isEmpty ?? true),
             anyChoiceHasLogprobs: choices?.contains { ($0["logprobs"] ?? .null) != .null } ?? false,
-            usage: TokenUsage(openAIUsage: body["usage"]))
+            usage: TokenUsage(openAIUsage: body["usage"]), choiceCount: choices?.count ?? 0)
     }
 }
 
@@ -54,29 +57,32 @@ extension JSONParser {
     /// ``ChatCompletionSummary`` holds from it, allocating only those values. Returns `nil` when
     /// the document is not an object.
     public static func scanChatCompletion(_ bytes: [UInt8]) throws(JSONParseError) -> ChatCompletionSummary? {
-        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> ChatCompletionSummary? in
-            var parser = JSONParser(buffer)
-            parser.skipWhitespace()
-            var summary: ChatCompletionSummary?
-            if parser.index < buffer.count, buffer[parser.index] == UInt8(ascii: "{") {
-                var found = ChatCompletionSummary()
-                try parser.forEachMember(depth: 1) { (parser, key) throws(JSONParseError) in
-                    if key.is("choices") {
-                        try parser.scanChoices(into: &found)
-                    } else if key.is("usage") {
-                        found.usage = try parser.scanUsage()
-                    } else {
-                        try parser.skipValue(depth: 1)
-                    }
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> ChatCompletionSummary? in try scanChatCompletion(buffer) }
+    }
+
+    /// ``scanChatCompletion(_:)-([UInt8])`` over bytes in place.
+    public static func scanChatCompletion(_ buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> ChatCompletionSummary? {
+        var parser = JSONParser(buffer)
+        parser.skipWhitespace()
+        var summary: ChatCompletionSummary?
+        if parser.index < buffer.count, buffer[parser.index] == UInt8(ascii: "{") {
+            var found = ChatCompletionSummary()
+            try parser.forEachMember(depth: 1) { (parser, key) throws(JSONParseError) in
+                if key.is("choices") {
+                    try parser.scanChoices(into: &found)
+                } else if key.is("usage") {
+                    found.usage = try parser.scanUsage()
+                } else {
+                    try parser.skipValue(depth: 1)
                 }
-                summary = found
-            } else {
-                try parser.skipValue(depth: 0)
             }
-            parser.skipWhitespace()
-            guard parser.index == buffer.count else { throw parser.error("unexpected data after the JSON value") }
-            return summary
+            summary = found
+        } else {
+            try parser.skipValue(depth: 0)
         }
+        parser.skipWhitespace()
+        guard parser.index == buffer.count else { throw parser.error("unexpected data after the JSON value") }
+        return summary
     }
 
     /// `choices`: the first choice's reads, and whether any choice has log-probabilities.
@@ -87,6 +93,7 @@ extension JSONParser {
         guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else { return try skipValue(depth: 1) }
         summary.hasChoices = true
         try forEachElement(depth: 2) { (parser, position) throws(JSONParseError) in
+            summary.choiceCount = position + 1
             guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "{") else {
                 return try parser.skipValue(depth: 2)
             }

@@ -113,6 +113,12 @@ public struct ChatStreamChunk: Sendable {
         self.isUsageOnly = isUsageOnly
     }
 
+    /// A chunk known to carry neither usage nor an error (see
+    /// ``SimpleDataEvent/isPlainChatChunk(_:)``), kept as text.
+    public init(plainData data: String) {
+        self.init(data: data, usage: nil, isUsageOnly: false)
+    }
+
     /// A chunk read from `data`, parsed only when it may carry a usage object; `nil` when a text
     /// that had to be parsed is not a JSON object.
     public init?(data: String) {
@@ -120,8 +126,10 @@ public struct ChatStreamChunk: Sendable {
             self.init(data: data, usage: nil, isUsageOnly: false)
             return
         }
-        guard let object = (try? JSONParser.parse(data))?.objectValue else { return nil }
-        self.init(data: data, json: object)
+        var text = data
+        // Read in one pass for the usage and the number of choices, without building the tree.
+        guard let summary = text.withUTF8({ try? JSONParser.scanChatCompletion($0) }) ?? nil else { return nil }
+        self.init(data: data, usage: summary.usage, isUsageOnly: summary.usage != nil && summary.choiceCount == 0)
     }
 }
 

@@ -48,6 +48,11 @@ public struct ServerSentEventParser: Sendable {
     /// Whether bytes of an unfinished event are pending (a stream that ends here was cut).
     public var hasPartialEvent: Bool { !line.isEmpty || hasData }
 
+    /// Whether the bytes fed so far end exactly at the end of an event (or of a comment), so the
+    /// next bytes start a new one: no line, field or line end is pending. Only then may a reader
+    /// take the next bytes in place (see ``SimpleDataEvent``) instead of feeding them here.
+    public var isAtEventBoundary: Bool { line.isEmpty && !hasData && !lastWasCR && event == nil }
+
     /// Splits `buffer` into lines; `false` when an event outgrew the limit. A line that lies
     /// whole in `buffer` is read in place; only a line cut by the end of a chunk is copied.
     private mutating func scan(_ buffer: UnsafeBufferPointer<UInt8>, into events: inout [ServerSentEvent]) -> Bool {
