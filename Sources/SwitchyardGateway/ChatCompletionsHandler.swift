@@ -282,10 +282,9 @@ final class ChatCompletionsHandler: Sendable {
         draft.noteFirstToken(at: relayStarted)
         let streamDraft = draft
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            var stream = opened.stream
             var draft = streamDraft
             do {
-                let outcome = try await relay.relay(first: opened.first, rest: &stream, to: &writer)
+                let outcome = try await relay.relay(first: opened.first, of: opened.stream, to: &writer)
                 draft.noteStreamed(for: .now - relayStarted)
                 draft.note(usage: outcome.usage, price: price)
                 if let error = outcome.error { draft.note(streamError: error.errorClass) }

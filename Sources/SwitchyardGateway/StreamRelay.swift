@@ -2,8 +2,12 @@ import Hummingbird
 import Logging
 import NIOCore
 import SwitchyardCore
+import SwitchyardProviders
 
 /// Copies a provider's stream to the client as OpenAI server-sent events.
+///
+/// Chunks the relay needs nothing from arrive, from a ``WireEventStream``, as the provider's own
+/// event bytes and are written on as they are; the rest are written from their text.
 ///
 /// Usage is always requested from the provider and captured here; the usage-only chunk reaches
 /// the client only if it asked for it. A failure after the first byte cannot change the status
@@ -34,24 +38,30 @@ struct StreamRelay: Sendable {
     /// send both at once (see ``ResponseBodyFinalWriter``), and the body ends only once the
     /// provider's response has (see ``ChatCompletionStream/awaitProviderResponseEnd()``).
     @discardableResult
-    @concurrent func relay(first: ChatStreamChunk?, rest stream: inout some ChatCompletionStream, to writer: inout any ResponseBodyWriter) async throws -> Outcome {
+    @concurrent func relay(first: ChatStreamChunk?, rest stream: inout some WireEventStream, to writer: inout any ResponseBodyWriter) async throws -> Outcome {
         var outcome = Outcome()
         var batch = ByteBuffer()
         var written = false
         do {
-            var next = first
-            while let chunk = next {
-                if let usage = chunk.usage { outcome.usage = usage }
-                if !(chunk.isUsageOnly && !includeUsage) {
-                    outcome.chunks += 1
-                    Self.appendEvent(chunk.data, to: &batch)
+            var next = first.map { StreamRelayStep.chunk($0) }
+            while let step = next {
+                switch step {
+                case .chunk(let chunk):
+                    if let usage = chunk.usage { outcome.usage = usage }
+                    if !(chunk.isUsageOnly && !includeUsage) {
+                        outcome.chunks += 1
+                        Self.appendEvent(chunk.data, to: &batch)
+                    }
+                case .events(var events, let count):
+                    outcome.chunks += count
+                    batch.writeBuffer(&events)
                 }
                 if batch.readableBytes > 0, Self.writesNow(batch: batch, relayedChunks: outcome.chunks, written: written, moreAtHand: stream.hasBufferedChunk) {
                     try await writer.write(batch)
                     batch = ByteBuffer()
                     written = true
                 }
-                next = try await stream.next()
+                next = try await stream.nextStep(limit: written ? .max : max(1, Self.firstWriteChunks - outcome.chunks))
             }
             batch.writeStaticString("data: [DONE]\n\n")
             if !stream.providerResponseEnded {
@@ -69,6 +79,25 @@ struct StreamRelay: Sendable {
         }
         try await Self.finish(&writer, with: batch)
         return outcome
+    }
+
+    /// Relays `stream`, taking its plain chunks as the provider's bytes when it hands them over
+    /// (a ``WireEventStream``), else chunk by chunk.
+    @discardableResult
+    @concurrent func relay(first: ChatStreamChunk?, of stream: any ChatCompletionStream, to writer: inout any ResponseBodyWriter) async throws -> Outcome {
+        if var wire = stream as? any WireEventStream {
+            return try await relay(first: first, rest: &wire, to: &writer)
+        }
+        var stream = stream
+        return try await relay(first: first, rest: &stream, to: &writer)
+    }
+
+    /// Relays a stream that hands over no event bytes, chunk by chunk.
+    @discardableResult
+    @concurrent func relay(first: ChatStreamChunk?, rest stream: inout some ChatCompletionStream, to writer: inout any ResponseBodyWriter) async throws -> Outcome {
+        var steps = ChunkByChunk(base: stream)
+        defer { stream = steps.base }
+        return try await relay(first: first, rest: &steps, to: &writer)
     }
 
     /// Whether the batch leaves now: nothing more is at hand, the batch is full, or the first
@@ -101,4 +130,20 @@ struct StreamRelay: Sendable {
 protocol ResponseBodyFinalWriter: ResponseBodyWriter {
     /// Writes `last` and ends the body, without trailers.
     func finish(last: ByteBuffer) async throws
+}
+
+/// A stream that hands over no event bytes, seen as one whose every step is a single chunk.
+struct ChunkByChunk<Base: ChatCompletionStream>: WireEventStream {
+    var base: Base
+
+    var hasBufferedChunk: Bool { base.hasBufferedChunk }
+    var providerResponseEnded: Bool { base.providerResponseEnded }
+
+    mutating func next() async throws(ProviderError) -> ChatStreamChunk? { try await base.next() }
+
+    mutating func nextStep(limit: Int) async throws(ProviderError) -> StreamRelayStep? {
+        try await base.next().map { .chunk($0) }
+    }
+
+    mutating func awaitProviderResponseEnd() async { await base.awaitProviderResponseEnd() }
 }

@@ -132,17 +132,15 @@ public struct OpenAICompatibleProvider: ChatProvider {
     }
 }
 
-/// Reads an OpenAI SSE body chunk by chunk, without an intermediate task or buffer.
+/// Reads an OpenAI SSE body chunk by chunk, without an intermediate task or buffer; a relay
+/// takes its plain chunks as the provider's bytes (see ``OpenAIEventReader``).
 ///
 /// `@unchecked Sendable`: the stream is created by the request handler and then consumed by
 /// exactly one task (the response writer); it is never shared between tasks concurrently.
-struct OpenAIEventStream: ChatCompletionStream, @unchecked Sendable {
+struct OpenAIEventStream: WireEventStream, @unchecked Sendable {
     private let body: UpstreamBody
     private var iterator: UpstreamBody.AsyncIterator?
-    private var parser = ServerSentEventParser()
-    private var pending: [ServerSentEvent] = []
-    private var pendingIndex = 0
-    private var finished = false
+    private var reader = OpenAIEventReader()
 
     /// The most silence after `data: [DONE]` before the body's end: providers end the body right
     /// after the marker, so longer means a connection not worth keeping.
@@ -153,12 +151,12 @@ struct OpenAIEventStream: ChatCompletionStream, @unchecked Sendable {
         self.endGrace = endGrace
     }
 
-    var hasBufferedChunk: Bool { pendingIndex < pending.count }
+    var hasBufferedChunk: Bool { reader.hasBufferedStep }
 
     var providerResponseEnded: Bool { body.hasEnded }
 
     mutating func awaitProviderResponseEnd() async {
-        guard finished, !body.hasEnded, iterator != nil else { return }
+        guard reader.finished, !body.hasEnded, iterator != nil else { return }
         body.expectEnd(within: endGrace)
         do {
             while try await iterator!.next() != nil {}
@@ -168,61 +166,33 @@ struct OpenAIEventStream: ChatCompletionStream, @unchecked Sendable {
     }
 
     mutating func next() async throws(ProviderError) -> ChatStreamChunk? {
-        while !finished {
-            if pendingIndex < pending.count {
-                let event = pending[pendingIndex]
-                pendingIndex += 1
-                if event.isDone {
-                    finished = true
-                    return nil
-                }
-                return try chunk(from: event)
+        switch try await nextStep(limit: 1) {
+        case nil: return nil
+        case .chunk(let chunk): return chunk
+        case .events(let event, _): return OpenAIEventReader.chunk(fromPlainEvent: event)
+        }
+    }
+
+    mutating func nextStep(limit: Int) async throws(ProviderError) -> StreamRelayStep? {
+        while true {
+            switch try reader.nextStep(limit: max(1, limit)) {
+            case .step(let step): return step
+            case .end: return nil
+            case .needsBytes: break
             }
-            pending.removeAll(keepingCapacity: true)
-            pendingIndex = 0
             if iterator == nil { iterator = body.makeAsyncIterator() }
             let buffer: ByteBuffer?
             do {
                 buffer = try await iterator!.next()
             } catch {
-                finished = true
+                reader.finish()
                 throw .streamInterrupted(message: "\(ProviderErrorMapping.error(from: error).errorClass): \(error)")
             }
             guard let buffer else {
-                finished = true
+                reader.finish()
                 throw .streamInterrupted(message: "the provider closed the stream before 'data: [DONE]'")
             }
-            do {
-                try parser.feed(buffer.readableBytesView, into: &pending)
-            } catch {
-                finished = true
-                throw .malformedResponse(message: "a stream event exceeded \(parser.maximumEventBytes) bytes")
-            }
+            try reader.feed(buffer)
         }
-        return nil
-    }
-
-    /// The chunk of `event`. Only chunks that may carry usage or an error are parsed; the rest
-    /// are checked to look like a JSON object and relayed as they came.
-    private mutating func chunk(from event: ServerSentEvent) throws(ProviderError) -> ChatStreamChunk {
-        guard JSONKeyScanner.looksLikeObject(event.data) else { throw malformed(event) }
-        if JSONKeyScanner.mayHaveMember("error", in: event.data) {
-            guard let object = (try? JSONParser.parse(event.data))?.objectValue else { throw malformed(event) }
-            if let error = object["error"], error != .null {
-                finished = true
-                let message = error["message"]?.stringValue ?? error.stringValue ?? "error event"
-                let code = error["code"]?.stringValue ?? error["type"]?.stringValue
-                if code == "rate_limit_exceeded" || code == "rate_limit_error" { throw .rateLimited(retryAfter: nil, message: message) }
-                throw .serverError(status: error["status"]?.intValue ?? 500, message: message)
-            }
-            return ChatStreamChunk(data: event.data, json: object)
-        }
-        guard let chunk = ChatStreamChunk(data: event.data) else { throw malformed(event) }
-        return chunk
-    }
-
-    private mutating func malformed(_ event: ServerSentEvent) -> ProviderError {
-        finished = true
-        return .malformedResponse(message: "stream event is not a JSON object: \(event.data.prefix(80))")
     }
 }

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import Synchronization
 import SwitchyardCore
+import SwitchyardProviders
 import Testing
 
 @testable import SwitchyardGateway
@@ -89,17 +90,50 @@ struct StreamRelayTests {
         #expect(!last.text.contains("[DONE]"))
     }
 
+    @Test("a stream that hands over event bytes is written exactly as the same chunks read one by one")
+    func eventBytes() async throws {
+        let words = (0..<7).map { Self.chunk("t\($0)") }
+        let usage = try #require(ChatStreamChunk(data: #"{"id":"c","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":5,"total_tokens":8}}"#))
+        let scenarios: [[[ChatStreamChunk]]] = [
+            [Array(words.prefix(6))],
+            words.prefix(4).map { [$0] },
+            [[words[0]], [words[1]], Array(words[2...4]), Array(words[5...6])],
+            [[words[0], words[1], usage]],
+            [Array(words[0...2]), [words[3], usage]],
+        ]
+        for deliveries in scenarios {
+            for includeUsage in [false, true] {
+                for endsLate in [false, true] {
+                    let (byChunk, chunkWrites) = try await Self.relayed(deliveries: deliveries, endsLate: endsLate, includeUsage: includeUsage)
+                    let (byBytes, byteWrites) = try await Self.relayed(
+                        deliveries: deliveries, endsLate: endsLate, includeUsage: includeUsage, asEventBytes: true)
+                    #expect(byBytes.chunks == byChunk.chunks)
+                    #expect(byBytes.usage == byChunk.usage)
+                    #expect(byteWrites.map(\.kind) == chunkWrites.map(\.kind))
+                    #expect(byteWrites.map(\.text) == chunkWrites.map(\.text))
+                }
+            }
+        }
+    }
+
     /// Relays `deliveries` (see ``ScriptedStream``) to a recording writer that can end with bytes
     /// (`finalWrites`) or not; the first chunk is read before the relay starts, as the gateway does.
     private static func relayed(
         deliveries: [[ChatStreamChunk]], failure: ProviderError? = nil, endsLate: Bool = false, finalWrites: Bool = true,
-        includeUsage: Bool = false
+        includeUsage: Bool = false, asEventBytes: Bool = false
     ) async throws -> (StreamRelay.Outcome, [WriteRecorder.Write]) {
         let recorder = WriteRecorder()
         var stream = ScriptedStream(deliveries: deliveries, failure: failure, endsLateFor: endsLate ? recorder : nil)
         var writer: any ResponseBodyWriter = finalWrites ? FinalWritingWriter(recorder: recorder) : PlainWriter(recorder: recorder)
         let relay = StreamRelay(includeUsage: includeUsage, logger: Logger(label: "test"))
-        let outcome = try await relay.relay(first: try await stream.next(), rest: &stream, to: &writer)
+        let first = try await stream.next()
+        if asEventBytes {
+            var wire = EventBytesStream(base: stream)
+            let outcome = try await relay.relay(first: first, rest: &wire, to: &writer)
+            #expect(wire.handedOverBytes)
+            return (outcome, recorder.writes)
+        }
+        let outcome = try await relay.relay(first: first, rest: &stream, to: &writer)
         return (outcome, recorder.writes)
     }
 
@@ -153,6 +187,45 @@ private struct ScriptedStream: ChatCompletionStream {
             current = deliveries.removeFirst()
         }
         return current.isEmpty ? nil : current.removeFirst()
+    }
+}
+
+/// ``ScriptedStream`` as a ``WireEventStream``: chunks without usage, as many in a row as the
+/// relay asks for and the current group holds, come as one run of event bytes.
+private struct EventBytesStream: WireEventStream {
+    var base: ScriptedStream
+    private var held: ChatStreamChunk?
+    private(set) var handedOverBytes = false
+
+    init(base: ScriptedStream) { self.base = base }
+
+    var hasBufferedChunk: Bool { held != nil || base.hasBufferedChunk }
+    var providerResponseEnded: Bool { base.providerResponseEnded }
+    mutating func awaitProviderResponseEnd() async { await base.awaitProviderResponseEnd() }
+
+    mutating func next() async throws(ProviderError) -> ChatStreamChunk? {
+        if let chunk = held {
+            held = nil
+            return chunk
+        }
+        return try await base.next()
+    }
+
+    mutating func nextStep(limit: Int) async throws(ProviderError) -> StreamRelayStep? {
+        guard let first = try await next() else { return nil }
+        guard first.usage == nil else { return .chunk(first) }
+        var run = ByteBuffer(string: "data: \(first.data)\n\n")
+        var count = 1
+        while count < limit, base.hasBufferedChunk, let chunk = try await base.next() {
+            guard chunk.usage == nil else {
+                held = chunk
+                break
+            }
+            run.writeString("data: \(chunk.data)\n\n")
+            count += 1
+        }
+        handedOverBytes = true
+        return .events(run, count: count)
     }
 }
 
