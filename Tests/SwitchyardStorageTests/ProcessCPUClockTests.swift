@@ -8,8 +8,9 @@ import Testing
         let clock = ProcessCPUClock(cpuTime: { used.withLock { $0 } }, cpus: 2)
         let start = clock.read()
         try await Task.sleep(for: .milliseconds(50))
-        // Far more than two CPUs could have run in the elapsed time: a share above 1.
-        used.withLock { $0 = .seconds(10) }
+        // Far more than two CPUs could have run in the elapsed time, even if a busy test run
+        // holds this task up for seconds: a share above 1.
+        used.withLock { $0 = .seconds(100_000) }
         let busy = try #require(clock.busyShare(from: start, to: clock.read()))
         #expect(busy > 1)
         // Nothing used since the next reading: a share of 0.
