@@ -174,6 +174,51 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // A streamed answer as providers send it: the role, 66 words, the finish reason and the usage
+    // chunk, then the end marker.
+    let streamBytes: [UInt8] = {
+        func chunk(_ delta: String, finish: String = "null", usage: String = "null", choices: Bool = true) -> String {
+            let choice = #"{"index":0,"delta":\#(delta),"logprobs":null,"finish_reason":\#(finish)}"#
+            return "data: " + #"{"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion.chunk","created":1796000000,"model":"gpt-4.1-mini","system_fingerprint":"fp_b376dfbbd5","choices":[\#(choices ? choice : "")],"usage":\#(usage)}"# + "\n\n"
+        }
+        var text = chunk(#"{"role":"assistant","content":"","refusal":null}"#)
+        for word in twoThousandCharacterAnswer.split(separator: " ").prefix(66) { text += chunk(#"{"content":" \#(word)"}"#) }
+        text += chunk("{}", finish: #""stop""#)
+        text += chunk("", usage: #"{"prompt_tokens":1000,"completion_tokens":67,"total_tokens":1067}"#, choices: false)
+        return Array((text + "data: [DONE]\n\n").utf8)
+    }()
+    Benchmark("stream of 69 chunks: find and check the events in place") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(streamBytes.withUnsafeBufferPointer { buffer in
+                var offset = 0
+                var plain = 0
+                var usage: TokenUsage?
+                while let event = SimpleDataEvent.at(offset, in: buffer) {
+                    let value = UnsafeBufferPointer(rebasing: buffer[event.value])
+                    if SimpleDataEvent.isPlainChatChunk(value) {
+                        plain += 1
+                    } else if !value.elementsEqual("[DONE]".utf8) {
+                        usage = ChatStreamChunk(data: String(decoding: value, as: UTF8.self))?.usage
+                    }
+                    offset = event.end
+                }
+                return (plain, usage)
+            })
+        }
+    }
+
+    Benchmark("stream of 69 chunks: the standard parser, a chunk per event") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var parser = ServerSentEventParser()
+            var usage: TokenUsage?
+            for event in try parser.feed(streamBytes) where !event.isDone {
+                guard JSONKeyScanner.looksLikeObject(event.data), !JSONKeyScanner.mayHaveMember("error", in: event.data) else { continue }
+                usage = ChatStreamChunk(data: event.data)?.usage ?? usage
+            }
+            blackHole(usage)
+        }
+    }
+
     Benchmark("route: classify+policy, 40-token prompt") { benchmark in
         let short = RoutingRequest(model: "auto", messages: [ChatMessage(role: "user", text: "Design a multi-region architecture for our ledger; compare the trade-offs.")])
         for _ in benchmark.scaledIterations {
