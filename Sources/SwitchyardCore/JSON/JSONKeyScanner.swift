@@ -65,16 +65,7 @@ public enum JSONKeyScanner {
             guard let found = memchr(base + index, Int32(first), bytes.count - index - needed + 2) else { return false }
             let start = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) - 1
             index = start + 2
-            guard bytes[start] == quote, bytes[start + needed - 1] == quote,
-                memcmp(base + start + 1, key.baseAddress!, key.count) == 0
-            else { continue }
-            var cursor = start + needed
-            while cursor < bytes.count, isWhitespace(bytes[cursor]) { cursor += 1 }
-            if cursor < bytes.count, bytes[cursor] == UInt8(ascii: ":") {
-                cursor += 1
-                while cursor < bytes.count, isWhitespace(bytes[cursor]) { cursor += 1 }
-                if cursor < bytes.count, value(bytes[cursor]) { return true }
-            }
+            if bytes[start] == quote, isMember(bytes, key: key, quote: start, value: value) { return true }
         }
         return false
     }
