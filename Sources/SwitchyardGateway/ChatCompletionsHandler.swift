@@ -54,11 +54,16 @@ final class ChatCompletionsHandler: Sendable {
 
     /// Answers one request and books exactly one ledger entry for it, whatever happens.
     ///
-    /// - Parameter collectedBody: The request's body when the server has already read it
-    ///   (see ``CollectedBodyResponder``); `nil` reads `request.body`.
-    func handle(_ request: Request, collectedBody: ByteBuffer? = nil, context: some RequestContext) async throws -> Response {
+    /// - Parameters:
+    ///   - collectedBody: The request's body when the server has already read it
+    ///     (see ``CollectedBodyResponder``); `nil` reads `request.body`.
+    ///   - endpoint: What the ledger entry records as the endpoint (`messages` for a request
+    ///     that came in Anthropic's format; see ``MessagesHandler``).
+    func handle(
+        _ request: Request, collectedBody: ByteBuffer? = nil, endpoint: String = "chat.completions", context: some RequestContext
+    ) async throws -> Response {
         var draft = LedgerDraft(
-            decisionID: context.id, received: .now, logContent: configuration.ledger.logContent, baselinePrice: baselinePrice)
+            decisionID: context.id, endpoint: endpoint, received: .now, logContent: configuration.ledger.logContent, baselinePrice: baselinePrice)
         do {
             return try await respond(request, collectedBody: collectedBody, context: context, draft: &draft)
         } catch {

@@ -49,6 +49,10 @@ public enum GatewayApplication {
         router.post(RouterPath(ChatFirstResponder.chatPath)) { request, context in
             try await chat.handle(request, context: context)
         }
+        let messages = MessagesHandler(chat: chat)
+        router.post("/v1/messages") { request, context in
+            await messages.handle(request, context: context)
+        }
         let embeddings = EmbeddingsHandler(
             embedder: semantic.embedder, maxBodyBytes: configuration.server.maxBodyBytes, configuration: configuration, providers: providers)
         router.post("/v1/embeddings") { request, _ in

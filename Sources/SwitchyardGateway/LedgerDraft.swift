@@ -12,8 +12,10 @@ struct LedgerDraft: Sendable {
     let logContent: Bool
     let baselinePrice: ModelPrice?
 
-    init(decisionID: String, received: ContinuousClock.Instant, logContent: Bool, baselinePrice: ModelPrice?) {
-        entry = LedgerEntry(decisionID: decisionID, time: Date(), status: 200)
+    init(
+        decisionID: String, endpoint: String = "chat.completions", received: ContinuousClock.Instant, logContent: Bool, baselinePrice: ModelPrice?
+    ) {
+        entry = LedgerEntry(decisionID: decisionID, time: Date(), endpoint: endpoint, status: 200)
         self.received = received
         self.logContent = logContent
         self.baselinePrice = baselinePrice

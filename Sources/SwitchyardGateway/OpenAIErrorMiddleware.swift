@@ -21,18 +21,7 @@ struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     /// (see ``ChatFirstResponder``) rather than through ``handle(_:context:next:)``, whose
     /// closure was one more async frame per request.
     static func response(for error: any Error, request: Request, context: Context) -> Response {
-        var response: Response
-        switch error {
-        case let error as GatewayError:
-            response = error.response
-        case let error as HTTPError:
-            response = translate(error, request: request).response
-        case is NIOTooManyBytesError:
-            response = GatewayError(status: 413, type: "invalid_request_error", code: "request_too_large", message: "The request body is too large.").response
-        default:
-            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
-            response = GatewayError.internalError("The gateway failed unexpectedly; the error was logged.").response
-        }
+        var response = gatewayError(for: error, request: request, logger: context.logger).response
         response.headers[SwitchyardHeader.decisionID] = context.id
         return response
     }
@@ -60,5 +49,21 @@ extension GatewayError {
         return Response(
             status: HTTPResponse.Status(code: status), headers: headers,
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(json))))
+    }
+}
+
+/// Any error that reaches the edge as the gateway's error: its own as they are, Hummingbird's and
+/// SwiftNIO's translated, and anything else logged and turned into a 500.
+func gatewayError(for error: any Error, request: Request, logger: Logger) -> GatewayError {
+    switch error {
+    case let error as GatewayError:
+        return error
+    case let error as HTTPError:
+        return OpenAIErrorMiddleware<BasicRequestContext>.translate(error, request: request)
+    case is NIOTooManyBytesError:
+        return GatewayError(status: 413, type: "invalid_request_error", code: "request_too_large", message: "The request body is too large.")
+    default:
+        logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+        return GatewayError.internalError("The gateway failed unexpectedly; the error was logged.")
     }
 }

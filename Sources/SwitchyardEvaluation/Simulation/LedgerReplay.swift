@@ -28,7 +28,7 @@ public struct LedgerReplay: Sendable {
         var skipped: [String: Int] = [:]
         for entry in entries {
             report.entries += 1
-            guard entry.endpoint == "chat.completions" else {
+            guard entry.endpoint == "chat.completions" || entry.endpoint == "messages" else {
                 skipped["not a chat completion (\(entry.endpoint))", default: 0] += 1
                 continue
             }

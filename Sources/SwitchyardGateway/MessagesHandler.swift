@@ -1,0 +1,155 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SwitchyardCore
+
+/// `POST /v1/messages`: Anthropic's Messages API in front of the same request path as
+/// `/v1/chat/completions`.
+///
+/// The body is turned into a chat-completions request (``AnthropicMessagesRequest``), which is
+/// authenticated, routed, gated, booked and answered as any other; the answer comes back as an
+/// Anthropic `message`, or as Anthropic's stream events, and errors in Anthropic's shape with the
+/// same status. Anthropic's SDKs send their key as `x-api-key`; it is read as the virtual key, as
+/// `Authorization: Bearer` is, and never forwarded. The decision headers
+/// (`x-switchyard-decision-id`, `-model`, `-tier`, `-cost-usd`, …) and hint headers work as on
+/// the chat route; the ledger records the endpoint as `messages`.
+struct MessagesHandler: Sendable {
+    let chat: ChatCompletionsHandler
+
+    /// The largest answer translated (the chat route's answers are read whole before they are
+    /// sent, so this is only a guard).
+    static let maximumAnswerBytes = 64 * 1024 * 1024
+
+    /// The header Anthropic's SDKs carry the API key in.
+    static let apiKeyHeader = HTTPField.Name("x-api-key")!
+
+    func handle(_ request: Request, context: some RequestContext) async -> Response {
+        do {
+            return try await answer(request, context: context)
+        } catch {
+            return Self.errorResponse(for: error, request: request, context: context)
+        }
+    }
+
+    private func answer(_ request: Request, context: some RequestContext) async throws -> Response {
+        let body = try await collectBody(request, limit: chat.configuration.server.maxBodyBytes)
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(body.readableBytesView)
+        } catch {
+            throw GatewayError.malformedJSON(error)
+        }
+        let messages = try AnthropicMessagesRequest(json: json)
+        let chatBody = ByteBuffer(bytes: JSONWriter.bytes(.object(messages.chatBody)))
+        let chatRequest = Request(head: Self.chatHead(request.head), body: .init(buffer: chatBody))
+        let response = try await chat.handle(chatRequest, collectedBody: chatBody, endpoint: "messages", context: context)
+        if messages.stream, response.status == .ok {
+            return Self.streamed(response)
+        }
+        return try await Self.translated(response, limit: Self.maximumAnswerBytes)
+    }
+
+    /// The head the chat route sees: `x-api-key` as the bearer credential (unless the client
+    /// also sent one), and gone from the headers that could be forwarded.
+    static func chatHead(_ head: HTTPRequest) -> HTTPRequest {
+        var head = head
+        head.path = ChatFirstResponder.chatPath
+        if let key = head.headerFields[apiKeyHeader] {
+            if head.headerFields[.authorization] == nil { head.headerFields[.authorization] = "Bearer \(key)" }
+            head.headerFields[apiKeyHeader] = nil
+        }
+        return head
+    }
+
+    /// A whole answer, as an Anthropic `message` (or, for an error body, Anthropic's error).
+    static func translated(_ response: Response, limit: Int) async throws -> Response {
+        let collector = BodyCollector(limit: limit)
+        try await response.body.write(collector)
+        let completion = (try? JSONParser.parse(collector.collected.readableBytesView)) ?? .null
+        let translated: JSONValue
+        if response.status == .ok {
+            translated = AnthropicMessage.message(fromChatCompletion: completion)
+        } else {
+            let error = completion["error"]
+            translated = AnthropicMessage.error(
+                status: response.status.code, openAIType: error?["type"]?.stringValue,
+                message: error?["message"]?.stringValue ?? response.status.reasonPhrase)
+        }
+        var headers = response.headers
+        headers[.contentLength] = nil
+        headers[.contentType] = "application/json"
+        return Response(status: response.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(translated))))
+    }
+
+    /// A stream, as Anthropic's events.
+    static func streamed(_ response: Response) -> Response {
+        var headers = response.headers
+        headers[.contentLength] = nil
+        let inner = response.body
+        return Response(status: response.status, headers: headers, body: ResponseBody { writer in
+            try await inner.write(writer.anthropicEvents())
+        })
+    }
+
+    /// Any error, as Anthropic's error object with the status OpenAI's shape would have had.
+    static func errorResponse(for error: any Error, request: Request, context: some RequestContext) -> Response {
+        let openAI = gatewayError(for: error, request: request, logger: context.logger)
+        let body = AnthropicMessage.error(status: openAI.status, openAIType: openAI.type, message: openAI.message)
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let retryAfter = openAI.retryAfterSeconds { headers[.retryAfter] = String(retryAfter) }
+        headers[SwitchyardHeader.decisionID] = context.id
+        return Response(status: HTTPResponse.Status(code: openAI.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(body))))
+    }
+}
+
+/// Collects a response body into one buffer, up to a limit.
+private final class BodyCollector: ResponseBodyWriter {
+    private(set) var collected = ByteBuffer()
+    let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    func write(_ buffer: ByteBuffer) async throws {
+        var buffer = buffer
+        guard collected.readableBytes + buffer.readableBytes <= limit else {
+            throw GatewayError(status: 502, type: "server_error", code: "answer_too_large", message: "The answer is too large to translate.")
+        }
+        collected.writeBuffer(&buffer)
+    }
+
+    func finish(_ trailingHeaders: HTTPFields?) async throws {}
+}
+
+/// Rewrites a chat-completions event stream into Anthropic's events as it is written.
+struct AnthropicEventWriter<Parent: ResponseBodyWriter>: ResponseBodyWriter {
+    private var parent: Parent
+    private var parser = ServerSentEventParser()
+    private var translator = AnthropicStreamTranslator()
+    private var events: [ServerSentEvent] = []
+
+    init(parent: consuming Parent) {
+        self.parent = parent
+    }
+
+    @concurrent mutating func write(_ buffer: ByteBuffer) async throws {
+        events.removeAll(keepingCapacity: true)
+        try parser.feed(buffer.readableBytesView, into: &events)
+        var output: [UInt8] = []
+        for event in events { translator.translate(event, into: &output) }
+        if !output.isEmpty { try await parent.write(ByteBuffer(bytes: output)) }
+    }
+
+    @concurrent consuming func finish(_ trailingHeaders: HTTPFields?) async throws {
+        var output: [UInt8] = []
+        translator.finish(into: &output)
+        if !output.isEmpty { try await parent.write(ByteBuffer(bytes: output)) }
+        try await parent.finish(trailingHeaders)
+    }
+}
+
+extension ResponseBodyWriter {
+    /// This writer behind one that turns a chat-completions stream into Anthropic's events.
+    consuming func anthropicEvents() -> some ResponseBodyWriter {
+        AnthropicEventWriter(parent: self)
+    }
+}
