@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Starts `switchyard serve --demo` on a free port and drives it with the official OpenAI Python
-# SDK (installed from PyPI into a throwaway venv). Usage: scripts/sdk-smoke.sh [path/to/switchyard]
+# Starts `switchyard serve --demo` on a free port and drives it with the official OpenAI and
+# Anthropic Python SDKs (installed from PyPI into a throwaway venv).
+# Usage: scripts/sdk-smoke.sh [path/to/switchyard]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BINARY=${1:-.build/debug/switchyard}
 VENV=${SWITCHYARD_SDK_VENV:-.venv-sdk}
 OPENAI_VERSION=3.54.0
+ANTHROPIC_VERSION=2.17.0
 PROMETHEUS_CLIENT_VERSION=0.21.1
 
 if [ ! -x "$VENV/bin/python" ]; then
@@ -14,6 +16,8 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/python" -c "import openai, sys; sys.exit(openai.__version__ != '$OPENAI_VERSION')" 2>/dev/null \
   || "$VENV/bin/pip" install --quiet --disable-pip-version-check "openai==$OPENAI_VERSION"
+"$VENV/bin/python" -c "import anthropic, sys; sys.exit(anthropic.__version__ != '$ANTHROPIC_VERSION')" 2>/dev/null \
+  || "$VENV/bin/pip" install --quiet --disable-pip-version-check "anthropic==$ANTHROPIC_VERSION"
 "$VENV/bin/python" -c "import prometheus_client" 2>/dev/null \
   || "$VENV/bin/pip" install --quiet --disable-pip-version-check "prometheus-client==$PROMETHEUS_CLIENT_VERSION"
 
@@ -37,6 +41,9 @@ done
 [ -n "$PORT" ] || { cat "$LOG"; echo "gateway did not start within 10 s" >&2; exit 1; }
 
 timeout 120 "$VENV/bin/python" scripts/sdk/openai_smoke.py "http://127.0.0.1:$PORT/v1" demo-light
+
+echo "== Anthropic Python SDK against /v1/messages"
+timeout 120 "$VENV/bin/python" scripts/sdk/anthropic_smoke.py "http://127.0.0.1:$PORT" demo-light
 
 echo "== /metrics, the ledger and switchyard report"
 timeout 60 "$VENV/bin/python" scripts/sdk/observability_check.py "http://127.0.0.1:$PORT" "$BINARY" "$DB"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: installs what the tests need, builds once (debug), runs the Swift test suite,
-# then drives a live demo gateway with the official OpenAI Python SDK.
+# then drives a live demo gateway with the official OpenAI and Anthropic Python SDKs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,7 +33,7 @@ test_status=${PIPESTATUS[0]}
 set -e
 [ "$test_status" -eq 0 ] || { echo "swift test failed (full log: .build/swift-test.log)" >&2; exit 1; }
 
-echo "== OpenAI Python SDK against a live demo gateway"
+echo "== OpenAI and Anthropic Python SDKs against a live demo gateway"
 scripts/sdk-smoke.sh .build/debug/switchyard
 
 echo "== kill -9 under load: the ledger survives within its bound"
