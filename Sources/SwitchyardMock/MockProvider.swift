@@ -6,8 +6,8 @@ import NIOCore
 import Synchronization
 import SwitchyardCore
 
-/// The simulated LLM provider: OpenAI-compatible chat completions (plain and streamed) for any
-/// number of named models, with latency profiles, token usage, logprobs, deterministic text and
+/// The simulated LLM provider: OpenAI-compatible chat completions and Anthropic-compatible
+/// messages (plain and streamed) for any number of named models, with latency profiles, token usage, logprobs, deterministic text and
 /// injected faults. Used by `serve --demo`, `switchyard mock-provider`, tests and benchmarks.
 public struct MockProvider: Sendable {
     public let profile: MockProfile
@@ -35,6 +35,9 @@ public struct MockProvider: Sendable {
         let router = Router(context: BasicRequestContext.self)
         router.post("/v1/chat/completions") { request, context in
             try await self.chatCompletions(request, context: context)
+        }
+        router.post("/v1/messages") { request, context in
+            try await self.messages(request, context: context)
         }
         router.post("/v1/embeddings") { request, _ in
             try await self.embeddings(request)
@@ -69,20 +72,45 @@ public struct MockProvider: Sendable {
     private func chatCompletions(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let bytes = try await request.body.collect(upTo: 64 * 1024 * 1024)
         guard let json = try? JSONParser.parse(bytes.readableBytesView), let body = json.objectValue else {
-            return Self.error(400, code: "invalid_json", message: "We could not parse the JSON body of your request.")
+            return MockWire.openAI.error(400, code: "invalid_json", message: "We could not parse the JSON body of your request.")
         }
+        log(request, json: json, bytes: bytes)
+        return try await answer(body, request: request, wire: .openAI)
+    }
+
+    /// `POST /v1/messages`: the request read as the chat request it asks for, answered as one,
+    /// and the answer, its stream and its errors written in Anthropic's shapes.
+    private func messages(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let bytes = try await request.body.collect(upTo: 64 * 1024 * 1024)
+        guard let json = try? JSONParser.parse(bytes.readableBytesView) else {
+            return MockWire.anthropic.error(400, code: "invalid_json", message: "We could not parse the JSON body of your request.")
+        }
+        log(request, json: json, bytes: bytes)
+        let chat: AnthropicMessagesRequest
+        do {
+            chat = try AnthropicMessagesRequest(json: json)
+        } catch {
+            return MockWire.anthropic.error(error.status, code: error.code ?? "invalid_request", message: error.message, param: error.param)
+        }
+        return try await answer(chat.chatBody, request: request, wire: .anthropic)
+    }
+
+    private func log(_ request: Request, json: JSONValue, bytes: ByteBuffer) {
         var headers: [String: String] = [:]
         for field in request.headers {
             let name = field.name.canonicalName
             headers[name] = headers[name].map { "\($0),\(field.value)" } ?? field.value
         }
         requestLog.append(MockRecordedRequest(path: request.uri.path, headers: headers, body: json, rawBody: Array(bytes.readableBytesView)))
+    }
 
+    /// Answers a chat request (`body`) in `wire`'s format, with the faults the request asks for.
+    private func answer(_ body: JSONObject, request: Request, wire: MockWire) async throws -> Response {
         guard let model = body["model"]?.stringValue else {
-            return Self.error(400, code: "missing_required_parameter", message: "you must provide a model parameter", param: "model")
+            return wire.error(400, code: "missing_required_parameter", message: "you must provide a model parameter", param: "model")
         }
         guard let modelProfile = profile.model(model) else {
-            return Self.error(404, code: "model_not_found", message: "The model `\(model)` does not exist or you do not have access to it.", param: "model")
+            return wire.error(404, code: "model_not_found", message: "The model `\(model)` does not exist or you do not have access to it.", param: "model")
         }
         var faults: [MockFault] = []
         if let header = request.headers[Self.faultHeader] {
@@ -93,7 +121,7 @@ public struct MockProvider: Sendable {
                     faults.append(rule.fault)
                 }
             } catch {
-                return Self.error(400, code: "invalid_mock_fault", message: error.description)
+                return wire.error(400, code: "invalid_mock_fault", message: error.description)
             }
         }
         if let drawn = dice.draw(modelProfile.faultRates) { faults.append(MockFault(kind: drawn)) }
@@ -101,7 +129,7 @@ public struct MockProvider: Sendable {
         var fixedAnswer = request.headers[Self.answerHeader]
         if let header = request.headers[Self.answersHeader] {
             guard let answers = (try? JSONParser.parse(header))?.objectValue else {
-                return Self.error(400, code: "invalid_mock_answers", message: "x-mock-answers must be a JSON object of model → answer or list of answers.")
+                return wire.error(400, code: "invalid_mock_answers", message: "x-mock-answers must be a JSON object of model → answer or list of answers.")
             }
             switch answers[model] {
             case .string(let text)?: fixedAnswer = text
@@ -123,15 +151,15 @@ public struct MockProvider: Sendable {
         for fault in faults {
             switch fault {
             case .delay(let duration): try await Task.sleep(for: duration)
-            case .status(let status, let retryAfter): return Self.statusError(status, retryAfter: retryAfter)
+            case .status(let status, let retryAfter): return wire.statusError(status, retryAfter: retryAfter)
             case .contextLength:
-                return Self.error(
+                return wire.error(
                     400, code: "context_length_exceeded",
                     message: "This model's maximum context length is \(modelProfile.contextWindow) tokens. However, you requested \(completion.promptTokens + requested) tokens.",
                     param: "messages")
             case .hang:
                 try await Self.hang()
-                return Self.error(504, code: "hang_ended", message: "the injected hang ended")
+                return wire.error(504, code: "hang_ended", message: "the injected hang ended")
             case .malformed:
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"id\": \"chatcmpl-broken\", \"choices\": [")))
             case .cut(let chunks): cutAfter = chunks
@@ -142,8 +170,8 @@ public struct MockProvider: Sendable {
         if body["stream"]?.boolValue == true {
             let includeUsage = body["stream_options"]?["include_usage"]?.boolValue ?? false
             let stream = MockStream(
-                completion: completion, profile: modelProfile, includeUsage: includeUsage, cutAfter: cutAfter,
-                errorEventStatus: errorEventStatus, malformed: false)
+                completion: completion, profile: modelProfile, includeUsage: includeUsage || wire == .anthropic, cutAfter: cutAfter,
+                errorEventStatus: errorEventStatus, malformed: false, anthropic: wire == .anthropic)
             return Response(
                 status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
                 body: ResponseBody { writer in try await stream.write(to: &writer) })
@@ -151,14 +179,14 @@ public struct MockProvider: Sendable {
         try await Task.sleep(for: modelProfile.timeToFirstToken + Self.generationTime(tokens: completion.tokens.count, profile: modelProfile))
         if let cutAfter {
             // A body cut short: the bytes up to the cut, then the connection drops.
-            let full = JSONWriter.bytes(completion.completionObject)
+            let full = JSONWriter.bytes(wire.answer(completion.completionObject))
             let partial = Array(full.prefix(max(1, min(full.count - 1, cutAfter * 16))))
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
                 try await writer.write(ByteBuffer(bytes: partial))
                 throw MockConnectionDropped()
             })
         }
-        return Self.json(completion.completionObject)
+        return Self.json(wire.answer(completion.completionObject))
     }
 
     static func generationTime(tokens: Int, profile: MockModelProfile) -> Duration {
@@ -246,5 +274,32 @@ final class FaultDice: Sendable {
             if roll < threshold { return kind }
         }
         return nil
+    }
+}
+
+/// The wire format of one mock route: where answers and errors differ between the two APIs.
+enum MockWire: Equatable {
+    case openAI
+    case anthropic
+
+    /// The answer for a chat completion.
+    func answer(_ completion: JSONValue) -> JSONValue {
+        self == .anthropic ? AnthropicMessage.message(fromChatCompletion: completion) : completion
+    }
+
+    /// An error with OpenAI's fields, in this format.
+    func error(_ status: Int, code: String, message: String, param: String? = nil, type: String = "invalid_request_error") -> Response {
+        guard self == .anthropic else { return MockProvider.error(status, code: code, message: message, param: param, type: type) }
+        return MockProvider.json(AnthropicMessage.error(status: status, openAIType: type, message: message), status: HTTPResponse.Status(code: status))
+    }
+
+    /// An injected HTTP error, in this format, with `Retry-After` when given.
+    func statusError(_ status: Int, retryAfter: Int?) -> Response {
+        var response = MockProvider.statusError(status, retryAfter: retryAfter)
+        guard self == .anthropic else { return response }
+        let retry = response.headers[.retryAfter]
+        response = error(status, code: "injected", message: "Injected HTTP \(status).")
+        if let retry { response.headers[.retryAfter] = retry }
+        return response
     }
 }

@@ -2,7 +2,8 @@ import Hummingbird
 import NIOCore
 import SwitchyardCore
 
-/// Writes one simulated answer as OpenAI server-sent events, paced by the model's profile.
+/// Writes one simulated answer as OpenAI server-sent events (or, with `anthropic`, as a Messages
+/// stream's events), paced by the model's profile.
 struct MockStream: Sendable {
     let completion: MockCompletion
     let profile: MockModelProfile
@@ -10,13 +11,15 @@ struct MockStream: Sendable {
     let cutAfter: Int?
     let errorEventStatus: Int?
     let malformed: Bool
+    var anthropic = false
 
     func write(to writer: inout any ResponseBodyWriter) async throws {
+        var encoder = Encoder(anthropic: anthropic)
         try await Task.sleep(for: profile.timeToFirstToken)
         if let status = errorEventStatus {
             let code = status == 429 ? "rate_limit_exceeded" : "server_error"
             let event: JSONValue = ["error": ["message": .string("Injected error event (HTTP \(status))."), "type": .string(code), "code": .string(code), "status": .int(Int64(status))]]
-            try await writer.write(Self.event(event))
+            try await writer.write(encoder.event(event))
             try await writer.finish(nil)
             return
         }
@@ -31,8 +34,8 @@ struct MockStream: Sendable {
         if interval == .zero, cutAfter == nil {
             // Instant models: one write for the whole stream.
             var buffer = ByteBuffer()
-            for event in events { buffer.writeImmutableBuffer(Self.event(event)) }
-            buffer.writeString("data: [DONE]\n\n")
+            for event in events { buffer.writeImmutableBuffer(encoder.event(event)) }
+            buffer.writeImmutableBuffer(encoder.done())
             try await writer.write(buffer)
             try await writer.finish(nil)
             return
@@ -41,9 +44,9 @@ struct MockStream: Sendable {
             if index > 1, interval > .zero { try await Task.sleep(for: interval) }
             // The drop comes one token interval after the last chunk, like a stalled upstream.
             if let cutAfter, index >= cutAfter { throw MockConnectionDropped() }
-            try await writer.write(Self.event(event))
+            try await writer.write(encoder.event(event))
         }
-        try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+        try await writer.write(encoder.done())
         try await writer.finish(nil)
     }
 
@@ -52,5 +55,29 @@ struct MockStream: Sendable {
         JSONWriter.write(value, into: &bytes)
         bytes.append(contentsOf: [0x0A, 0x0A])
         return ByteBuffer(bytes: bytes)
+    }
+
+    /// Writes chunks as OpenAI's `data:` events, or as Anthropic's events for the same answer.
+    struct Encoder {
+        let anthropic: Bool
+        private var translator = AnthropicStreamTranslator()
+
+        init(anthropic: Bool) {
+            self.anthropic = anthropic
+        }
+
+        mutating func event(_ chunk: JSONValue) -> ByteBuffer {
+            guard anthropic else { return MockStream.event(chunk) }
+            var bytes: [UInt8] = []
+            translator.translate(ServerSentEvent(data: JSONWriter.string(chunk)), into: &bytes)
+            return ByteBuffer(bytes: bytes)
+        }
+
+        mutating func done() -> ByteBuffer {
+            guard anthropic else { return ByteBuffer(string: "data: [DONE]\n\n") }
+            var bytes: [UInt8] = []
+            translator.finish(into: &bytes)
+            return ByteBuffer(bytes: bytes)
+        }
     }
 }
