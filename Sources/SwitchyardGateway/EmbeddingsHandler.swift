@@ -33,6 +33,11 @@ struct EmbeddingsHandler: Sendable {
             guard let deployment = configuration.model(named: model), let provider = configuration.provider(named: deployment.provider) else {
                 throw GatewayError.modelNotFound(model, available: [SemanticModels.publicModelName] + configuration.models.map(\.name))
             }
+            guard provider.kind == .openai else {
+                throw GatewayError.invalidRequest(
+                    "Model '\(model)' is served by provider '\(provider.name)' (kind \(provider.kind.rawValue)), which has no embeddings API.",
+                    param: "model", code: "model_not_supported")
+            }
             return try await forward(json, deployment: deployment, provider: provider)
         }
         guard let embedder else {

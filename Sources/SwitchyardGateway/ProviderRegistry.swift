@@ -49,6 +49,7 @@ public final class ProviderRegistry: Service, Sendable {
             poolsByProvider.append((provider.name, pool))
             switch provider.kind {
             case .openai: adapters[provider.name] = OpenAICompatibleProvider(settings: provider, pool: pool)
+            case .anthropic: adapters[provider.name] = AnthropicProvider(settings: provider, pool: pool)
             }
         }
         self.adapters = adapters

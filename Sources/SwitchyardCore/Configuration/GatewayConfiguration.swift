@@ -100,6 +100,9 @@ public enum ProviderKind: String, Sendable, Hashable, CaseIterable {
     /// OpenAI's chat-completions API, also spoken by Groq, DeepSeek, Mistral, Together, vLLM,
     /// Ollama (`/v1`), LM Studio and `switchyard mock-provider`.
     case openai
+    /// Anthropic's Messages API (`/messages` under `base_url`, key in `x-api-key`); requests and
+    /// answers are translated, so deployments of both kinds share one chain.
+    case anthropic
 }
 
 /// One upstream provider endpoint.
