@@ -79,25 +79,8 @@ public struct AnthropicProvider: ChatProvider {
 
     public func stream(_ call: ProviderCall) async throws(ProviderError) -> any ChatCompletionStream {
         let request = try makeRequest(call, stream: true)
-        let response: UpstreamStreamingResponse
-        do {
-            response = try await pool.stream(request, deadline: deadline(call), readTimeout: TimeAmount(settings.timeout))
-        } catch {
-            throw ProviderErrorMapping.error(from: error)
-        }
-        guard (200..<300).contains(response.status.code) else {
-            var body: [UInt8] = []
-            do {
-                for try await buffer in response.body {
-                    body.append(contentsOf: buffer.readableBytesView.prefix(OpenAICompatibleProvider.maximumErrorBytes - body.count))
-                    if body.count >= OpenAICompatibleProvider.maximumErrorBytes { break }
-                }
-            } catch {
-                throw ProviderErrorMapping.error(from: error)
-            }
-            throw ProviderErrorMapping.error(status: Int(response.status.code), headers: Array(response.headers.map { ($0.name, $0.value) }), body: body)
-        }
-        return AnthropicEventStream(body: response.body, created: Int64(Date().timeIntervalSince1970))
+        let body = try await pool.acceptedStream(request, deadline: deadline(call), readTimeout: TimeAmount(settings.timeout))
+        return AnthropicEventStream(body: body, created: Int64(Date().timeIntervalSince1970))
     }
 
     private func deadline(_ call: ProviderCall) -> NIODeadline {

@@ -70,25 +70,8 @@ public struct OpenAICompatibleProvider: ChatProvider {
 
     public func stream(_ call: ProviderCall) async throws(ProviderError) -> any ChatCompletionStream {
         let request = makeRequest(call, stream: true)
-        let response: UpstreamStreamingResponse
-        do {
-            response = try await pool.stream(request, deadline: deadline(call), readTimeout: TimeAmount(settings.timeout))
-        } catch {
-            throw ProviderErrorMapping.error(from: error)
-        }
-        guard (200..<300).contains(response.status.code) else {
-            var body: [UInt8] = []
-            do {
-                for try await buffer in response.body {
-                    body.append(contentsOf: buffer.readableBytesView.prefix(Self.maximumErrorBytes - body.count))
-                    if body.count >= Self.maximumErrorBytes { break }
-                }
-            } catch {
-                throw ProviderErrorMapping.error(from: error)
-            }
-            throw ProviderErrorMapping.error(status: Int(response.status.code), headers: Array(response.headers.map { ($0.name, $0.value) }), body: body)
-        }
-        return OpenAIEventStream(body: response.body)
+        let body = try await pool.acceptedStream(request, deadline: deadline(call), readTimeout: TimeAmount(settings.timeout))
+        return OpenAIEventStream(body: body)
     }
 
     /// When the provider must have started answering: the call's own timeout, at most the

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOHTTP1
 import SwitchyardCore
 
 /// Turns provider HTTP failures into ``ProviderError``s the same way for every OpenAI-style API.
@@ -21,6 +22,22 @@ enum ProviderErrorMapping {
         default:
             return .malformedResponse(message: "unexpected HTTP status \(status)")
         }
+    }
+
+    /// The error of a stream the provider refused (a status other than 2xx), from its status,
+    /// headers and the first ``OpenAICompatibleProvider/maximumErrorBytes`` of its body.
+    static func error(refusing response: UpstreamStreamingResponse) async -> ProviderError {
+        let limit = OpenAICompatibleProvider.maximumErrorBytes
+        var body: [UInt8] = []
+        do {
+            for try await buffer in response.body {
+                body.append(contentsOf: buffer.readableBytesView.prefix(limit - body.count))
+                if body.count >= limit { break }
+            }
+        } catch {
+            return Self.error(from: error)
+        }
+        return Self.error(status: Int(response.status.code), headers: Array(response.headers.map { ($0.name, $0.value) }), body: body)
     }
 
     /// Classifies an error thrown by the HTTP client.
@@ -95,5 +112,22 @@ struct ErrorBody {
         guard let text = message?.lowercased() else { return false }
         return text.contains("context length") || text.contains("context window") || text.contains("maximum context")
             || text.contains("too many tokens")
+    }
+}
+
+extension UpstreamConnectionPool {
+    /// Sends a streaming request for a provider: the response body once the provider accepted it
+    /// (a 2xx status), or the provider error for a refusal or a failed exchange.
+    func acceptedStream(_ request: UpstreamRequest, deadline: NIODeadline, readTimeout: TimeAmount) async throws(ProviderError) -> UpstreamBody {
+        let response: UpstreamStreamingResponse
+        do {
+            response = try await stream(request, deadline: deadline, readTimeout: readTimeout)
+        } catch {
+            throw ProviderErrorMapping.error(from: error)
+        }
+        guard (200..<300).contains(response.status.code) else {
+            throw await ProviderErrorMapping.error(refusing: response)
+        }
+        return response.body
     }
 }
