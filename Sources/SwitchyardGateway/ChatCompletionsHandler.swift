@@ -73,6 +73,15 @@ final class ChatCompletionsHandler: Sendable {
         }
     }
 
+    /// Books the one ledger entry of a request refused before it reached
+    /// ``handle(_:collectedBody:endpoint:context:)`` (a Messages body that is not JSON or does not
+    /// translate), as `handle` books the requests it refuses itself.
+    func bookRefused(_ error: any Error, endpoint: String, received: ContinuousClock.Instant, context: some RequestContext) {
+        var draft = LedgerDraft(decisionID: context.id, endpoint: endpoint, received: received, logContent: false, baselinePrice: baselinePrice)
+        draft.note(error: error)
+        book(&draft)
+    }
+
     /// Records the request's ledger entry and settles its budget reservation to the actual cost
     /// (a failed request costs nothing, which releases the reservation).
     @inline(never)

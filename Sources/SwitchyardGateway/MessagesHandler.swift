@@ -32,14 +32,15 @@ struct MessagesHandler: Sendable {
     }
 
     private func answer(_ request: Request, context: some RequestContext) async throws -> Response {
-        let body = try await collectBody(request, limit: chat.configuration.server.maxBodyBytes)
-        let json: JSONValue
+        let received = ContinuousClock.now
+        let messages: AnthropicMessagesRequest
         do {
-            json = try JSONParser.parse(body.readableBytesView)
+            messages = try await Self.read(request, limit: chat.configuration.server.maxBodyBytes)
         } catch {
-            throw GatewayError.malformedJSON(error)
+            // Refused before the chat route saw it: booked here, as that route books its refusals.
+            chat.bookRefused(error, endpoint: "messages", received: received, context: context)
+            throw error
         }
-        let messages = try AnthropicMessagesRequest(json: json)
         let chatBody = ByteBuffer(bytes: JSONWriter.bytes(.object(messages.chatBody)))
         let chatRequest = Request(head: Self.chatHead(request.head), body: .init(buffer: chatBody))
         let response = try await chat.handle(chatRequest, collectedBody: chatBody, endpoint: "messages", context: context)
@@ -47,6 +48,18 @@ struct MessagesHandler: Sendable {
             return Self.streamed(response)
         }
         return try await Self.translated(response, limit: Self.maximumAnswerBytes)
+    }
+
+    /// The request's body, read and translated.
+    private static func read(_ request: Request, limit: Int) async throws -> AnthropicMessagesRequest {
+        let body = try await collectBody(request, limit: limit)
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(body.readableBytesView)
+        } catch {
+            throw GatewayError.malformedJSON(error)
+        }
+        return try AnthropicMessagesRequest(json: json)
     }
 
     /// The head the chat route sees: `x-api-key` as the bearer credential (unless the client

@@ -135,6 +135,15 @@ struct MessagesEndpointTests {
             }
             #expect(try await live.post(#"{"model":"cheap","max_tokens":1,"messages":[]}"#, path: "/v1/messages").json["error"]?["message"]?
                 .stringValue?.contains("messages") == true)
+            // Every request has its ledger entry, those refused before routing too.
+            guard case .sqlite(let path) = live.configuration.storage else { return }
+            let store = try SQLiteStore(path: path, readOnly: true)
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try await store.ledgerCount() < cases.count + 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            let entries = try await store.ledgerEntries(since: nil, until: nil, full: false)
+            #expect(entries.count == cases.count + 1)
+            #expect(Set(entries.map(\.endpoint)) == ["messages"])
+            #expect(entries.map(\.status).sorted() == (cases.map(\.status) + [400]).sorted())
         }
     }
 
