@@ -11,20 +11,14 @@ import sys
 
 import anthropic
 
+from checks import Checks
+
 
 def main() -> int:
     base_url, model = sys.argv[1], sys.argv[2]
     client = anthropic.Anthropic(base_url=base_url, api_key="sk-switchyard-test", max_retries=0, timeout=30)
-    passed, failed = 0, 0
-
-    def check(name, condition, detail=""):
-        nonlocal passed, failed
-        if condition:
-            passed += 1
-            print(f"ok   {name}")
-        else:
-            failed += 1
-            print(f"FAIL {name} {detail}")
+    checks = Checks("anthropic-sdk")
+    check = checks.check
 
     # 1. A message, with the gateway's headers.
     raw = client.messages.with_raw_response.create(
@@ -97,8 +91,7 @@ def main() -> int:
     except anthropic.BadRequestError as error:
         check("empty messages raise BadRequestError", error.status_code == 400 and "messages" in str(error), str(error))
 
-    print(f"anthropic-sdk: {passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    return checks.finish()
 
 
 if __name__ == "__main__":

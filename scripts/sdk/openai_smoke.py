@@ -9,20 +9,14 @@ import sys
 
 import openai
 
+from checks import Checks
+
 
 def main() -> int:
     base_url, model = sys.argv[1], sys.argv[2]
     client = openai.OpenAI(base_url=base_url, api_key="sk-switchyard-test", max_retries=0, timeout=30)
-    passed, failed = 0, 0
-
-    def check(name, condition, detail=""):
-        nonlocal passed, failed
-        if condition:
-            passed += 1
-            print(f"ok   {name}")
-        else:
-            failed += 1
-            print(f"FAIL {name} {detail}")
+    checks = Checks("openai-sdk")
+    check = checks.check
 
     # 1. A plain chat completion, with the gateway's headers.
     raw = client.chat.completions.with_raw_response.create(
@@ -60,8 +54,7 @@ def main() -> int:
     except openai.NotFoundError as error:
         check("unknown model raises NotFoundError", error.status_code == 404 and "no-such-model" in str(error))
 
-    print(f"openai-sdk: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return checks.finish()
 
 
 if __name__ == "__main__":
