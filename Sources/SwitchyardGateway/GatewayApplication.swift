@@ -50,7 +50,7 @@ public enum GatewayApplication {
             try await chat.handle(request, context: context)
         }
         let messages = MessagesHandler(chat: chat)
-        router.post("/v1/messages") { request, context in
+        router.post(RouterPath(MessagesHandler.path)) { request, context in
             await messages.handle(request, context: context)
         }
         let embeddings = EmbeddingsHandler(
@@ -135,7 +135,7 @@ public enum GatewayApplication {
             // connection's event loop: no async channel in between, no hop to Swift's global
             // executor. It keeps as much body as the most any route reads.
             server: .directHTTP1(
-                responder: ChatFirstResponder(chat: chat, router: router.buildResponder()), maxBodyBytes: max(server.maxBodyBytes, TenancyRoutes.maxBodyBytes), serverName: "switchyard",
+                responder: ChatFirstResponder(chat: chat, messages: MessagesHandler(chat: chat), router: router.buildResponder()), maxBodyBytes: max(server.maxBodyBytes, TenancyRoutes.maxBodyBytes), serverName: "switchyard",
                 logger: logger),
             configuration: ApplicationConfiguration(address: .hostname(server.host, port: server.port), serverName: "switchyard"),
             // Services stop in reverse order: the server first, the ledger writer last.

@@ -16,6 +16,9 @@ import SwitchyardCore
 struct MessagesHandler: Sendable {
     let chat: ChatCompletionsHandler
 
+    /// The route's path.
+    static let path = "/v1/messages"
+
     /// The largest answer translated (the chat route's answers are read whole before they are
     /// sent, so this is only a guard).
     static let maximumAnswerBytes = 64 * 1024 * 1024
@@ -23,19 +26,21 @@ struct MessagesHandler: Sendable {
     /// The header Anthropic's SDKs carry the API key in.
     static let apiKeyHeader = HTTPField.Name("x-api-key")!
 
-    func handle(_ request: Request, context: some RequestContext) async -> Response {
+    /// - Parameter collectedBody: The request's body when the server has already read it
+    ///   (see ``CollectedBodyResponder``); `nil` reads `request.body`.
+    func handle(_ request: Request, collectedBody: ByteBuffer? = nil, context: some RequestContext) async -> Response {
         do {
-            return try await answer(request, context: context)
+            return try await answer(request, collectedBody: collectedBody, context: context)
         } catch {
             return Self.errorResponse(for: error, request: request, context: context)
         }
     }
 
-    private func answer(_ request: Request, context: some RequestContext) async throws -> Response {
+    private func answer(_ request: Request, collectedBody: ByteBuffer?, context: some RequestContext) async throws -> Response {
         let received = ContinuousClock.now
         let messages: AnthropicMessagesRequest
         do {
-            messages = try await Self.read(request, limit: chat.configuration.server.maxBodyBytes)
+            messages = try await Self.read(request, collectedBody: collectedBody, limit: chat.configuration.server.maxBodyBytes)
         } catch {
             // Refused before the chat route saw it: booked here, as that route books its refusals.
             chat.bookRefused(error, endpoint: "messages", received: received, context: context)
@@ -51,8 +56,8 @@ struct MessagesHandler: Sendable {
     }
 
     /// The request's body, read and translated.
-    private static func read(_ request: Request, limit: Int) async throws -> AnthropicMessagesRequest {
-        let body = try await collectBody(request, limit: limit)
+    private static func read(_ request: Request, collectedBody: ByteBuffer?, limit: Int) async throws -> AnthropicMessagesRequest {
+        let body = try await collectBody(request, limit: limit, collected: collectedBody)
         let json: JSONValue
         do {
             json = try JSONParser.parse(body.readableBytesView)
@@ -78,12 +83,12 @@ struct MessagesHandler: Sendable {
     static func translated(_ response: Response, limit: Int) async throws -> Response {
         let collector = BodyCollector(limit: limit)
         try await response.body.write(collector)
-        let completion = (try? JSONParser.parse(collector.collected.readableBytesView)) ?? .null
+        let bytes = Array(collector.collected.readableBytesView)
         let translated: JSONValue
         if response.status == .ok {
-            translated = AnthropicMessage.message(fromChatCompletion: completion)
+            translated = AnthropicMessage.message(fromChatCompletionBytes: bytes)
         } else {
-            let error = completion["error"]
+            let error = (try? JSONParser.parse(bytes))?["error"]
             translated = AnthropicMessage.error(
                 status: response.status.code, openAIType: error?["type"]?.stringValue,
                 message: error?["message"]?.stringValue ?? response.status.reasonPhrase)

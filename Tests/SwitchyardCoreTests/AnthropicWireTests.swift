@@ -178,6 +178,21 @@ struct AnthropicMessageTests {
         #expect(message["usage"] == ["input_tokens": 60, "output_tokens": 20, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 40])
     }
 
+    @Test("the message read from a completion's bytes by a scan is the one built from its tree")
+    func scannedEqualsParsed() throws {
+        let completions = [
+            #"{"id":"chatcmpl-1","object":"chat.completion","model":"sim-light","choices":[{"index":0,"message":{"role":"assistant","content":"Hi \"there\"\n"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15}}"#,
+            #"{"model":"m","usage":{"prompt_tokens":100,"completion_tokens":20,"prompt_tokens_details":{"cached_tokens":40}},"choices":[{"message":{"content":"x"},"finish_reason":"length"}],"id":"a\u00e9"}"#,
+            #"{"id":"c","model":"m","choices":[{"message":{"role":"assistant","content":null},"finish_reason":"content_filter"}]}"#,
+            #"{"id":"c","model":"m","choices":[{"message":{"content":"","tool_calls":[{"id":"t","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"tool_calls"}]}"#,
+            #"{"id":7,"choices":[]}"#,
+        ]
+        for text in completions {
+            let bytes = Array(text.utf8)
+            #expect(AnthropicMessage.message(fromChatCompletionBytes: bytes) == AnthropicMessage.message(fromChatCompletion: try JSONParser.parse(bytes)), "\(text)")
+        }
+    }
+
     @Test("finish reasons map to stop reasons")
     func stopReasons() {
         #expect(AnthropicMessage.stopReason(fromFinishReason: "stop") == "end_turn")

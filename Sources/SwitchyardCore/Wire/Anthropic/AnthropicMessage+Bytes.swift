@@ -1,0 +1,56 @@
+extension AnthropicMessage {
+    /// ``message(fromChatCompletion:)`` for a completion's bytes: read with a scan instead of a
+    /// tree (``JSONParser/scanChatCompletion(_:)-([UInt8])`` and one pass for `id` and `model`),
+    /// unless the answer has tool calls, whose blocks are built from the parsed body.
+    public static func message(fromChatCompletionBytes bytes: [UInt8]) -> JSONValue {
+        guard let summary = try? JSONParser.scanChatCompletion(bytes), !summary.hasToolCalls,
+            let identity = try? JSONParser.topLevelStrings(named: "id", "model", in: bytes)
+        else {
+            return message(fromChatCompletion: (try? JSONParser.parse(bytes)) ?? .null)
+        }
+        let usage = summary.usage
+        let cached = usage?.cachedPromptTokens ?? 0
+        let usageMembers: [(String, JSONValue)] = [
+            ("input_tokens", .int(Int64(max(0, (usage?.promptTokens ?? 0) - cached)))),
+            ("output_tokens", .int(Int64(usage?.completionTokens ?? 0))),
+            ("cache_creation_input_tokens", 0),
+            ("cache_read_input_tokens", .int(Int64(cached))),
+        ]
+        let text: JSONValue = ["type": "text", "text": .string(summary.content ?? "")]
+        let members: [(String, JSONValue)] = [
+            ("id", .string(messageID(fromCompletionID: identity.0))),
+            ("type", "message"),
+            ("role", "assistant"),
+            ("model", identity.1.map(JSONValue.string) ?? .null),
+            ("content", .array([text])),
+            ("stop_reason", stopReason(fromFinishReason: summary.finishReason).map(JSONValue.string) ?? .null),
+            ("stop_sequence", .null),
+            ("usage", .object(JSONObject(usageMembers))),
+        ]
+        return .object(JSONObject(members))
+    }
+}
+
+extension JSONParser {
+    /// The values of two top-level members of the object in `bytes`, when they are strings; the
+    /// other members are skipped, not parsed.
+    static func topLevelStrings(named first: StaticString, _ second: StaticString, in bytes: [UInt8]) throws(JSONParseError) -> (String?, String?) {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> (String?, String?) in
+            var parser = JSONParser(buffer)
+            parser.skipWhitespace()
+            guard parser.index < buffer.count, buffer[parser.index] == UInt8(ascii: "{") else { throw parser.error("expected an object") }
+            var found: (String?, String?) = (nil, nil)
+            try parser.forEachMember(depth: 1) { (parser, key) throws(JSONParseError) in
+                let isString = parser.index < parser.bytes.count && parser.bytes[parser.index] == UInt8(ascii: "\"")
+                if isString, key.is(first) {
+                    found.0 = try parser.parseString()
+                } else if isString, key.is(second) {
+                    found.1 = try parser.parseString()
+                } else {
+                    try parser.skipValue(depth: 1)
+                }
+            }
+            return found
+        }
+    }
+}
