@@ -57,15 +57,16 @@ final class ChatCompletionsHandler: Sendable {
     /// - Parameters:
     ///   - collectedBody: The request's body when the server has already read it
     ///     (see ``CollectedBodyResponder``); `nil` reads `request.body`.
-    ///   - endpoint: What the ledger entry records as the endpoint (`messages` for a request
-    ///     that came in Anthropic's format; see ``MessagesHandler``).
+    ///   - ingress: The wire format the request came in (``ChatIngress/messages(body:)`` for one
+    ///     read by ``MessagesHandler``), for the ledger and for providers that speak it.
     func handle(
-        _ request: Request, collectedBody: ByteBuffer? = nil, endpoint: String = "chat.completions", context: some RequestContext
+        _ request: Request, collectedBody: ByteBuffer? = nil, ingress: ChatIngress = .chatCompletions, context: some RequestContext
     ) async throws -> Response {
         var draft = LedgerDraft(
-            decisionID: context.id, endpoint: endpoint, received: .now, logContent: configuration.ledger.logContent, baselinePrice: baselinePrice)
+            decisionID: context.id, endpoint: ingress.endpoint, received: .now, logContent: configuration.ledger.logContent,
+            baselinePrice: baselinePrice)
         do {
-            return try await respond(request, collectedBody: collectedBody, context: context, draft: &draft)
+            return try await respond(request, collectedBody: collectedBody, ingress: ingress, context: context, draft: &draft)
         } catch {
             draft.note(error: error)
             book(&draft)
@@ -74,7 +75,7 @@ final class ChatCompletionsHandler: Sendable {
     }
 
     /// Books the one ledger entry of a request refused before it reached
-    /// ``handle(_:collectedBody:endpoint:context:)`` (a Messages body that is not JSON or does not
+    /// ``handle(_:collectedBody:ingress:context:)`` (a Messages body that is not JSON or does not
     /// translate), as `handle` books the requests it refuses itself.
     func bookRefused(_ error: any Error, endpoint: String, received: ContinuousClock.Instant, context: some RequestContext) {
         var draft = LedgerDraft(decisionID: context.id, endpoint: endpoint, received: received, logContent: false, baselinePrice: baselinePrice)
@@ -106,9 +107,9 @@ final class ChatCompletionsHandler: Sendable {
     /// its locals: a task's allocator keeps the deepest frame stack it has seen for as long as
     /// the connection lives, so one large frame here costs memory on every open connection.
     private func respond(
-        _ request: Request, collectedBody: ByteBuffer?, context: some RequestContext, draft: inout LedgerDraft
+        _ request: Request, collectedBody: ByteBuffer?, ingress: ChatIngress, context: some RequestContext, draft: inout LedgerDraft
     ) async throws -> Response {
-        let prepared = try await prepare(request, collectedBody: collectedBody, decisionID: context.id, draft: &draft)
+        let prepared = try await prepare(request, collectedBody: collectedBody, ingress: ingress, decisionID: context.id, draft: &draft)
         if prepared.gated {
             return try await answerGated(prepared, draft: &draft)
         }
@@ -165,12 +166,14 @@ final class ChatCompletionsHandler: Sendable {
 
     /// Authenticates, reads and validates the body, routes, plans gates and reserves budget.
     @inline(never)
-    private func prepare(_ request: Request, collectedBody: ByteBuffer?, decisionID: String, draft: inout LedgerDraft) async throws -> PreparedRequest {
+    private func prepare(
+        _ request: Request, collectedBody: ByteBuffer?, ingress: ChatIngress, decisionID: String, draft: inout LedgerDraft
+    ) async throws -> PreparedRequest {
         let identity = try tenants.identify(authorization: request.headers.value(of: .authorization), now: Date())
         draft.note(identity: identity)
         let body = try await collectBody(request, limit: configuration.server.maxBodyBytes, collected: collectedBody)
         let prepared = try await awayFromEventLoop(if: engine.consultsSemanticClassifier) { () throws -> PreparedRequest in
-            try plan(body, request: request, identity: identity, decisionID: decisionID, draft: &draft)
+            try plan(body, request: request, ingress: ingress, identity: identity, decisionID: decisionID, draft: &draft)
         }
         let amount = worstCase(
             prepared.chat, chain: prepared.decision.chain,
@@ -190,9 +193,10 @@ final class ChatCompletionsHandler: Sendable {
     /// inlined, so its locals stay off the async frame).
     @inline(never)
     private func plan(
-        _ body: ByteBuffer, request: Request, identity: CallerIdentity, decisionID: String, draft: inout LedgerDraft
+        _ body: ByteBuffer, request: Request, ingress: ChatIngress, identity: CallerIdentity, decisionID: String, draft: inout LedgerDraft
     ) throws -> PreparedRequest {
-        let chat = try ChatCompletionRequest(bytes: body.readableBytesView)
+        var chat = try ChatCompletionRequest(bytes: body.readableBytesView)
+        if case .messages(let original) = ingress { chat.anthropicBody = original }
         draft.note(request: chat)
         if let allowed = identity.key?.allowedModels, !allowed.contains(chat.model) {
             throw GatewayError(
@@ -541,5 +545,22 @@ func collectBody(_ request: Request, limit: Int, collected: ByteBuffer? = nil) a
         return try await request.body.collect(upTo: limit)
     } catch is NIOTooManyBytesError {
         throw GatewayError.payloadTooLarge(limitBytes: limit)
+    }
+}
+
+/// The wire format a chat request came in.
+enum ChatIngress: Sendable {
+    /// OpenAI's chat completions (`/v1/chat/completions`).
+    case chatCompletions
+    /// Anthropic's Messages API (`/v1/messages`), with the client's body: a provider of kind
+    /// `anthropic` gets it as it came (``ChatCompletionRequest/anthropicBody``).
+    case messages(body: [UInt8])
+
+    /// The ledger's name for it.
+    var endpoint: String {
+        switch self {
+        case .chatCompletions: return "chat.completions"
+        case .messages: return "messages"
+        }
     }
 }

@@ -39,8 +39,9 @@ struct MessagesHandler: Sendable {
     private func answer(_ request: Request, collectedBody: ByteBuffer?, context: some RequestContext) async throws -> Response {
         let received = ContinuousClock.now
         let messages: AnthropicMessagesRequest
+        let original: [UInt8]
         do {
-            messages = try await Self.read(request, collectedBody: collectedBody, limit: chat.configuration.server.maxBodyBytes)
+            (messages, original) = try await Self.read(request, collectedBody: collectedBody, limit: chat.configuration.server.maxBodyBytes)
         } catch {
             // Refused before the chat route saw it: booked here, as that route books its refusals.
             chat.bookRefused(error, endpoint: "messages", received: received, context: context)
@@ -48,23 +49,23 @@ struct MessagesHandler: Sendable {
         }
         let chatBody = ByteBuffer(bytes: JSONWriter.bytes(.object(messages.chatBody)))
         let chatRequest = Request(head: Self.chatHead(request.head), body: .init(buffer: chatBody))
-        let response = try await chat.handle(chatRequest, collectedBody: chatBody, endpoint: "messages", context: context)
+        let response = try await chat.handle(chatRequest, collectedBody: chatBody, ingress: .messages(body: original), context: context)
         if messages.stream, response.status == .ok {
             return Self.streamed(response)
         }
         return try await Self.translated(response, limit: Self.maximumAnswerBytes)
     }
 
-    /// The request's body, read and translated.
-    private static func read(_ request: Request, collectedBody: ByteBuffer?, limit: Int) async throws -> AnthropicMessagesRequest {
-        let body = try await collectBody(request, limit: limit, collected: collectedBody)
+    /// The request's body, translated, and its bytes.
+    private static func read(_ request: Request, collectedBody: ByteBuffer?, limit: Int) async throws -> (AnthropicMessagesRequest, [UInt8]) {
+        let body = Array(try await collectBody(request, limit: limit, collected: collectedBody).readableBytesView)
         let json: JSONValue
         do {
-            json = try JSONParser.parse(body.readableBytesView)
+            json = try JSONParser.parse(body)
         } catch {
             throw GatewayError.malformedJSON(error)
         }
-        return try AnthropicMessagesRequest(json: json)
+        return (try AnthropicMessagesRequest(json: json), body)
     }
 
     /// The head the chat route sees: `x-api-key` as the bearer credential (unless the client

@@ -87,16 +87,22 @@ public struct AnthropicProvider: ChatProvider {
         .now() + TimeAmount(min(call.timeout ?? settings.timeout, settings.timeout))
     }
 
-    /// The upstream request: the call's chat request as a Messages request for the deployment's
-    /// upstream model.
+    /// The upstream request for the deployment's upstream model: the client's own Messages body
+    /// when it came in that format and is unchanged, else the chat request written as one.
     func makeRequest(_ call: ProviderCall, stream: Bool) throws(ProviderError) -> UpstreamRequest {
         var headers = fixedHeaders
         headers.add(name: "accept", value: stream ? "text/event-stream" : "application/json")
         for header in call.forwardedHeaders {
             headers.replaceOrAdd(name: header.name, value: header.value)
         }
-        let body = try AnthropicUpstreamRequest.body(
-            fromChat: call.request.completeBody, model: call.deployment.upstreamModel, stream: stream, defaultMaxTokens: Self.defaultMaxTokens)
+        let model = call.deployment.upstreamModel
+        let body: JSONObject
+        if let native = call.request.anthropicBody.flatMap({ AnthropicUpstreamRequest.body(fromClientBody: $0, model: model, stream: stream) }) {
+            body = native
+        } else {
+            body = try AnthropicUpstreamRequest.body(
+                fromChat: call.request.completeBody, model: model, stream: stream, defaultMaxTokens: Self.defaultMaxTokens)
+        }
         return UpstreamRequest(path: messagesPath, headers: headers, body: ByteBuffer(bytes: JSONWriter.bytes(.object(body))))
     }
 }

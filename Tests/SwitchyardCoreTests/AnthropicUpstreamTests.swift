@@ -58,6 +58,20 @@ struct AnthropicUpstreamTests {
         #expect(try body(#"{"messages":[{"role":"user","content":"x"}]}"#)["max_tokens"] == 4096)
     }
 
+    @Test("the client's Messages body is sent with the call's model and stream, and dropped once the request changes")
+    func clientBody() throws {
+        let original = Array(#"{"model":"auto","max_tokens":9,"stream":true,"top_k":3,"metadata":{"switchyard.task":"chat"},"messages":[{"role":"user","content":"x"}]}"#.utf8)
+        let body = try #require(AnthropicUpstreamRequest.body(fromClientBody: original, model: "claude-x", stream: false))
+        #expect(body["model"] == "claude-x" && body["stream"] == nil && body["top_k"] == 3 && body["metadata"] == nil)
+        #expect(AnthropicUpstreamRequest.body(fromClientBody: original, model: "m", stream: true)?["stream"] == true)
+        #expect(AnthropicUpstreamRequest.body(fromClientBody: Array("[1]".utf8), model: "m", stream: true) == nil)
+
+        var request = try ChatCompletionRequest(json: .object(try AnthropicMessagesRequest(json: JSONParser.parse(original)).chatBody))
+        request.anthropicBody = original
+        request.body["logprobs"] = true
+        #expect(request.anthropicBody == nil)
+    }
+
     @Test("content the Messages API cannot take is the caller's error, naming the part")
     func unsupported() throws {
         for chat in [

@@ -119,6 +119,32 @@ struct AnthropicProviderTests {
         }
     }
 
+    @Test("a Messages request reaches an Anthropic provider as the client sent it: cache marks, thinking, top_k")
+    func nativeBody() async throws {
+        try await LiveGateway.run(yaml: Self.yaml) { live in
+            let body = #"""
+                {"model":"claude","max_tokens":64,"top_k":5,"thinking":{"type":"enabled","budget_tokens":1024},
+                 "system":[{"type":"text","text":"Long shared instructions.","cache_control":{"type":"ephemeral"}}],
+                 "metadata":{"user_id":"u-1","switchyard":{"task":"chat"}},
+                 "messages":[{"role":"user","content":[{"type":"text","text":"Hi","cache_control":{"type":"ephemeral"}}]}]}
+                """#
+            let response = try await live.post(body, path: "/v1/messages")
+            #expect(response.status == 200)
+            #expect(response.json["type"] == "message")
+            #expect(response.headers["x-switchyard-task"] == "chat")
+            let upstream = try #require(live.mock.requestLog.requests.last)
+            #expect(upstream.path == "/v1/messages")
+            #expect(upstream.body["model"] == "sim-light")
+            #expect(upstream.body["top_k"] == 5)
+            #expect(upstream.body["thinking"] == ["type": "enabled", "budget_tokens": 1024])
+            #expect(upstream.body["system"]?.arrayValue?.first?["cache_control"] == ["type": "ephemeral"])
+            #expect(upstream.body["messages"]?.arrayValue?.first?["content"]?.arrayValue?.first?["cache_control"] == ["type": "ephemeral"])
+            // Switchyard's own hints are read, and not sent on.
+            #expect(upstream.body["metadata"] == ["user_id": "u-1"])
+            #expect(upstream.body["stream"] == nil)
+        }
+    }
+
     @Test("embeddings are refused for a model whose provider has no embeddings API")
     func embeddings() async throws {
         try await LiveGateway.run(yaml: Self.yaml) { live in

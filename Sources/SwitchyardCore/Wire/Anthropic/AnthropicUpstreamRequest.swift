@@ -96,6 +96,20 @@ public enum AnthropicUpstreamRequest {
         return body
     }
 
+    /// The body a client sent in Anthropic's format (``ChatCompletionRequest/anthropicBody``),
+    /// to send as it came: with `model`, `stream` as the call needs it, and without Switchyard's
+    /// own hints in `metadata`, which the Messages API would refuse. `nil` if it is not an object.
+    public static func body(fromClientBody bytes: [UInt8], model: String, stream: Bool) -> JSONObject? {
+        guard var body = (try? JSONParser.parse(bytes))?.objectValue else { return nil }
+        body["model"] = .string(model)
+        body["stream"] = stream ? true : nil
+        if var metadata = body["metadata"]?.objectValue {
+            for key in metadata.keys where key == "switchyard" || key.hasPrefix("switchyard.") { metadata[key] = nil }
+            body["metadata"] = metadata.isEmpty ? nil : .object(metadata)
+        }
+        return body
+    }
+
     /// A chat message's content as Messages content blocks: text and images.
     static func blocks(_ content: JSONValue?, param: String) throws(ProviderError) -> [JSONValue] {
         switch content {
