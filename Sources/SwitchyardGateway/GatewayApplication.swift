@@ -80,8 +80,10 @@ public enum GatewayApplication {
             }
         }
         let modelList = modelsResponse(configuration)
-        router.get("/v1/models") { _, _ in
-            jsonResponse(modelList)
+        let anthropicModelList = anthropicModelsResponse(modelList)
+        router.get("/v1/models") { request, _ in
+            // Anthropic's SDKs send their API version with every call, and read their own shape.
+            jsonResponse(request.headers[anthropicVersionHeader] == nil ? modelList : anthropicModelList)
         }
         router.get("/healthz") { _, _ in
             jsonResponse(["status": "ok"])
@@ -143,6 +145,21 @@ public enum GatewayApplication {
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? server.port) },
             logger: logger
         )
+    }
+
+    /// The header Anthropic's SDKs send with every request.
+    static let anthropicVersionHeader = HTTPField.Name("anthropic-version")!
+
+    /// The model list in Anthropic's shape: the same ids, as `model` objects.
+    static func anthropicModelsResponse(_ openAIList: JSONValue) -> JSONValue {
+        let ids = (openAIList["data"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
+        let data = ids.map { id -> JSONValue in
+            ["type": "model", "id": .string(id), "display_name": .string(id), "created_at": "1970-01-01T00:00:00Z"]
+        }
+        return [
+            "data": .array(data), "has_more": false,
+            "first_id": ids.first.map(JSONValue.string) ?? .null, "last_id": ids.last.map(JSONValue.string) ?? .null,
+        ]
     }
 
     static func modelsResponse(_ configuration: GatewayConfiguration) -> JSONValue {

@@ -147,6 +147,19 @@ struct MessagesEndpointTests {
         }
     }
 
+    @Test("GET /v1/models answers Anthropic's SDKs in their shape, with the same ids")
+    func models() async throws {
+        try await LiveGateway.run { live in
+            let openAI = try await live.get("/v1/models").json
+            let anthropic = try await live.getWithHeaders("/v1/models", headers: [("anthropic-version", "2023-06-01")]).json
+            let ids = openAI["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+            #expect(ids.contains("cheap") && ids.contains("auto"))
+            #expect(anthropic["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ids)
+            #expect(anthropic["data"]?.arrayValue?.allSatisfy { $0["type"] == "model" && $0["created_at"]?.stringValue != nil } == true)
+            #expect(anthropic["has_more"] == false && anthropic["first_id"] == .string(ids[0]))
+        }
+    }
+
     @Test("x-api-key is the virtual key: its tenant is booked, a wrong one is refused, and it is never forwarded")
     func apiKey() async throws {
         try await LiveGateway.run(yaml: { port in

@@ -3,7 +3,7 @@
 Usage: python anthropic_smoke.py BASE_URL MODEL
 BASE_URL is the gateway's root (the SDK adds /v1/messages). Checks a message with the gateway's
 headers, a stream read with the SDK's helpers, a request with a tool definition and tool
-results, that an unknown model raises anthropic.NotFoundError and that a bad request raises
+results, the model list, that an unknown model raises anthropic.NotFoundError and that a bad request raises
 anthropic.BadRequestError. Prints 'anthropic-sdk: N passed, 0 failed' on success and exits non-zero otherwise.
 """
 
@@ -77,14 +77,18 @@ def main() -> int:
     )
     check("tools and tool results", answer.content and answer.usage.output_tokens > 0, repr(answer))
 
-    # 4. An unknown model raises NotFoundError.
+    # 4. The model list, in the SDK's shape.
+    listed = [model.id for model in client.models.list()]
+    check("models list", model in listed and "auto" in listed, repr(listed))
+
+    # 5. An unknown model raises NotFoundError.
     try:
         client.messages.create(model="no-such-model", max_tokens=10, messages=[{"role": "user", "content": "hi"}])
         check("unknown model raises NotFoundError", False, "no exception")
     except anthropic.NotFoundError as error:
         check("unknown model raises NotFoundError", error.status_code == 404 and "no-such-model" in str(error), str(error))
 
-    # 5. A request the API refuses raises BadRequestError, naming the field.
+    # 6. A request the API refuses raises BadRequestError, naming the field.
     try:
         client.messages.create(model=model, max_tokens=10, messages=[])
         check("empty messages raise BadRequestError", False, "no exception")
