@@ -183,6 +183,7 @@ struct Serve: AsyncParsableCommand {
             Try:
               curl -s localhost:\(port)/v1/chat/completions -d '{"model":"\(model)","messages":[{"role":"user","content":"Summarize: the meeting moved to Tuesday."}]}'
               curl -sN localhost:\(port)/v1/chat/completions -d '{"model":"\(model)","stream":true,"messages":[{"role":"user","content":"Say hello"}]}'
+              curl -s localhost:\(port)/v1/messages -d '{"model":"auto","max_tokens":200,"messages":[{"role":"user","content":"Is this a refund question? I want my money back."}]}'
             """)
     }
 }
