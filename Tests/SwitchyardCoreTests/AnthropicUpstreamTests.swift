@@ -142,6 +142,60 @@ struct AnthropicUpstreamTests {
         #expect(TokenUsage(openAIUsage: usage["usage"])?.promptTokens == 12)
     }
 
+    @Test("thinking survives the trip through a chat completion: blocks and signatures, plain and streamed")
+    func thinking() throws {
+        let message = try JSONParser.parse(#"""
+            {"id":"msg_t","type":"message","role":"assistant","model":"claude-x","stop_reason":"tool_use",
+             "content":[{"type":"thinking","thinking":"Let me think.","signature":"sig-1"},{"type":"redacted_thinking","data":"opaque"},
+               {"type":"text","text":"Checking."},{"type":"tool_use","id":"t1","name":"f","input":{"a":1}}],
+             "usage":{"input_tokens":5,"output_tokens":9}}
+            """#)
+        let completion = try #require(AnthropicUpstreamAnswer.chatCompletion(fromMessage: message, created: 1))
+        let reply = completion["choices"]?.arrayValue?.first?["message"]
+        #expect(reply?["reasoning_content"] == "Let me think.")
+        #expect(reply?["thinking_blocks"]?.arrayValue?.count == 2)
+        let back = AnthropicMessage.message(fromChatCompletionBytes: JSONWriter.bytes(completion))
+        #expect(back["content"] == message["content"])
+        // A chat request that sends the turn back gives Anthropic the blocks first.
+        let chat = try #require(try JSONParser.parse(#"{"messages":[{"role":"user","content":"x"}]}"#).objectValue)
+        var turn = chat
+        turn["messages"] = .array([["role": "user", "content": "x"], reply ?? .null])
+        let request = try AnthropicUpstreamRequest.body(fromChat: turn, model: "m", stream: false, defaultMaxTokens: 1)
+        #expect(request["messages"]?.arrayValue?.last?["content"]?.arrayValue?.prefix(2).map { $0 } == message["content"]?.arrayValue?.prefix(2).map { $0 })
+
+        // The same answer streamed by Anthropic, read as chat chunks and written back as events.
+        let stream = [
+            ("message_start", #"{"type":"message_start","message":{"id":"msg_t","model":"claude-x","usage":{"input_tokens":5}}}"#),
+            ("content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}}"#),
+            ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Let me "}}"#),
+            ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"think."}}"#),
+            ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"sig-1"}}"#),
+            ("content_block_stop", #"{"type":"content_block_stop","index":0}"#),
+            ("content_block_start", #"{"type":"content_block_start","index":1,"content_block":{"type":"redacted_thinking","data":"opaque"}}"#),
+            ("content_block_stop", #"{"type":"content_block_stop","index":1}"#),
+            ("content_block_start", #"{"type":"content_block_start","index":2,"content_block":{"type":"text","text":""}}"#),
+            ("content_block_delta", #"{"type":"content_block_delta","index":2,"delta":{"type":"text_delta","text":"Checking."}}"#),
+            ("content_block_stop", #"{"type":"content_block_stop","index":2}"#),
+            ("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":9}}"#),
+            ("message_stop", #"{"type":"message_stop"}"#),
+        ]
+        var reader = AnthropicUpstreamStreamReader(created: 1)
+        var translator = AnthropicStreamTranslator()
+        var bytes: [UInt8] = []
+        for (name, data) in stream {
+            for chunk in try reader.chunks(for: ServerSentEvent(event: name, data: data)) {
+                translator.translate(ServerSentEvent(data: JSONWriter.string(chunk)), into: &bytes)
+            }
+        }
+        translator.translate(ServerSentEvent(data: "[DONE]"), into: &bytes)
+        var parser = ServerSentEventParser()
+        let events = try parser.feed(bytes).map { ($0.event ?? "", try JSONParser.parse($0.data)) }
+        #expect(events.map(\.0) == stream.map(\.0))
+        for ((_, sent), (name, received)) in zip(stream, events) where name.hasPrefix("content_block") {
+            #expect(received == (try JSONParser.parse(sent)), "\(name)")
+        }
+    }
+
     @Test("an error event is the provider's error, classified")
     func errorEvent() throws {
         var reader = AnthropicUpstreamStreamReader(created: 0)

@@ -1,9 +1,10 @@
 extension AnthropicMessage {
     /// ``message(fromChatCompletion:)`` for a completion's bytes: read with a scan instead of a
     /// tree (``JSONParser/scanChatCompletion(_:)-([UInt8])`` and one pass for `id` and `model`),
-    /// unless the answer has tool calls, whose blocks are built from the parsed body.
+    /// unless the answer has tool calls or thinking blocks, which are built from the parsed body.
     public static func message(fromChatCompletionBytes bytes: [UInt8]) -> JSONValue {
-        guard let summary = try? JSONParser.scanChatCompletion(bytes), !summary.hasToolCalls,
+        guard bytes.firstRange(of: Self.thinkingBlocksKey) == nil,
+            let summary = try? JSONParser.scanChatCompletion(bytes), !summary.hasToolCalls,
             let identity = try? JSONParser.topLevelStrings(named: "id", "model", in: bytes)
         else {
             return message(fromChatCompletion: (try? JSONParser.parse(bytes)) ?? .null)
@@ -29,6 +30,9 @@ extension AnthropicMessage {
         ]
         return .object(JSONObject(members))
     }
+
+    /// `"thinking_blocks"` as it appears in JSON (a key cannot appear escaped inside a string).
+    private static let thinkingBlocksKey = Array("\"\(ThinkingFields.blocks)\"".utf8)
 }
 
 extension JSONParser {

@@ -2,11 +2,13 @@
 /// as a stop reason, usage as Anthropic counts it, and errors in Anthropic's shape.
 public enum AnthropicMessage {
     /// A chat completion (OpenAI's shape) as an Anthropic `message` object: the first choice's
-    /// text as a `text` block and its tool calls as `tool_use` blocks.
+    /// `thinking_blocks` as they are (see ``ThinkingFields``), its text as a `text` block and its
+    /// tool calls as `tool_use` blocks.
     public static func message(fromChatCompletion completion: JSONValue) -> JSONValue {
         let choice = completion["choices"]?.arrayValue?.first
         let message = choice?["message"]
-        var content: [JSONValue] = []
+        // Thinking comes first, as Anthropic sends it (and wants it back).
+        var content: [JSONValue] = message?[ThinkingFields.blocks]?.arrayValue ?? []
         let text = message?["content"]?.stringValue ?? ""
         let toolCalls = message?["tool_calls"]?.arrayValue ?? []
         if !text.isEmpty || toolCalls.isEmpty {

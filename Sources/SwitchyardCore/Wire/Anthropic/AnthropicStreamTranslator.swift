@@ -2,12 +2,15 @@
 /// an Anthropic Messages stream, one chunk at a time:
 ///
 /// `message_start`, then per content block `content_block_start`, its `content_block_delta`s
-/// (`text_delta`, or `input_json_delta` for a tool call's arguments) and `content_block_stop`,
+/// (`thinking_delta` and `signature_delta` for `reasoning_content` and `thinking_blocks`, see
+/// ``ThinkingFields``; `text_delta`; `input_json_delta` for a tool call's arguments) and
+/// `content_block_stop`,
 /// then `message_delta` with the stop reason and usage, and `message_stop`. An error event of the
 /// chat stream becomes an `error` event, after which nothing more is sent.
 public struct AnthropicStreamTranslator: Sendable {
     /// The content block being streamed.
     private enum OpenBlock: Equatable {
+        case thinking
         case text
         /// A tool call, by its index in the chat stream's `tool_calls`.
         case toolUse(Int)
@@ -45,6 +48,34 @@ public struct AnthropicStreamTranslator: Sendable {
         if let usage = chunk["usage"], usage != .null { self.usage = usage }
         guard let choice = chunk["choices"]?.arrayValue?.first else { return }
         let delta = choice["delta"]
+        if let thinking = delta?[ThinkingFields.reasoning]?.stringValue, !thinking.isEmpty {
+            open(.thinking, block: ["type": "thinking", "thinking": "", "signature": ""], into: &output)
+            Self.write("content_block_delta", [
+                ("type", "content_block_delta"), ("index", .int(Int64(nextBlockIndex - 1))),
+                ("delta", ["type": "thinking_delta", "thinking": .string(thinking)]),
+            ], into: &output)
+        }
+        for block in delta?[ThinkingFields.blocks]?.arrayValue ?? [] {
+            switch block["type"]?.stringValue {
+            case "thinking":
+                guard let signature = block["signature"]?.stringValue, !signature.isEmpty else { continue }
+                open(.thinking, block: ["type": "thinking", "thinking": "", "signature": ""], into: &output)
+                Self.write("content_block_delta", [
+                    ("type", "content_block_delta"), ("index", .int(Int64(nextBlockIndex - 1))),
+                    ("delta", ["type": "signature_delta", "signature": .string(signature)]),
+                ], into: &output)
+                // A signature ends its block: the next thinking starts a new one.
+                closeBlock(into: &output)
+            case "redacted_thinking":
+                closeBlock(into: &output)
+                Self.write("content_block_start", [
+                    ("type", "content_block_start"), ("index", .int(Int64(nextBlockIndex))), ("content_block", block),
+                ], into: &output)
+                Self.write("content_block_stop", [("type", "content_block_stop"), ("index", .int(Int64(nextBlockIndex)))], into: &output)
+                nextBlockIndex += 1
+            default: continue
+            }
+        }
         if let text = delta?["content"]?.stringValue, !text.isEmpty {
             open(.text, block: ["type": "text", "text": ""], into: &output)
             Self.write("content_block_delta", [

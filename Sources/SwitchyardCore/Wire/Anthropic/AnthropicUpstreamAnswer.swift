@@ -2,17 +2,21 @@
 /// the ledger and the client's wire format see one shape whatever the provider spoke.
 public enum AnthropicUpstreamAnswer {
     /// A Messages `message` as a `chat.completion`: its text blocks joined as the content, its
-    /// `tool_use` blocks as `tool_calls`, its stop reason as the finish reason and its usage as
-    /// OpenAI counts it (`prompt_tokens` includes cached and cache-written tokens).
+    /// `tool_use` blocks as `tool_calls`, its `thinking` and `redacted_thinking` blocks as
+    /// `thinking_blocks` (as they came, signatures included) with their text joined as
+    /// `reasoning_content`, its stop reason as the finish reason and its usage as OpenAI counts
+    /// it (`prompt_tokens` includes cached and cache-written tokens).
     ///
     /// - Returns: `nil` when `message` is not a Messages `message` (no `content` array).
     public static func chatCompletion(fromMessage message: JSONValue, created: Int64) -> JSONValue? {
         guard let content = message["content"]?.arrayValue else { return nil }
         var text = ""
         var toolCalls: [JSONValue] = []
+        var thinkingBlocks: [JSONValue] = []
         for block in content {
             switch block["type"]?.stringValue {
             case "text": text += block["text"]?.stringValue ?? ""
+            case "thinking", "redacted_thinking": thinkingBlocks.append(block)
             case "tool_use":
                 toolCalls.append(.object(JSONObject([
                     ("id", block["id"] ?? ""), ("type", "function"),
@@ -25,6 +29,10 @@ public enum AnthropicUpstreamAnswer {
         }
         var reply: JSONObject = ["role": "assistant", "content": toolCalls.isEmpty || !text.isEmpty ? .string(text) : .null]
         if !toolCalls.isEmpty { reply["tool_calls"] = .array(toolCalls) }
+        if !thinkingBlocks.isEmpty {
+            reply[ThinkingFields.reasoning] = .string(thinkingBlocks.compactMap { $0["thinking"]?.stringValue }.joined(separator: "\n\n"))
+            reply[ThinkingFields.blocks] = .array(thinkingBlocks)
+        }
         let finish: JSONValue = finishReason(fromStopReason: message["stop_reason"]?.stringValue).map(JSONValue.string) ?? .null
         let choice: [(String, JSONValue)] = [("index", 0), ("message", .object(reply)), ("finish_reason", finish)]
         let members: [(String, JSONValue)] = [
@@ -67,8 +75,20 @@ public enum AnthropicUpstreamAnswer {
     }
 }
 
+/// Where a chat completion carries Anthropic's thinking, as other gateways and OpenAI-compatible
+/// reasoning models do: `reasoning_content` (the text) beside `content`, and `thinking_blocks`
+/// (the blocks, with the signatures Anthropic needs sent back when thinking meets tool use).
+public enum ThinkingFields {
+    /// The thinking text, in a message or a stream delta.
+    public static let reasoning = "reasoning_content"
+    /// The blocks as Anthropic sent them, in a message; in a stream delta, a block with the
+    /// signature of the thinking so far, or a `redacted_thinking` block.
+    public static let blocks = "thinking_blocks"
+}
+
 /// Reads a Messages stream's events as chat-completion chunks, one event at a time: the text
-/// deltas as `content`, a `tool_use` block's start and `input_json_delta`s as `tool_calls`, the
+/// deltas as `content`, thinking as `reasoning_content` and signatures and redacted blocks as
+/// `thinking_blocks`, a `tool_use` block's start and `input_json_delta`s as `tool_calls`, the
 /// stop reason as `finish_reason`, and at `message_stop` a usage-only chunk (as OpenAI sends with
 /// `include_usage`) with the input tokens of `message_start` and the output tokens of
 /// `message_delta`. `ping`, thinking and unknown events add nothing.
@@ -110,6 +130,11 @@ public struct AnthropicUpstreamStreamReader: Sendable {
             case "text":
                 let text = block?["text"]?.stringValue ?? ""
                 return text.isEmpty ? [] : [chunk(delta: ["content": .string(text)])]
+            case "thinking":
+                let thinking = block?["thinking"]?.stringValue ?? ""
+                return thinking.isEmpty ? [] : [chunk(delta: [ThinkingFields.reasoning: .string(thinking)])]
+            case "redacted_thinking":
+                return [chunk(delta: [ThinkingFields.blocks: .array([block ?? .null])])]
             case "tool_use":
                 let tool = toolCalls
                 toolIndexByBlock[index] = tool
@@ -124,6 +149,11 @@ public struct AnthropicUpstreamStreamReader: Sendable {
             switch delta?["type"]?.stringValue {
             case "text_delta":
                 return [chunk(delta: ["content": delta?["text"] ?? ""])]
+            case "thinking_delta":
+                return [chunk(delta: [ThinkingFields.reasoning: delta?["thinking"] ?? ""])]
+            case "signature_delta":
+                let block: JSONValue = ["type": "thinking", "thinking": "", "signature": delta?["signature"] ?? ""]
+                return [chunk(delta: [ThinkingFields.blocks: .array([block])])]
             case "input_json_delta":
                 guard let tool = toolIndexByBlock[data["index"]?.intValue ?? -1] else { return [] }
                 let function: JSONValue = ["arguments": delta?["partial_json"] ?? ""]

@@ -34,7 +34,8 @@ public enum AnthropicUpstreamRequest {
                 let text = try blocks(message["content"], param: param).compactMap { $0["text"]?.stringValue }.joined(separator: "\n\n")
                 if !text.isEmpty { system.append(text) }
             case "assistant":
-                var content = try blocks(message["content"], param: param)
+                // Thinking first, signatures and all, as Anthropic wants it back (see ThinkingFields).
+                var content = (message[ThinkingFields.blocks]?.arrayValue ?? []) + (try blocks(message["content"], param: param))
                 for call in message["tool_calls"]?.arrayValue ?? [] {
                     let arguments = call["function"]?["arguments"]?.stringValue ?? "{}"
                     let input = (try? JSONParser.parse(arguments)).flatMap { $0.objectValue != nil ? $0 : nil } ?? .object(JSONObject())
