@@ -16,16 +16,17 @@ public enum GatewayApplication {
     ///   - store: Where `GET /v1/decisions/{id}` finds decisions older than the in-memory log.
     ///   - ledger: Receives one entry per chat request.
     ///   - metrics: Serves `GET /metrics`; `nil` disables the route.
+    ///   - reviews: The review queue behind `/admin/review` (loaded from the store by the caller).
     /// - Returns: The router, and the chat handler it routes `POST /v1/chat/completions` to
     ///   (``ChatFirstResponder`` calls it without the router).
     static func buildRouter(
         configuration: GatewayConfiguration, providers: ProviderRegistry, store: any LedgerStore & TenantStore, ledger: LedgerRecorder,
-        metrics: GatewayMetrics?, tenants: TenantDirectory, budgets: BudgetBook, semantic: SemanticModels = SemanticModels(), logger: Logger
+        metrics: GatewayMetrics?, tenants: TenantDirectory, budgets: BudgetBook, reviews: ReviewQueue, semantic: SemanticModels = SemanticModels(),
+        logger: Logger
     ) -> (router: Router<BasicRequestContext>, chat: ChatCompletionsHandler) {
         let monitor = DeploymentMonitor(configuration: configuration, logger: logger)
         let executor = ChainExecutor(configuration: configuration, providers: providers, monitor: monitor, logger: logger)
         let gates = GateEvaluator(configuration: configuration)
-        let reviews = ReviewQueue()
         let statistics = CascadeStatistics(escalationCeiling: configuration.routing.gates.escalationAlertRate, logger: logger)
         let chat = ChatCompletionsHandler(
             configuration: configuration,
@@ -128,9 +129,13 @@ public enum GatewayApplication {
         }
         let providers = ProviderRegistry(configuration: configuration)
         let server = configuration.server
+        // Flagged answers survive restarts: the newest are read back, and each flag and verdict is
+        // written by the queue's own service.
+        let reviews = ReviewQueue(store: store, logger: logger)
+        try await reviews.load()
         let (router, chat) = buildRouter(
             configuration: configuration, providers: providers, store: store, ledger: ledger, metrics: metrics, tenants: tenants,
-            budgets: budgets, semantic: semantic, logger: logger)
+            budgets: budgets, reviews: reviews, semantic: semantic, logger: logger)
         return Application(
             router: router,
             // Each request is read by a channel handler and answered by a task on its
@@ -140,8 +145,9 @@ public enum GatewayApplication {
                 responder: ChatFirstResponder(chat: chat, messages: MessagesHandler(chat: chat), router: router.buildResponder()), maxBodyBytes: max(server.maxBodyBytes, TenancyRoutes.maxBodyBytes), serverName: "switchyard",
                 logger: logger),
             configuration: ApplicationConfiguration(address: .hostname(server.host, port: server.port), serverName: "switchyard"),
-            // Services stop in reverse order: the server first, the ledger writer last.
-            services: [ledger, providers],
+            // Services stop in reverse order: the server first, then the providers' connections,
+            // the review queue's writes, and the ledger writer last.
+            services: [ledger, reviews, providers],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? server.port) },
             logger: logger
         )

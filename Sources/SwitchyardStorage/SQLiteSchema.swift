@@ -88,6 +88,24 @@ enum SQLiteSchema {
                     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
                 """)
         }
+        migrator.registerMigration("v3-review-queue") { db in
+            try db.execute(sql: """
+                CREATE TABLE review_items (
+                    id TEXT PRIMARY KEY,
+                    decision_id TEXT NOT NULL,
+                    created_at DOUBLE NOT NULL,
+                    task TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    tier TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    gates TEXT NOT NULL,
+                    verdict TEXT,
+                    note TEXT,
+                    resolved_at DOUBLE
+                );
+                CREATE INDEX review_items_by_created ON review_items(created_at);
+                """)
+        }
         return migrator
     }
 
