@@ -8,9 +8,9 @@ import SwitchyardMock
 struct MockProviderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mock-provider",
-        abstract: "Run the simulated OpenAI-compatible provider (for demos, tests and benchmarks).",
+        abstract: "Run the simulated OpenAI- and Anthropic-compatible provider (for demos, tests and benchmarks).",
         discussion: """
-            Serves POST /v1/chat/completions (plain and streamed) for any model name, with deterministic text, token usage and logprobs.
+            Serves POST /v1/chat/completions (plain and streamed) for any model name, with deterministic text, token usage and logprobs, and the same answers on POST /v1/messages in Anthropic's Messages format (for providers of kind anthropic).
 
             Faults can be injected per request with the x-mock-fault header: 429;retry-after=2, 500, 503, 529, 400, 401, context-length, hang, cut-after=5, malformed, error-event=429, delay=250 (qualifiers: model=NAME, times=N). x-mock-answer / x-mock-answers fix the text. GET /mock/requests lists what was received. See docs/mock-provider.md for profiles.
             """
