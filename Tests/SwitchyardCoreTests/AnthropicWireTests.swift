@@ -186,6 +186,8 @@ struct AnthropicMessageTests {
             #"{"id":"c","model":"m","choices":[{"message":{"role":"assistant","content":null},"finish_reason":"content_filter"}]}"#,
             #"{"id":"c","model":"m","choices":[{"message":{"content":"","tool_calls":[{"id":"t","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"tool_calls"}]}"#,
             #"{"id":7,"choices":[]}"#,
+            // Usage without a completion count: both reads take it as no usage, as the ledger does.
+            #"{"id":"c","model":"m","usage":{"prompt_tokens":9},"choices":[{"message":{"content":"x"},"finish_reason":"stop"}]}"#,
         ]
         for text in completions {
             let bytes = Array(text.utf8)

@@ -9,26 +9,10 @@ extension AnthropicMessage {
         else {
             return message(fromChatCompletion: (try? JSONParser.parse(bytes)) ?? .null)
         }
-        let usage = summary.usage
-        let cached = usage?.cachedPromptTokens ?? 0
-        let usageMembers: [(String, JSONValue)] = [
-            ("input_tokens", .int(Int64(max(0, (usage?.promptTokens ?? 0) - cached)))),
-            ("output_tokens", .int(Int64(usage?.completionTokens ?? 0))),
-            ("cache_creation_input_tokens", 0),
-            ("cache_read_input_tokens", .int(Int64(cached))),
-        ]
         let text: JSONValue = ["type": "text", "text": .string(summary.content ?? "")]
-        let members: [(String, JSONValue)] = [
-            ("id", .string(messageID(fromCompletionID: identity.0))),
-            ("type", "message"),
-            ("role", "assistant"),
-            ("model", identity.1.map(JSONValue.string) ?? .null),
-            ("content", .array([text])),
-            ("stop_reason", stopReason(fromFinishReason: summary.finishReason).map(JSONValue.string) ?? .null),
-            ("stop_sequence", .null),
-            ("usage", .object(JSONObject(usageMembers))),
-        ]
-        return .object(JSONObject(members))
+        return message(
+            completionID: identity.0, model: identity.1.map(JSONValue.string) ?? .null, content: [text], finishReason: summary.finishReason,
+            usage: summary.usage)
     }
 
     /// `"thinking_blocks"` as it appears in JSON (a key cannot appear escaped inside a string).

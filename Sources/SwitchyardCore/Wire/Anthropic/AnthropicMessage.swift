@@ -17,15 +17,22 @@ public enum AnthropicMessage {
         for call in toolCalls {
             content.append(toolUseBlock(id: call["id"]?.stringValue, name: call["function"]?["name"]?.stringValue, arguments: call["function"]?["arguments"]?.stringValue))
         }
-        return .object(JSONObject([
-            ("id", .string(messageID(fromCompletionID: completion["id"]?.stringValue))),
+        return Self.message(
+            completionID: completion["id"]?.stringValue, model: completion["model"] ?? .null, content: content,
+            finishReason: choice?["finish_reason"]?.stringValue, usage: TokenUsage(openAIUsage: completion["usage"]))
+    }
+
+    /// A `message` object from what it is made of, however the completion was read.
+    static func message(completionID: String?, model: JSONValue, content: [JSONValue], finishReason: String?, usage: TokenUsage?) -> JSONValue {
+        .object(JSONObject([
+            ("id", .string(messageID(fromCompletionID: completionID))),
             ("type", "message"),
             ("role", "assistant"),
-            ("model", completion["model"] ?? .null),
+            ("model", model),
             ("content", .array(content)),
-            ("stop_reason", stopReason(fromFinishReason: choice?["finish_reason"]?.stringValue).map(JSONValue.string) ?? .null),
+            ("stop_reason", stopReason(fromFinishReason: finishReason).map(JSONValue.string) ?? .null),
             ("stop_sequence", .null),
-            ("usage", usage(fromOpenAIUsage: completion["usage"])),
+            ("usage", self.usage(usage)),
         ]))
     }
 
@@ -55,13 +62,17 @@ public enum AnthropicMessage {
     }
 
     /// OpenAI usage as Anthropic's: `input_tokens` leaves out the cached prompt tokens, which it
-    /// counts as `cache_read_input_tokens`.
+    /// counts as `cache_read_input_tokens`. Read as ``TokenUsage/init(openAIUsage:)`` reads it.
     public static func usage(fromOpenAIUsage usage: JSONValue?) -> JSONValue {
-        let prompt = usage?["prompt_tokens"]?.intValue ?? 0
-        let cached = usage?["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0
+        self.usage(TokenUsage(openAIUsage: usage))
+    }
+
+    /// Token counts as Anthropic's `usage` (all zero when there are none).
+    static func usage(_ usage: TokenUsage?) -> JSONValue {
+        let cached = usage?.cachedPromptTokens ?? 0
         return .object(JSONObject([
-            ("input_tokens", .int(Int64(max(0, prompt - cached)))),
-            ("output_tokens", .int(Int64(usage?["completion_tokens"]?.intValue ?? 0))),
+            ("input_tokens", .int(Int64(max(0, (usage?.promptTokens ?? 0) - cached)))),
+            ("output_tokens", .int(Int64(usage?.completionTokens ?? 0))),
             ("cache_creation_input_tokens", 0),
             ("cache_read_input_tokens", .int(Int64(cached))),
         ]))
