@@ -50,20 +50,14 @@ public struct AnthropicStreamTranslator: Sendable {
         let delta = choice["delta"]
         if let thinking = delta?[ThinkingFields.reasoning]?.stringValue, !thinking.isEmpty {
             open(.thinking, block: ["type": "thinking", "thinking": "", "signature": ""], into: &output)
-            Self.write("content_block_delta", [
-                ("type", "content_block_delta"), ("index", .int(Int64(nextBlockIndex - 1))),
-                ("delta", ["type": "thinking_delta", "thinking": .string(thinking)]),
-            ], into: &output)
+            writeDelta(["type": "thinking_delta", "thinking": .string(thinking)], into: &output)
         }
         for block in delta?[ThinkingFields.blocks]?.arrayValue ?? [] {
             switch block["type"]?.stringValue {
             case "thinking":
                 guard let signature = block["signature"]?.stringValue, !signature.isEmpty else { continue }
                 open(.thinking, block: ["type": "thinking", "thinking": "", "signature": ""], into: &output)
-                Self.write("content_block_delta", [
-                    ("type", "content_block_delta"), ("index", .int(Int64(nextBlockIndex - 1))),
-                    ("delta", ["type": "signature_delta", "signature": .string(signature)]),
-                ], into: &output)
+                writeDelta(["type": "signature_delta", "signature": .string(signature)], into: &output)
                 // A signature ends its block: the next thinking starts a new one.
                 closeBlock(into: &output)
             case "redacted_thinking":
@@ -78,10 +72,7 @@ public struct AnthropicStreamTranslator: Sendable {
         }
         if let text = delta?["content"]?.stringValue, !text.isEmpty {
             open(.text, block: ["type": "text", "text": ""], into: &output)
-            Self.write("content_block_delta", [
-                ("type", "content_block_delta"), ("index", .int(Int64(nextBlockIndex - 1))),
-                ("delta", ["type": "text_delta", "text": .string(text)]),
-            ], into: &output)
+            writeDelta(["type": "text_delta", "text": .string(text)], into: &output)
         }
         for call in delta?["tool_calls"]?.arrayValue ?? [] {
             let index = call["index"]?.intValue ?? 0
@@ -92,10 +83,7 @@ public struct AnthropicStreamTranslator: Sendable {
                 ])), into: &output)
             }
             if let arguments = call["function"]?["arguments"]?.stringValue, !arguments.isEmpty {
-                Self.write("content_block_delta", [
-                    ("type", "content_block_delta"), ("index", .int(Int64(nextBlockIndex - 1))),
-                    ("delta", ["type": "input_json_delta", "partial_json": .string(arguments)]),
-                ], into: &output)
+                writeDelta(["type": "input_json_delta", "partial_json": .string(arguments)], into: &output)
             }
         }
         if let reason = choice["finish_reason"]?.stringValue {
@@ -151,6 +139,11 @@ public struct AnthropicStreamTranslator: Sendable {
         ], into: &output)
         openBlock = block
         nextBlockIndex += 1
+    }
+
+    /// A `content_block_delta` for the open block.
+    private func writeDelta(_ delta: JSONValue, into output: inout [UInt8]) {
+        Self.write("content_block_delta", [("type", "content_block_delta"), ("index", .int(Int64(nextBlockIndex - 1))), ("delta", delta)], into: &output)
     }
 
     private mutating func closeBlock(into output: inout [UInt8]) {
