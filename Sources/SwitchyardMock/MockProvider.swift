@@ -295,11 +295,9 @@ enum MockWire: Equatable {
 
     /// An injected HTTP error, in this format, with `Retry-After` when given.
     func statusError(_ status: Int, retryAfter: Int?) -> Response {
-        var response = MockProvider.statusError(status, retryAfter: retryAfter)
-        guard self == .anthropic else { return response }
-        let retry = response.headers[.retryAfter]
-        response = error(status, code: "injected", message: "Injected HTTP \(status).")
-        if let retry { response.headers[.retryAfter] = retry }
+        guard self == .anthropic else { return MockProvider.statusError(status, retryAfter: retryAfter) }
+        var response = error(status, code: "injected", message: "Injected HTTP \(status).")
+        if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
         return response
     }
 }
