@@ -113,10 +113,8 @@ struct MessagesHandler: Sendable {
     /// Any error, as Anthropic's error object with the status OpenAI's shape would have had.
     static func errorResponse(for error: any Error, request: Request, context: some RequestContext) -> Response {
         let openAI = gatewayError(for: error, request: request, logger: context.logger)
-        let body = AnthropicMessage.error(status: openAI.status, openAIType: openAI.type, message: openAI.message)
-        var headers: HTTPFields = [.contentType: "application/json"]
-        if let retryAfter = openAI.retryAfterSeconds { headers[.retryAfter] = String(retryAfter) }
-        headers[SwitchyardHeader.decisionID] = context.id
-        return Response(status: HTTPResponse.Status(code: openAI.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(body))))
+        var response = openAI.response(body: AnthropicMessage.error(status: openAI.status, openAIType: openAI.type, message: openAI.message))
+        response.headers[SwitchyardHeader.decisionID] = context.id
+        return response
     }
 }

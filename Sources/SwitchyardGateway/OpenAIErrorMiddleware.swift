@@ -43,12 +43,16 @@ struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
 extension GatewayError {
     /// The error as an HTTP response.
-    var response: Response {
+    var response: Response { response(body: json) }
+
+    /// The error's status and `Retry-After` with `body` as its JSON (another wire format's
+    /// shape of the same error).
+    func response(body: JSONValue) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
         return Response(
             status: HTTPResponse.Status(code: status), headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(json))))
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(body))))
     }
 }
 
