@@ -49,7 +49,7 @@ public struct AnthropicProvider: ChatProvider {
         let response: UpstreamResponse
         do {
             response = try await pool.execute(
-                request, deadline: deadline(call), readTimeout: TimeAmount(settings.timeout),
+                request, deadline: settings.deadline(for: call), readTimeout: TimeAmount(settings.timeout),
                 maxBodyBytes: OpenAICompatibleProvider.maximumResponseBytes)
         } catch {
             throw ProviderErrorMapping.error(from: error)
@@ -61,7 +61,7 @@ public struct AnthropicProvider: ChatProvider {
     static func completion(from response: UpstreamResponse) throws(ProviderError) -> ProviderCompletion {
         let bytes = Array(buffer: response.body)
         guard (200..<300).contains(response.status.code) else {
-            throw ProviderErrorMapping.error(status: Int(response.status.code), headers: Array(response.headers.map { ($0.name, $0.value) }), body: bytes)
+            throw ProviderErrorMapping.error(status: response.status, headers: response.headers, body: bytes)
         }
         let message: JSONValue
         do {
@@ -79,12 +79,8 @@ public struct AnthropicProvider: ChatProvider {
 
     public func stream(_ call: ProviderCall) async throws(ProviderError) -> any ChatCompletionStream {
         let request = try makeRequest(call, stream: true)
-        let body = try await pool.acceptedStream(request, deadline: deadline(call), readTimeout: TimeAmount(settings.timeout))
+        let body = try await pool.acceptedStream(request, deadline: settings.deadline(for: call), readTimeout: TimeAmount(settings.timeout))
         return AnthropicEventStream(body: body, created: Int64(Date().timeIntervalSince1970))
-    }
-
-    private func deadline(_ call: ProviderCall) -> NIODeadline {
-        .now() + TimeAmount(min(call.timeout ?? settings.timeout, settings.timeout))
     }
 
     /// The upstream request for the deployment's upstream model: the client's own Messages body

@@ -38,7 +38,7 @@ public struct OpenAICompatibleProvider: ChatProvider {
         let response: UpstreamResponse
         do {
             response = try await pool.execute(
-                makeRequest(call, stream: false), deadline: deadline(call), readTimeout: TimeAmount(settings.timeout),
+                makeRequest(call, stream: false), deadline: settings.deadline(for: call), readTimeout: TimeAmount(settings.timeout),
                 maxBodyBytes: Self.maximumResponseBytes)
         } catch {
             throw ProviderErrorMapping.error(from: error)
@@ -54,7 +54,7 @@ public struct OpenAICompatibleProvider: ChatProvider {
     static func completion(from response: UpstreamResponse) throws(ProviderError) -> ProviderCompletion {
         let bytes = Array(buffer: response.body)
         guard (200..<300).contains(response.status.code) else {
-            throw ProviderErrorMapping.error(status: Int(response.status.code), headers: Array(response.headers.map { ($0.name, $0.value) }), body: bytes)
+            throw ProviderErrorMapping.error(status: response.status, headers: response.headers, body: bytes)
         }
         let summary: ChatCompletionSummary?
         do {
@@ -70,14 +70,8 @@ public struct OpenAICompatibleProvider: ChatProvider {
 
     public func stream(_ call: ProviderCall) async throws(ProviderError) -> any ChatCompletionStream {
         let request = makeRequest(call, stream: true)
-        let body = try await pool.acceptedStream(request, deadline: deadline(call), readTimeout: TimeAmount(settings.timeout))
+        let body = try await pool.acceptedStream(request, deadline: settings.deadline(for: call), readTimeout: TimeAmount(settings.timeout))
         return OpenAIEventStream(body: body)
-    }
-
-    /// When the provider must have started answering: the call's own timeout, at most the
-    /// provider's.
-    private func deadline(_ call: ProviderCall) -> NIODeadline {
-        .now() + TimeAmount(min(call.timeout ?? settings.timeout, settings.timeout))
     }
 
     /// The upstream request: the client's body with the upstream model id, and, for streams,

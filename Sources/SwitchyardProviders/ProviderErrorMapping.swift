@@ -37,7 +37,12 @@ enum ProviderErrorMapping {
         } catch {
             return Self.error(from: error)
         }
-        return Self.error(status: Int(response.status.code), headers: Array(response.headers.map { ($0.name, $0.value) }), body: body)
+        return Self.error(status: response.status, headers: response.headers, body: body)
+    }
+
+    /// ``error(status:headers:body:)`` for a response head as the upstream client gives it.
+    static func error(status: HTTPResponseStatus, headers: HTTPHeaders, body: [UInt8]) -> ProviderError {
+        error(status: Int(status.code), headers: headers.map { ($0.name, $0.value) }, body: body)
     }
 
     /// Classifies an error thrown by the HTTP client.
@@ -129,5 +134,13 @@ extension UpstreamConnectionPool {
             throw await ProviderErrorMapping.error(refusing: response)
         }
         return response.body
+    }
+}
+
+extension ProviderSettings {
+    /// When the provider must have started answering `call`: the call's own timeout, at most the
+    /// provider's.
+    func deadline(for call: ProviderCall) -> NIODeadline {
+        .now() + TimeAmount(min(call.timeout ?? timeout, timeout))
     }
 }
