@@ -55,6 +55,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Pure domain logic: no networking, no database, no files.
@@ -116,7 +117,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The Store implementations (SQLite through GRDB) and the background ledger writer.
+        // The Store implementations (SQLite through GRDB, PostgreSQL through PostgresNIO) and the
+        // background ledger writer.
         .target(
             name: "SwitchyardStorage",
             dependencies: [
@@ -127,6 +129,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -213,7 +217,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchyardStorageTests",
-            dependencies: ["SwitchyardStorage", "SwitchyardCore"],
+            dependencies: ["SwitchyardStorage", "SwitchyardCore", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

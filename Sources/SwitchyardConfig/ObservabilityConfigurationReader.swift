@@ -7,12 +7,42 @@ struct ObservabilityConfigurationReader {
     func readStorage() -> StorageSettings {
         guard let section = document.mapping("storage") else { return .default }
         defer { section.rejectUnknownKeys() }
-        guard let path = section.string("sqlite", required: true) else { return .default }
-        if path.isEmpty {
-            section.report("sqlite", "must be a file path (or :memory:)")
+        switch (section.has("sqlite"), section.has("postgres")) {
+        case (true, true):
+            _ = section.string("sqlite")
+            _ = section.string("postgres")
+            section.report("postgres", "give either sqlite or postgres, not both")
+            return .default
+        case (false, true):
+            return readPostgres(section)
+        case (false, false):
+            // Both count as known, so a misspelt one is suggested.
+            _ = (section.string("sqlite"), section.string("postgres"), section.string("max_connections"), section.string("password"))
+            section.reportMissing("sqlite", hint: "or postgres")
+            return .default
+        case (true, false):
+            for key in ["max_connections", "password"] where section.has(key) {
+                _ = section.string(key)
+                section.report(key, "applies to postgres only")
+            }
+            guard let path = section.string("sqlite", required: true) else { return .default }
+            return .sqlite(path: path)
+        }
+    }
+
+    /// `storage.postgres` (a connection URL), `storage.password` and `storage.max_connections`.
+    private func readPostgres(_ section: MappingReader) -> StorageSettings {
+        let connections = section.int("max_connections", range: 1...1_000) ?? StorageSettings.defaultPostgresConnections
+        let password = section.string("password")
+        guard let url = section.string("postgres", required: true) else { return .default }
+        do {
+            var location = try PostgresLocation(url: url)
+            if let password { location.password = password }
+            return .postgres(location, maxConnections: connections)
+        } catch {
+            section.report("postgres", "the connection URL \(error.message)")
             return .default
         }
-        return .sqlite(path: path)
     }
 
     func readLedger() -> LedgerSettings {

@@ -4,6 +4,13 @@ public enum StorageSettings: Sendable, Hashable {
     /// memory for the life of the process.
     case sqlite(path: String)
 
+    /// A PostgreSQL database, for several gateway instances that share tenants, keys, the ledger,
+    /// the audit log and the review queue. The schema is created and migrated at start.
+    case postgres(PostgresLocation, maxConnections: Int)
+
+    /// Connections a gateway instance keeps to PostgreSQL at most, unless configured.
+    public static let defaultPostgresConnections = 8
+
     /// The default: `switchyard.sqlite` in the working directory.
     public static let `default` = StorageSettings.sqlite(path: "switchyard.sqlite")
 }
@@ -49,6 +56,7 @@ extension StorageSettings: CustomStringConvertible {
     public var description: String {
         switch self {
         case .sqlite(let path): "SQLite \(path)"
+        case .postgres(let location, _): "PostgreSQL \(location)"
         }
     }
 }
