@@ -1,0 +1,241 @@
+import Foundation
+import PostgresNIO
+import Testing
+import SwitchyardCore
+@testable import SwitchyardStorage
+
+/// The PostgreSQL store against a real server (see ``PostgresTestServer``): each test gets a
+/// database of its own.
+@Suite(.enabled(if: PostgresTestServer.isAvailable, "SWITCHYARD_TEST_POSTGRES_URL is not set (scripts/test.sh starts a server)"))
+struct PostgresStoreTests {
+    /// Opens a store on a fresh database, runs `body`, closes it.
+    func withStore<T>(_ body: (PostgresStore, PostgresLocation) async throws -> T) async throws -> T {
+        try await PostgresTestServer.withDatabase { location in
+            let store = try await PostgresStore.open(location)
+            do {
+                let result = try await body(store, location)
+                await store.close()
+                return result
+            } catch {
+                await store.close()
+                throw error
+            }
+        }
+    }
+
+    /// Runs SQL of the test's own through the store's pool (what a person with `psql` sees).
+    func scalar<T: PostgresDecodable & Sendable>(_ store: PostgresStore, _ sql: String, as type: T.Type) async throws -> T? {
+        for try await value in try await store.client.query(PostgresQuery(unsafeSQL: sql)).decode(T.self) { return value }
+        return nil
+    }
+
+    @Test func entriesRoundTripWithEveryField() async throws {
+        try await withStore { store, _ in
+            var entries = (0..<5).map { sampleEntry($0) }
+            entries[2].prompt = "Summarise this, pläase ✓"
+            entries[2].answer = ""
+            entries[3].region = nil
+            entries[4].timeToFirstToken = .microseconds(1_250)
+            entries[4].stream = true
+            entries[4].cacheHit = true
+            try await store.append(entries)
+            #expect(try await store.ledgerCount() == 5)
+            for entry in entries {
+                #expect(try await store.ledgerEntry(decisionID: entry.decisionID) == entry)
+            }
+            let light = try await store.ledgerEntries(since: nil, until: nil, full: false)
+            #expect(light.map(\.decisionID) == entries.map(\.decisionID))
+            #expect(light[0].decisionJSON == nil && light[0].gates == nil && light[0].prompt == nil)
+            #expect(light[0].attempts == entries[0].attempts)
+            #expect(light[0].gatewayOverhead == .microseconds(3_500))
+            #expect(try await store.ledgerEntry(decisionID: "dec-missing") == nil)
+        }
+    }
+
+    /// The SQLite file keeps member names as tokens; PostgreSQL gets plain JSON, queryable in SQL,
+    /// and the gateway reads back the same record.
+    @Test func decisionRecordsAreStoredAsPlainJSON() async throws {
+        try await withStore { store, _ in
+            var entry = sampleEntry(1)
+            var record = JSONObjectWriter(namesAsTokens: true)
+            record.string("id", "dec-1")
+            record.object("signals") { $0.object("task") { $0.string("value", "summarize") } }
+            entry.decisionJSON = record.finishString()
+            #expect(entry.decisionJSON != JSONMemberTokens.expand(entry.decisionJSON ?? ""), "the sample must hold tokens")
+            try await store.append([entry])
+            #expect(try await scalar(store, "SELECT decision->'signals'->'task'->>'value' FROM ledger", as: String.self) == "summarize")
+            #expect(try await scalar(store, "SELECT gates->0->>'gate' FROM ledger", as: String.self) == "json")
+            #expect(try await scalar(store, "SELECT attempts->1->>'deployment' FROM ledger", as: String.self) == "middle")
+            let read = try #require(try await store.ledgerEntry(decisionID: "dec-1"))
+            #expect(read.decisionRecordJSON == entry.decisionRecordJSON)
+            #expect(read.gates == entry.gates)
+        }
+    }
+
+    /// More rows than one statement may carry go in several statements of one transaction; a row
+    /// the database refuses stores none of them, and the next append succeeds.
+    @Test func aLargeAppendIsAtomic() async throws {
+        try await withStore { store, _ in
+            let count = PostgresLedgerCoding.rowsPerStatement * 2 + 7
+            try await store.append((0..<count).map { sampleEntry($0) })
+            #expect(try await store.ledgerCount() == count)
+
+            try await store.client.query("ALTER TABLE ledger ADD CONSTRAINT test_refuses CHECK (decision_id <> 'refused')")
+            var batch = (0..<(PostgresLedgerCoding.rowsPerStatement + 3)).map { sampleEntry(100_000 + $0) }
+            batch[batch.count - 1].decisionID = "refused"
+            await #expect(throws: StoreError.self) { try await store.append(batch) }
+            #expect(try await store.ledgerCount() == count)
+            try await store.append([sampleEntry(7)])
+            #expect(try await store.ledgerCount() == count + 1)
+        }
+    }
+
+    /// PostgreSQL refuses NUL in text; a prompt holding one must not block the ledger.
+    @Test func textWithNULIsStored() async throws {
+        try await withStore { store, _ in
+            var entry = sampleEntry(1)
+            entry.prompt = "before\u{0}after"
+            entry.session = "s\u{0}1"
+            try await store.append([entry])
+            let read = try #require(try await store.ledgerEntry(decisionID: "dec-1"))
+            #expect(read.prompt == "before\u{FFFD}after")
+            #expect(read.session == "s\u{FFFD}1")
+        }
+    }
+
+    @Test func timeBoundsSelectAHalfOpenRange() async throws {
+        try await withStore { store, _ in
+            let start = Date(timeIntervalSince1970: 1_790_000_000)
+            try await store.append((0..<10).map { sampleEntry($0, time: start) })
+            let middle = try await store.ledgerEntries(since: start.addingTimeInterval(3), until: start.addingTimeInterval(6), full: false)
+            #expect(middle.map(\.decisionID) == ["dec-3", "dec-4", "dec-5"])
+        }
+    }
+
+    @Test func spendSumsCostAndTokensPerTenantAndKey() async throws {
+        try await withStore { store, _ in
+            let start = Date(timeIntervalSince1970: 1_790_000_000)
+            var entries = (0..<6).map { sampleEntry($0, time: start) }
+            entries[5].tenant = nil
+            entries[5].keyID = nil
+            try await store.append(entries)
+            let totals = try await store.spend(since: start.addingTimeInterval(1))
+            let acme = totals.filter { $0.tenant == "acme" }
+            // Entries 2 and 4 (entry 0 is before `since`): keys 2 and 1.
+            #expect(Set(acme.compactMap(\.keyID)) == ["key-1", "key-2"])
+            #expect(acme.reduce(0) { $0 + $1.tokens } == (102 + 20) + (104 + 20))
+            #expect(abs(acme.reduce(0) { $0 + $1.usd } - 2 * 0.000072) < 1e-12)
+            #expect(!totals.contains { $0.tenant == nil && $0.keyID == nil })
+        }
+    }
+
+    @Test func tenantsKeysAndTheAuditLog() async throws {
+        try await withStore { store, _ in
+            var tenant = Tenant(id: "acme", name: "Acme", userTier: .enterprise, budgets: [Budget(period: .monthly, usd: 50)])
+            try await store.save(tenant)
+            tenant.name = "Acme Corp"
+            try await store.save(tenant)
+            try await store.save(Tenant(id: "globex"))
+            #expect(try await store.tenants().map(\.id) == ["acme", "globex"])
+            #expect(try await store.tenants().first?.name == "Acme Corp")
+            try await store.deleteTenant(id: "globex")
+            #expect(try await store.tenants().map(\.id) == ["acme"])
+
+            var key = VirtualKey(
+                id: "key_1", tenant: "acme", name: "ci", secretHash: KeySecrets.hash("sy-secret"), prefix: "sy-secr",
+                created: Date(timeIntervalSince1970: 1_790_000_000), allowedModels: ["cheap"], budgets: [Budget(period: .daily, tokens: 1_000)])
+            try await store.save(key)
+            key.revoked = Date(timeIntervalSince1970: 1_790_000_100)
+            try await store.save(key)
+            let keys = try await store.keys()
+            #expect(keys == [key])
+
+            for action in ["tenant.create", "key.create", "key.revoke"] {
+                try await store.append(AuditEntry(time: Date(), actor: "test", action: action, target: "acme", after: ["ok": true]))
+            }
+            let audit = try await store.auditEntries(limit: 2)
+            #expect(audit.map(\.action) == ["key.revoke", "key.create"])
+            #expect(audit.first?.after?["ok"] == .bool(true))
+            // Append-only, enforced by the database.
+            await #expect(throws: (any Error).self) { try await store.client.query("UPDATE audit_log SET actor = 'someone else'") }
+            await #expect(throws: (any Error).self) { try await store.client.query("DELETE FROM audit_log") }
+            await #expect(throws: (any Error).self) { try await store.client.query("TRUNCATE audit_log") }
+            #expect(try await store.auditEntries(limit: 10).count == 3)
+        }
+    }
+
+    @Test func reviewItemsAreSavedResolvedAndListedNewestFirst() async throws {
+        try await withStore { store, _ in
+            let base = Date(timeIntervalSince1970: 1_790_000_000)
+            var first = ReviewItem(
+                id: "rev_1", decisionID: "dec-1", createdAt: base, task: "extract", model: "cheap", tier: "light", reason: "json gate",
+                gates: .array([.object(["gate": "json", "passed": false])]))
+            try await store.save(first)
+            try await store.save(ReviewItem(
+                id: "rev_2", decisionID: "dec-2", createdAt: base.addingTimeInterval(5), task: "qa", model: "cheap", tier: "light",
+                reason: "confidence", gates: .array([])))
+            first.resolution = ReviewItem.Resolution(verdict: "accepted", note: "fine", resolvedAt: base.addingTimeInterval(60))
+            try await store.save(first)
+            let items = try await store.reviewItems(limit: 10)
+            #expect(items.map(\.id) == ["rev_2", "rev_1"])
+            #expect(items[1] == first)
+            #expect(try await store.reviewItems(limit: 1).map(\.id) == ["rev_2"])
+        }
+    }
+
+    /// Several instances starting at once on a new database: one migrates, the others find it done.
+    @Test func concurrentOpensMigrateOnce() async throws {
+        try await PostgresTestServer.withDatabase { location in
+            let stores = try await withThrowingTaskGroup(of: PostgresStore.self) { group in
+                for _ in 0..<4 { group.addTask { try await PostgresStore.open(location) } }
+                var stores: [PostgresStore] = []
+                for try await store in group { stores.append(store) }
+                return stores
+            }
+            #expect(try await scalar(stores[0], "SELECT COUNT(*) FROM switchyard_migrations", as: Int.self) == PostgresSchema.migrations.count)
+            try await stores[1].append([sampleEntry(1)])
+            #expect(try await stores[2].ledgerCount() == 1)
+            for store in stores { await store.close() }
+
+            // Opening again changes nothing; read-only opens work once migrated.
+            let again = try await PostgresStore.open(location, readOnly: true)
+            #expect(try await again.ledgerCount() == 1)
+            await again.close()
+        }
+    }
+
+    @Test func readOnlyOpenOfANewDatabaseSaysToStartTheGateway() async throws {
+        try await PostgresTestServer.withDatabase { location in
+            let error = await #expect(throws: StoreError.self) { try await PostgresStore.open(location, readOnly: true) }
+            #expect(error?.kind == .incompatible)
+            #expect(error?.message.contains("start the gateway once") == true)
+        }
+    }
+
+    @Test func aDatabaseFromANewerVersionIsRefused() async throws {
+        try await withStore { store, location in
+            try await store.client.query("INSERT INTO switchyard_migrations (name) VALUES ('v99-from-the-future')")
+            let error = await #expect(throws: StoreError.self) { try await PostgresStore.open(location) }
+            #expect(error?.kind == .incompatible)
+            #expect(error?.message.contains("v99-from-the-future") == true)
+        }
+    }
+
+    @Test func anUnreachableServerFailsClearlyAndAtOnce() async throws {
+        let closed = try PostgresLocation(url: "postgres://switchyard:hunter2@127.0.0.1:1/ledger?sslmode=disable")
+        let started = ContinuousClock.now
+        let error = await #expect(throws: StoreError.self) { try await PostgresStore.open(closed) }
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(error?.kind == .unavailable)
+        #expect(error?.message.contains("127.0.0.1:1/ledger") == true)
+        #expect(error?.message.contains("hunter2") == false)
+    }
+
+    @Test func aMissingDatabaseIsNamedByTheServersMessage() async throws {
+        var location = try PostgresLocation(url: try #require(PostgresTestServer.url))
+        location.database = "sy_no_such_database"
+        let error = await #expect(throws: StoreError.self) { try await PostgresStore.open(location) }
+        #expect(error?.message.contains("sy_no_such_database") == true)
+        #expect(error?.message.contains("does not exist") == true)
+    }
+}
