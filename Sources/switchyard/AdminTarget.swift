@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 import SwitchyardConfig
@@ -18,7 +19,7 @@ struct AdminTargetOptions: ParsableArguments {
     @Option(help: "Act on this SQLite database directly (stop the gateway first: a running gateway keeps keys in memory).")
     var database: String?
 
-    @Option(name: .shortAndLong, help: "Act on the database named by this configuration's `storage`.")
+    @Option(name: .shortAndLong, help: "Act on the database named by this configuration's `storage` (SQLite or PostgreSQL).")
     var config: String?
 
     func validate() throws {
@@ -29,14 +30,12 @@ struct AdminTargetOptions: ParsableArguments {
         }
     }
 
-    /// The database path for direct access, or `nil` when acting over HTTP.
-    func databasePath() throws -> String? {
-        if let database { return database }
+    /// The database for direct access, or `nil` when acting over HTTP.
+    func storage() throws -> StorageSettings? {
+        if let database { return .sqlite(path: database) }
         guard let config else { return nil }
         do {
-            switch try ConfigLoader(environment: ProcessInfo.processInfo.environment).load(path: config).storage {
-            case .sqlite(let path): return path
-            }
+            return try ConfigLoader(environment: ProcessInfo.processInfo.environment).load(path: config).storage
         } catch {
             printError(error.description)
             throw ExitCode(1)
@@ -70,9 +69,9 @@ struct AdminTargetOptions: ParsableArguments {
     }
 
     /// Opens the database for direct changes.
-    func openStore(_ path: String) throws -> SQLiteStore {
+    func openStore(_ storage: StorageSettings) async throws -> any DurableStore {
         do {
-            return try SQLiteStore(path: path)
+            return try await StoreOpener.open(storage, logger: Logger(label: "switchyard.cli", factory: { _ in SwiftLogNoOpLogHandler() }))
         } catch {
             printError("error: \(error.message)")
             throw ExitCode(1)

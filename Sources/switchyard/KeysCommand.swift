@@ -33,10 +33,10 @@ struct KeysCommand: AsyncParsableCommand {
             let models = self.models.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
             let tiers = self.tiers.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
             let expires = expiresIn.flatMap(parseLifetime).map { Date().addingTimeInterval($0) }
-            if let path = try target.databasePath() {
-                let store = try target.openStore(path)
+            if let storage = try target.storage() {
+                let store = try await target.openStore(storage)
                 guard try await store.tenants().contains(where: { $0.id == tenant }) else {
-                    printError("error: no tenant '\(tenant)' in \(path) (create it with `switchyard tenants create`).")
+                    printError("error: no tenant '\(tenant)' in \(store.name) (create it with `switchyard tenants create`).")
                     throw ExitCode(1)
                 }
                 let secret = KeySecrets.generate()
@@ -65,8 +65,8 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let keys: [JSONValue]
-            if let path = try target.databasePath() {
-                keys = try await target.openStore(path).keys().filter { tenant == nil || $0.tenant == tenant }.map(TenancyCoding.json)
+            if let storage = try target.storage() {
+                keys = try await target.openStore(storage).keys().filter { tenant == nil || $0.tenant == tenant }.map(TenancyCoding.json)
             } else {
                 keys = try await target.call(.GET, "/admin/keys" + (tenant.map { "?tenant=\($0)" } ?? ""))["data"]?.arrayValue ?? []
             }
@@ -85,10 +85,10 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var target: AdminTargetOptions
 
         func run() async throws {
-            if let path = try target.databasePath() {
-                let store = try target.openStore(path)
+            if let storage = try target.storage() {
+                let store = try await target.openStore(storage)
                 guard var key = try await store.keys().first(where: { $0.id == id }) else {
-                    printError("error: no key '\(id)' in \(path).")
+                    printError("error: no key '\(id)' in \(store.name).")
                     throw ExitCode(1)
                 }
                 let before = TenancyCoding.json(key)

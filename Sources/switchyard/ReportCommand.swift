@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import SwitchyardConfig
 import SwitchyardCore
 import SwitchyardStorage
@@ -54,12 +55,11 @@ struct ReportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let path = try databasePath()
         let now = Date()
-        let store: SQLiteStore
+        let store: any DurableStore
         do {
-            store = try SQLiteStore(path: path, readOnly: true)
-        } catch {
+            store = try await StoreOpener.open(try storage(), readOnly: true, logger: Logger(label: "switchyard.cli", factory: { _ in SwiftLogNoOpLogHandler() }))
+        } catch let error as StoreError {
             printError("error: \(error.message)")
             throw ExitCode(1)
         }
@@ -68,19 +68,17 @@ struct ReportCommand: AsyncParsableCommand {
         let report = LedgerReport(entries: entries, by: by.flatMap(LedgerReportDimension.init(rawValue:)))
         let output = LedgerReportFormat(rawValue: format) ?? .table
         if output == .table {
-            printNow("Ledger \(path): \(entries.count) requests" + (since.map { " since \($0)" } ?? "") + (until.map { " until \($0)" } ?? ""))
+            printNow("Ledger \(store.name): \(entries.count) requests" + (since.map { " since \($0)" } ?? "") + (until.map { " until \($0)" } ?? ""))
         }
         print(report.rendered(as: output), terminator: "")
     }
 
-    private func databasePath() throws -> String {
-        if let database { return database }
-        guard let config else { return "switchyard.sqlite" }
+    /// The database to read: `--database`, the configuration's `storage`, or the default file.
+    private func storage() throws -> StorageSettings {
+        if let database { return .sqlite(path: database) }
+        guard let config else { return .default }
         do {
-            let configuration = try ConfigLoader(environment: ProcessInfo.processInfo.environment).load(path: config)
-            switch configuration.storage {
-            case .sqlite(let path): return path
-            }
+            return try ConfigLoader(environment: ProcessInfo.processInfo.environment).load(path: config).storage
         } catch {
             printError(error.description)
             throw ExitCode(1)

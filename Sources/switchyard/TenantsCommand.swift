@@ -42,10 +42,10 @@ struct TenantsCommand: AsyncParsableCommand {
                 id: id, name: name, userTier: UserTier(rawValue: userTier) ?? .pro,
                 allowedRegions: regions.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces).lowercased() }) },
                 budgets: budgets, limits: RateLimits(requestsPerMinute: rpm, tokensPerMinute: tpm))
-            if let path = try target.databasePath() {
-                let store = try target.openStore(path)
+            if let storage = try target.storage() {
+                let store = try await target.openStore(storage)
                 guard try await !store.tenants().contains(where: { $0.id == id }) else {
-                    printError("error: tenant '\(id)' already exists in \(path).")
+                    printError("error: tenant '\(id)' already exists in \(store.name).")
                     throw ExitCode(1)
                 }
                 try await store.save(tenant)
@@ -64,8 +64,8 @@ struct TenantsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let tenants: [JSONValue]
-            if let path = try target.databasePath() {
-                tenants = try await target.openStore(path).tenants().map(TenancyCoding.json)
+            if let storage = try target.storage() {
+                tenants = try await target.openStore(storage).tenants().map(TenancyCoding.json)
             } else {
                 tenants = try await target.call(.GET, "/admin/tenants")["data"]?.arrayValue ?? []
             }

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+import SwitchyardCore
+import SwitchyardGateway
+import SwitchyardStorage
+
+/// The gateway on PostgreSQL storage (`storage.postgres`), against the real server that
+/// `scripts/test.sh` starts (`SWITCHYARD_TEST_POSTGRES_URL`).
+private let postgresServerURL = ProcessInfo.processInfo.environment["SWITCHYARD_TEST_POSTGRES_URL"]
+
+@Suite(.enabled(if: postgresServerURL != nil, "SWITCHYARD_TEST_POSTGRES_URL is not set (scripts/test.sh starts a server)"))
+struct PostgresStorageTests {
+    static func withDatabase<T>(_ body: (PostgresLocation) async throws -> T) async throws -> T {
+        try await PostgresDatabases.withTemporaryDatabase(on: try PostgresLocation(url: try #require(postgresServerURL)), body)
+    }
+
+    /// What the database holds, read by a store of the test's own.
+    static func ledger(_ location: PostgresLocation, atLeast count: Int) async throws -> [LedgerEntry] {
+        let store = try await PostgresStore.open(location, maxConnections: 1, readOnly: true)
+        defer { Task { await store.close() } }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try await store.ledgerCount() < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        return try await store.ledgerEntries(since: nil, until: nil, full: true)
+    }
+
+    @Test func requestsAreBookedInPostgreSQLAndTheirDecisionsServedFromIt() async throws {
+        try await Self.withDatabase { location in
+            let decision = try await LiveGateway.run(configure: { $0.storage = .postgres(location, maxConnections: 2) }) { live in
+                let response = try await live.post(chatBody(model: "auto"))
+                #expect(response.status == 200)
+                return try #require(response.headers["x-switchyard-decision-id"])
+            }
+            let entries = try await Self.ledger(location, atLeast: 1)
+            let entry = try #require(entries.first { $0.decisionID == decision })
+            #expect(entry.status == 200 && entry.requestedModel == "auto" && entry.costUSD > 0)
+            #expect(entry.decision?["chain"] != nil)
+
+            // A second gateway on the same database finds the decision the first one booked.
+            try await LiveGateway.run(configure: { $0.storage = .postgres(location, maxConnections: 2) }) { live in
+                let record = try await live.get("/v1/decisions/\(decision)")
+                #expect(record.status == 200)
+                #expect(record.json["id"]?.stringValue == decision)
+            }
+        }
+    }
+
+    /// Tenants and keys made through one gateway's admin API are in the shared database, and a
+    /// gateway started on it serves the key, with the spend booked so far counted against the
+    /// tenant's budget.
+    @Test func tenantsKeysAndSpendCarryAcrossGatewaysOnOneDatabase() async throws {
+        try await Self.withDatabase { location in
+            let yaml: @Sendable (Int) -> String = { port in
+                LiveGateway.standardYAML(mockPort: port).replacingOccurrences(
+                    of: "server: { host: 127.0.0.1, port: 0, max_body_bytes: 64KiB }",
+                    with: "server: { host: 127.0.0.1, port: 0, max_body_bytes: 64KiB, admin_key: test-admin-key-0123456789 }")
+            }
+            let admin = [("authorization", "Bearer test-admin-key-0123456789")]
+            let secret = try await LiveGateway.run(yaml: yaml, configure: { $0.storage = .postgres(location, maxConnections: 2) }) { live in
+                let tenant = try await live.post(#"{"id":"initech"}"#, path: "/admin/tenants", headers: admin)
+                #expect(tenant.status == 201 || tenant.status == 200, "\(tenant.body)")
+                let key = try await live.post(#"{"tenant":"initech","name":"ci"}"#, path: "/admin/keys", headers: admin)
+                let secret = try #require(key.json["key"]?.stringValue)
+                let served = try await live.post(chatBody(model: "cheap"), headers: [("authorization", "Bearer \(secret)")])
+                #expect(served.status == 200)
+                // A cap below what was just spent.
+                let capped = try await live.patch(
+                    "/admin/tenants/initech", body: #"{"budgets":[{"period":"daily","usd":0.0000001}]}"#, headers: admin)
+                #expect(capped.status == 200, "\(capped.body)")
+                return secret
+            }
+            try await LiveGateway.run(yaml: yaml, configure: { $0.storage = .postgres(location, maxConnections: 2) }) { live in
+                // The first gateway's answer spent more than the cap: the second one counts it.
+                let refused = try await live.post(chatBody(model: "cheap"), headers: [("authorization", "Bearer \(secret)")])
+                #expect(refused.status == 429)
+                #expect(refused.errorCode == "budget_exceeded")
+                let audit = try await live.getWithHeaders("/admin/audit", headers: admin)
+                #expect(audit.body.contains("initech"))
+            }
+        }
+    }
+}
