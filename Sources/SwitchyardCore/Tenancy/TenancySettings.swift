@@ -18,6 +18,15 @@ public struct TenancySettings: Sendable, Hashable {
     public var reservationWait: Duration
     /// Webhooks that receive alerts.
     public var webhooks: [AlertWebhook]
+    /// Shared budgets (several instances on PostgreSQL): the slice of a budget's cap an instance
+    /// asks for beyond its reservations in flight, the most the budget can be overspent by when
+    /// an instance dies before reporting what it spent of its slice.
+    public var leaseShare: Double
+    /// Shared budgets: how often an instance reports its spend and renews its slices.
+    public var leaseSyncInterval: Duration
+    /// Shared budgets: how long a slice lasts unrenewed (an instance that stops renewing, dead or
+    /// cut off from the database, loses it after this; the others may then take it).
+    public var leaseTTL: Duration
     /// Tenants declared in the file.
     public var tenants: [Tenant]
     /// Keys declared in the file, with their secrets (hashed when the gateway starts).
@@ -25,8 +34,8 @@ public struct TenancySettings: Sendable, Hashable {
 
     public init(
         requireKey: Bool = false, alertThresholds: [Double] = [0.5, 0.8], exemptLocal: Bool = true,
-        sessionTokenAlert: Int = 50_000, reservationWait: Duration = .seconds(5), webhooks: [AlertWebhook] = [], tenants: [Tenant] = [],
-        keys: [DeclaredKey] = []
+        sessionTokenAlert: Int = 50_000, reservationWait: Duration = .seconds(5), webhooks: [AlertWebhook] = [], leaseShare: Double = 0.05,
+        leaseSyncInterval: Duration = .seconds(1), leaseTTL: Duration = .seconds(15), tenants: [Tenant] = [], keys: [DeclaredKey] = []
     ) {
         self.requireKey = requireKey
         self.alertThresholds = alertThresholds
@@ -34,6 +43,9 @@ public struct TenancySettings: Sendable, Hashable {
         self.sessionTokenAlert = sessionTokenAlert
         self.reservationWait = reservationWait
         self.webhooks = webhooks
+        self.leaseShare = leaseShare
+        self.leaseSyncInterval = leaseSyncInterval
+        self.leaseTTL = leaseTTL
         self.tenants = tenants
         self.keys = keys
     }

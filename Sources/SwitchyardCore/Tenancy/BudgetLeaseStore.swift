@@ -1,0 +1,54 @@
+import Foundation
+
+/// Where gateway instances that share budgets keep the spend they report and the slices they
+/// hold (see ``BudgetLease``). Implemented by `SwitchyardStorage.PostgresStore`; one instance on
+/// SQLite has no one to share with and needs none.
+public protocol BudgetLeaseStore: Sendable {
+    /// For each request, atomically: adds the reported spend to the budget's period, and sets
+    /// `instance`'s slice to as much of the wanted slice as the cap leaves beside the spend and
+    /// the other instances' unexpired slices, valid for `ttl`. A period seen for the first time
+    /// starts from the spend the ledger already holds for it.
+    func syncBudgets(_ requests: [BudgetLeaseRequest], instance: String, ttl: Duration) async throws(StoreError) -> [BudgetLeaseGrant]
+
+    /// Reports the last spend and gives `instance`'s slices back (a graceful stop).
+    func releaseBudgets(_ requests: [BudgetLeaseRequest], instance: String) async throws(StoreError)
+}
+
+/// One budget's report and wish in a ``BudgetLeaseStore/syncBudgets(_:instance:ttl:)`` call.
+public struct BudgetLeaseRequest: Sendable, Hashable {
+    /// Whose budget: a tenant's or a key's.
+    public enum Owner: String, Sendable, Hashable {
+        case tenant, key
+    }
+
+    public var owner: Owner
+    public var ownerID: String
+    public var period: Budget.Period
+    public var periodStart: Date
+    public var periodEnd: Date
+    /// The caps (`nil`: that dimension is not capped).
+    public var capUSD: Double?
+    public var capTokens: Int?
+    /// Spend settled by this instance since its last report.
+    public var reported: BudgetAccount.Amount
+    /// The slice it would like to hold from now on.
+    public var want: BudgetAccount.Amount
+
+    public init(
+        owner: Owner, ownerID: String, period: Budget.Period, periodStart: Date, periodEnd: Date, capUSD: Double?, capTokens: Int?,
+        reported: BudgetAccount.Amount, want: BudgetAccount.Amount
+    ) {
+        self.owner = owner
+        self.ownerID = ownerID
+        self.period = period
+        self.periodStart = periodStart
+        self.periodEnd = periodEnd
+        self.capUSD = capUSD
+        self.capTokens = capTokens
+        self.reported = reported
+        self.want = want
+    }
+
+    /// The budget's key in the store: owner, id and period (`tenant:acme:daily`).
+    public var scope: String { "\(owner.rawValue):\(ownerID):\(period.rawValue)" }
+}
