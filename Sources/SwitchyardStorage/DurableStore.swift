@@ -25,7 +25,7 @@ public enum StoreOpener {
         switch settings {
         case .sqlite(let path):
             return try SQLiteStore(path: path, readOnly: readOnly)
-        case .postgres(let location, let connections):
+        case .postgres(let location, let connections, _):
             return try await PostgresStore.open(location, maxConnections: connections, readOnly: readOnly, logger: logger)
         }
     }

@@ -45,6 +45,9 @@ public protocol LedgerObserver: Sendable {
 /// * Graceful shutdown writes everything still queued. A kill -9 loses at most the entries
 ///   accepted during the last flush interval plus the batch being written.
 public final class LedgerRecorder: Service, Sendable {
+    /// ``run()`` has returned, after its last flush.
+    private let stopped = CompletionSignal()
+
     private struct State {
         var queue: [LedgerEntry] = []
         /// The buffer the writer drained last time, emptied and handed back so the queue never
@@ -63,9 +66,6 @@ public final class LedgerRecorder: Service, Sendable {
         var lowPriorityFlushes = 0
         var normalPriorityFlushes = 0
         var handedOverFlushes = 0
-        /// ``run()`` has returned: its last flush is done.
-        var stopped = false
-        var stopWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     /// The most entries a flush may hold and still be written in the background, until a
@@ -175,24 +175,13 @@ public final class LedgerRecorder: Service, Sendable {
             await self.flush(retryUntilShutdown: false)
         }
         logger.debug("ledger writer stopped", metadata: ["written": "\(written)", "dropped": "\(dropped)"])
-        let waiters = state.withLock { state in
-            state.stopped = true
-            defer { state.stopWaiters = [] }
-            return state.stopWaiters
-        }
-        for waiter in waiters { waiter.resume() }
+        stopped.complete()
     }
 
     /// Returns once ``run()`` has returned, after its last flush: what must outlive the writer
     /// (the store's connections) waits for this before closing.
     public func waitUntilStopped() async {
-        await withCheckedContinuation { continuation in
-            let stopped = state.withLock { state in
-                if !state.stopped { state.stopWaiters.append(continuation) }
-                return state.stopped
-            }
-            if stopped { continuation.resume() }
-        }
+        await stopped.wait()
     }
 
     /// Sleeps until the first entry after a flush that found none, then flushes once every

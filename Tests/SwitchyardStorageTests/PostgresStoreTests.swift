@@ -239,3 +239,94 @@ struct PostgresStoreTests {
         #expect(error?.message.contains("does not exist") == true)
     }
 }
+
+/// The shared budgets' table of slices and spend, against a real server.
+@Suite(.enabled(if: PostgresTestServer.isAvailable, "SWITCHYARD_TEST_POSTGRES_URL is not set (scripts/test.sh starts a server)"))
+struct PostgresBudgetLeaseTests {
+    let start = Date(timeIntervalSince1970: 1_796_601_600)  // 2026-12-07T00:00:00Z
+    func usd(_ value: Double) -> BudgetAccount.Amount { BudgetAccount.Amount(usd: value, tokens: 0) }
+
+    func request(reported: Double = 0, want: Double, cap: Double? = 1.0, owner: String = "acme") -> BudgetLeaseRequest {
+        BudgetLeaseRequest(
+            owner: .tenant, ownerID: owner, period: .daily, periodStart: start, periodEnd: start.addingTimeInterval(86_400), capUSD: cap,
+            capTokens: nil, reported: usd(reported), want: usd(want))
+    }
+
+    func withStore(_ body: (PostgresStore) async throws -> Void) async throws {
+        try await PostgresTestServer.withDatabase { location in
+            let store = try await PostgresStore.open(location)
+            do {
+                try await body(store)
+            } catch {
+                await store.close()
+                throw error
+            }
+            await store.close()
+        }
+    }
+
+    @Test func slicesAndSpendTogetherNeverExceedTheCap() async throws {
+        try await withStore { store in
+            let a = try await store.syncBudgets([request(want: 0.6)], instance: "a", ttl: .seconds(30))
+            #expect(a[0].held == usd(0.6) && a[0].spent == usd(0))
+            let b = try await store.syncBudgets([request(want: 0.6)], instance: "b", ttl: .seconds(30))
+            #expect(abs(b[0].held.usd - 0.4) < 1e-12, "only what a's slice leaves")
+            // a reports 0.5 spent of its slice and asks for 0.2 more: 1.0 − 0.5 spent − 0.4 (b) leaves 0.1.
+            let a2 = try await store.syncBudgets([request(reported: 0.5, want: 0.2)], instance: "a", ttl: .seconds(30))
+            #expect(a2[0].spent == usd(0.5))
+            #expect(abs(a2[0].held.usd - 0.1) < 1e-12)
+            // b gives its slice back on a graceful stop, reporting 0.3.
+            try await store.releaseBudgets([request(reported: 0.3, want: 0)], instance: "b")
+            let a3 = try await store.syncBudgets([request(want: 0.5)], instance: "a", ttl: .seconds(30))
+            #expect(abs(a3[0].spent.usd - 0.8) < 1e-12)
+            #expect(abs(a3[0].held.usd - 0.2) < 1e-12)
+            // An uncapped dimension grants what is asked.
+            let free = try await store.syncBudgets([request(want: 5, cap: nil, owner: "globex")], instance: "a", ttl: .seconds(30))
+            #expect(free[0].held == usd(5))
+        }
+    }
+
+    @Test func aSliceNotRenewedLapsesForTheOthers() async throws {
+        try await withStore { store in
+            _ = try await store.syncBudgets([request(want: 0.9)], instance: "dies", ttl: .milliseconds(300))
+            let before = try await store.syncBudgets([request(want: 0.5)], instance: "lives", ttl: .seconds(30))
+            #expect(abs(before[0].held.usd - 0.1) < 1e-12)
+            try await Task.sleep(for: .milliseconds(600))
+            let after = try await store.syncBudgets([request(want: 0.5)], instance: "lives", ttl: .seconds(30))
+            #expect(after[0].held == usd(0.5))
+        }
+    }
+
+    /// A budget's first period in the table starts from what the ledger already booked for it.
+    @Test func aNewPeriodStartsFromTheLedger() async throws {
+        try await withStore { store in
+            var booked = sampleEntry(1, time: start.addingTimeInterval(3_600))
+            booked.tenant = "acme"
+            booked.costUSD = 0.25
+            var other = sampleEntry(2, time: start.addingTimeInterval(3_600))
+            other.tenant = "globex"
+            var yesterday = sampleEntry(3, time: start.addingTimeInterval(-60))
+            yesterday.tenant = "acme"
+            try await store.append([booked, other, yesterday])
+            let grant = try await store.syncBudgets([request(want: 1.0)], instance: "a", ttl: .seconds(30))
+            #expect(grant[0].spent.usd == 0.25)
+            #expect(grant[0].spent.tokens == booked.inputTokens + booked.outputTokens)
+            #expect(abs(grant[0].held.usd - 0.75) < 1e-12)
+        }
+    }
+
+    /// Many instances syncing one budget at once: the row lock serialises them, and the slices
+    /// granted never add up to more than the cap.
+    @Test func concurrentSyncsNeverOvergrant() async throws {
+        try await withStore { store in
+            let grants = try await withThrowingTaskGroup(of: BudgetLeaseGrant.self) { group in
+                for index in 0..<12 {
+                    group.addTask { try await store.syncBudgets([request(want: 0.2)], instance: "i\(index)", ttl: .seconds(30))[0] }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let total = grants.reduce(0) { $0 + $1.held.usd }
+            #expect(abs(total - 1.0) < 1e-9, "granted \(total)")
+        }
+    }
+}

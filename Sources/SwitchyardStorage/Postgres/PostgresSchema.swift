@@ -124,6 +124,31 @@ enum PostgresSchema {
             """,
             "CREATE INDEX review_items_by_created ON review_items (created_at)",
         ]),
+        // Budgets shared by several instances: the spend they report per budget and period, and
+        // the slice each one holds (see `BudgetLeaseStore`).
+        Migration(name: "v4-budget-leases", statements: [
+            """
+            CREATE TABLE budget_spend (
+                scope TEXT NOT NULL,
+                period_start TIMESTAMPTZ NOT NULL,
+                period_end TIMESTAMPTZ NOT NULL,
+                spent_usd DOUBLE PRECISION NOT NULL,
+                spent_tokens BIGINT NOT NULL,
+                PRIMARY KEY (scope, period_start)
+            )
+            """,
+            """
+            CREATE TABLE budget_leases (
+                scope TEXT NOT NULL,
+                period_start TIMESTAMPTZ NOT NULL,
+                instance TEXT NOT NULL,
+                usd DOUBLE PRECISION NOT NULL,
+                tokens BIGINT NOT NULL,
+                expires_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (scope, period_start, instance)
+            )
+            """,
+        ]),
     ]
 
     /// Applies the migrations `connection`'s database lacks, or (read-only) checks that it lacks

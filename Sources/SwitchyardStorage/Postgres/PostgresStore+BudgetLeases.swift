@@ -1,0 +1,108 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SwitchyardCore
+
+extension PostgresStore: BudgetLeaseStore {
+    public func syncBudgets(_ requests: [BudgetLeaseRequest], instance: String, ttl: Duration) async throws(StoreError) -> [BudgetLeaseGrant] {
+        guard !requests.isEmpty else { return [] }
+        // Instances lock budgets in one order, so two syncs never wait on each other in a cycle.
+        let order = requests.indices.sorted { (requests[$0].scope, requests[$0].periodStart) < (requests[$1].scope, requests[$1].periodStart) }
+        let seconds = Double(ttl.components.seconds) + Double(ttl.components.attoseconds) / 1e18
+        // The slice is trusted here for less than the store keeps it, against clocks that differ.
+        let validUntil = Date().addingTimeInterval(seconds * 0.75)
+        return try await run("sync \(requests.count) shared budgets") { client, logger in
+            try await client.withTransaction(logger: logger) { connection in
+                var grants = [BudgetLeaseGrant?](repeating: nil, count: requests.count)
+                for index in order {
+                    let request = requests[index]
+                    let spent = try await Self.report(request, on: connection, logger: logger)
+                    let others = try await Self.othersHolding(request, instance: instance, on: connection, logger: logger)
+                    let held = BudgetAccount.Amount(
+                        usd: Self.slice(want: request.want.usd, cap: request.capUSD, spent: spent.usd, others: others.usd),
+                        tokens: Int(Self.slice(
+                            want: Double(request.want.tokens), cap: request.capTokens.map(Double.init), spent: Double(spent.tokens),
+                            others: Double(others.tokens))))
+                    let (scope, start) = (request.scope, request.periodStart)
+                    try await connection.query(
+                        """
+                        INSERT INTO budget_leases (scope, period_start, instance, usd, tokens, expires_at)
+                        VALUES (\(scope), \(start), \(instance), \(held.usd), \(held.tokens), now() + make_interval(secs => \(seconds)))
+                        ON CONFLICT (scope, period_start, instance)
+                        DO UPDATE SET usd = excluded.usd, tokens = excluded.tokens, expires_at = excluded.expires_at
+                        """, logger: logger)
+                    grants[index] = BudgetLeaseGrant(spent: spent, held: held, validUntil: validUntil)
+                }
+                return grants.compactMap { $0 }
+            }
+        }
+    }
+
+    public func releaseBudgets(_ requests: [BudgetLeaseRequest], instance: String) async throws(StoreError) {
+        guard !requests.isEmpty else { return }
+        let ordered = requests.sorted { ($0.scope, $0.periodStart) < ($1.scope, $1.periodStart) }
+        try await run("release \(requests.count) shared budgets") { client, logger in
+            try await client.withTransaction(logger: logger) { connection in
+                for request in ordered {
+                    _ = try await Self.report(request, on: connection, logger: logger)
+                    let (scope, start) = (request.scope, request.periodStart)
+                    try await connection.query(
+                        "DELETE FROM budget_leases WHERE scope = \(scope) AND period_start = \(start) AND instance = \(instance)", logger: logger)
+                }
+                // Slices of periods long over, or of instances long gone.
+                try await connection.query("DELETE FROM budget_leases WHERE expires_at < now() - interval '1 day'", logger: logger)
+            }
+        }
+    }
+
+    /// The most of `want` that fits beside the spend and the other instances' slices.
+    static func slice(want: Double, cap: Double?, spent: Double, others: Double) -> Double {
+        guard let cap else { return max(0, want) }
+        return max(0, min(want, cap - spent - others))
+    }
+
+    /// Adds the request's reported spend to its budget's period (which starts, the first time,
+    /// from what the ledger holds for it), locking the row; returns the period's spend.
+    private static func report(_ request: BudgetLeaseRequest, on connection: PostgresConnection, logger: Logger) async throws -> BudgetAccount.Amount {
+        let (scope, start, end, owner) = (request.scope, request.periodStart, request.periodEnd, request.ownerID)
+        // The owner's column is one of two fixed names, never text from a request.
+        let column = request.owner == .tenant ? "tenant" : "key_id"
+        var seed = PostgresBindings()
+        seed.append(scope)
+        seed.append(start)
+        seed.append(end)
+        seed.append(owner)
+        try await connection.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    INSERT INTO budget_spend (scope, period_start, period_end, spent_usd, spent_tokens)
+                    SELECT $1, $2, $3, COALESCE(SUM(cost_usd), 0), COALESCE(SUM(input_tokens + output_tokens), 0)
+                    FROM ledger WHERE \(column) = $4 AND time >= $2 AND time < $3
+                    ON CONFLICT (scope, period_start) DO NOTHING
+                    """, binds: seed), logger: logger)
+        let (usd, tokens) = (request.reported.usd, request.reported.tokens)
+        let rows = try await connection.query(
+            """
+            UPDATE budget_spend SET spent_usd = spent_usd + \(usd), spent_tokens = spent_tokens + \(tokens)
+            WHERE scope = \(scope) AND period_start = \(start) RETURNING spent_usd, spent_tokens
+            """, logger: logger)
+        for try await (spentUSD, spentTokens) in rows.decode((Double, Int).self) {
+            return BudgetAccount.Amount(usd: spentUSD, tokens: spentTokens)
+        }
+        throw StoreError(.operationFailed, "the budget '\(scope)' has no row for its period")
+    }
+
+    /// What the other instances hold of the budget, counting unexpired slices only.
+    private static func othersHolding(
+        _ request: BudgetLeaseRequest, instance: String, on connection: PostgresConnection, logger: Logger
+    ) async throws -> BudgetAccount.Amount {
+        let (scope, start) = (request.scope, request.periodStart)
+        let rows = try await connection.query(
+            """
+            SELECT COALESCE(SUM(usd), 0)::float8, COALESCE(SUM(tokens), 0)::int8 FROM budget_leases
+            WHERE scope = \(scope) AND period_start = \(start) AND instance <> \(instance) AND expires_at > now()
+            """, logger: logger)
+        for try await (usd, tokens) in rows.decode((Double, Int).self) { return BudgetAccount.Amount(usd: usd, tokens: tokens) }
+        return BudgetAccount.Amount(usd: 0, tokens: 0)
+    }
+}
