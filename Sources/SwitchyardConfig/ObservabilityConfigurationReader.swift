@@ -17,11 +17,11 @@ struct ObservabilityConfigurationReader {
             return readPostgres(section)
         case (false, false):
             // Both count as known, so a misspelt one is suggested.
-            _ = (section.string("sqlite"), section.string("postgres"), section.string("max_connections"), section.string("password"))
+            for key in ["sqlite", "postgres", "max_connections", "password", "refresh_interval"] { _ = section.string(key) }
             section.reportMissing("sqlite", hint: "or postgres")
             return .default
         case (true, false):
-            for key in ["max_connections", "password"] where section.has(key) {
+            for key in ["max_connections", "password", "refresh_interval"] where section.has(key) {
                 _ = section.string(key)
                 section.report(key, "applies to postgres only")
             }
@@ -30,15 +30,17 @@ struct ObservabilityConfigurationReader {
         }
     }
 
-    /// `storage.postgres` (a connection URL), `storage.password` and `storage.max_connections`.
+    /// `storage.postgres` (a connection URL), `storage.password`, `storage.max_connections` and
+    /// `storage.refresh_interval`.
     private func readPostgres(_ section: MappingReader) -> StorageSettings {
         let connections = section.int("max_connections", range: 1...1_000) ?? StorageSettings.defaultPostgresConnections
+        let refresh = section.duration("refresh_interval") ?? .seconds(5)
         let password = section.string("password")
         guard let url = section.string("postgres", required: true) else { return .default }
         do {
             var location = try PostgresLocation(url: url)
             if let password { location.password = password }
-            return .postgres(location, maxConnections: connections)
+            return .postgres(location, maxConnections: connections, refreshInterval: refresh)
         } catch {
             section.report("postgres", "the connection URL \(error.message)")
             return .default

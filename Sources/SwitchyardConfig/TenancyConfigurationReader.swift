@@ -23,6 +23,19 @@ struct TenancyConfigurationReader {
             if let exempt = budgets.bool("exempt_local") { settings.exemptLocal = exempt }
             if let tokens = budgets.int("session_token_alert", range: 1...1_000_000_000) { settings.sessionTokenAlert = tokens }
             if let wait = budgets.duration("reservation_wait", allowZero: true) { settings.reservationWait = wait }
+            if let share = budgets.double("lease_share", minimum: 0) {
+                if share <= 0 || share > 1 {
+                    budgets.report("lease_share", "must be a share of a budget's cap above 0 and at most 1, e.g. 0.05")
+                } else {
+                    settings.leaseShare = share
+                }
+            }
+            if let interval = budgets.duration("lease_sync_interval") { settings.leaseSyncInterval = interval }
+            if let ttl = budgets.duration("lease_ttl") { settings.leaseTTL = ttl }
+            if settings.leaseTTL < settings.leaseSyncInterval * 3 {
+                budgets.report(
+                    budgets.has("lease_ttl") ? "lease_ttl" : "lease_sync_interval", "lease_ttl must be at least three lease_sync_intervals")
+            }
             if let hooks = budgets.mappings("webhooks") {
                 settings.webhooks = hooks.compactMap { hook in
                     defer { hook.rejectUnknownKeys() }

@@ -39,25 +39,42 @@ final class BudgetBook: Sendable {
         }
     }
 
-    private struct Limiter {
+    struct Limiter {
         var requests: TokenBucket?
         var tokens: TokenBucket?
     }
 
-    private struct State {
+    struct State {
         var accounts: [Scope: BudgetAccount] = [:]
+        /// Shared budgets only: when each was last reserved on, and the largest reservation
+        /// that had to wait for a slice (what the next slice must cover).
+        var lastReserved: [Scope: Date] = [:]
+        var waitingFor: [Scope: BudgetAccount.Amount] = [:]
+        /// Shared budgets of periods that ended with spend not yet reported.
+        var retired: [(Scope, BudgetAccount)] = []
         var limiters: [String: Limiter] = [:]
         var sessionTokens: [String: Int] = [:]
         var sessionsAlerted: Set<String> = []
     }
 
-    private let state = Mutex(State())
+    let state = Mutex(State())
     let settings: TenancySettings
     let alerts: AlertDispatcher
+    /// Budgets are shared with other gateway instances through the store (see ``BudgetLease``):
+    /// each account reserves only within the slice it holds.
+    let shared: Bool
+    /// Called when a reservation waits for a slice (the lease sync asks the store at once).
+    private let wantsSlice: Mutex<(@Sendable () -> Void)?> = Mutex(nil)
 
-    init(settings: TenancySettings, alerts: AlertDispatcher) {
+    init(settings: TenancySettings, alerts: AlertDispatcher, shared: Bool = false) {
         self.settings = settings
         self.alerts = alerts
+        self.shared = shared
+    }
+
+    /// Sets what is called when a reservation waits for a slice of a shared budget.
+    func onSliceWanted(_ call: @escaping @Sendable () -> Void) {
+        wantsSlice.withLock { $0 = call }
     }
 
     /// The budgets that apply to `identity`.
@@ -83,6 +100,7 @@ final class BudgetBook: Sendable {
                     var account = BudgetAccount(
                         budget: budget, containing: now, spentUSD: spent.reduce(0) { $0 + $1.usd }, spentTokens: spent.reduce(0) { $0 + $1.tokens })
                     _ = account.crossedThresholds(settings.alertThresholds)  // already announced before the restart
+                    if shared { account.startLeasing() }
                     state.accounts[scope] = account
                 }
             }
@@ -90,16 +108,20 @@ final class BudgetBook: Sendable {
     }
 
     /// The account of `scope` for the period containing `now`, created (empty) or rolled over.
-    private static func account(_ scope: Scope, budget: Budget, now: Date, in state: inout State) -> BudgetAccount {
-        if let account = state.accounts[scope], account.budget == budget, now < account.periodEnd, now >= account.periodStart {
+    private func account(_ scope: Scope, budget: Budget, now: Date, in state: inout State) -> BudgetAccount {
+        if var account = state.accounts[scope], now < account.periodEnd, now >= account.periodStart {
+            if account.budget != budget {
+                // The cap changed within the period: keep what was spent, reserved and leased.
+                account.changeBudget(to: budget)
+                state.accounts[scope] = account
+            }
             return account
         }
-        var account = BudgetAccount(budget: budget, containing: now)
-        if let old = state.accounts[scope], old.periodStart == account.periodStart {
-            // The cap changed within the period: keep what was spent and reserved.
-            account = BudgetAccount(budget: budget, containing: now, spentUSD: old.spentUSD, spentTokens: old.spentTokens)
-            account.reserve(BudgetAccount.Amount(usd: old.reservedUSD, tokens: old.reservedTokens))
+        if let old = state.accounts[scope], let unreported = old.lease?.unreported, unreported.usd > 0 || unreported.tokens > 0 {
+            state.retired.append((scope, old))
         }
+        var account = BudgetAccount(budget: budget, containing: now)
+        if shared { account.startLeasing() }
         state.accounts[scope] = account
         return account
     }
@@ -110,14 +132,14 @@ final class BudgetBook: Sendable {
         let budgets = Self.budgets(of: identity)
         guard !budgets.isEmpty else { return nil }
         return state.withLock { state in
-            budgets.map { Self.account($0.0, budget: $0.1, now: now, in: &state).committedUtilization }.max()
+            budgets.map { self.account($0.0, budget: $0.1, now: now, in: &state).committedUtilization }.max()
         }
     }
 
     /// Status of every budget of `identity`, for `/v1/usage` and `/admin/budgets`.
     func status(of identity: CallerIdentity, now: Date) -> [(Scope, BudgetAccount)] {
         let budgets = Self.budgets(of: identity)
-        return state.withLock { state in budgets.map { ($0.0, Self.account($0.0, budget: $0.1, now: now, in: &state)) } }
+        return state.withLock { state in budgets.map { ($0.0, self.account($0.0, budget: $0.1, now: now, in: &state)) } }
     }
 
     /// Checks rate limits and reserves `amount` on every budget of `identity` at once, which
@@ -143,8 +165,8 @@ final class BudgetBook: Sendable {
         while true {
             guard ContinuousClock.now < giveUp else {
                 let (scope, budget) = budgets[0]
-                let account = state.withLock { Self.account(scope, budget: budget, now: now, in: &$0) }
-                throw Self.exceeded(scope, account: account, now: now, inFlight: true)
+                let account = state.withLock { self.account(scope, budget: budget, now: now, in: &$0) }
+                throw Self.exceeded(scope, account: account, now: now, inFlight: true, shared: shared)
             }
             try? await Task.sleep(for: .milliseconds(2))
             if let admission = try reserve(amount, on: budgets, for: identity, now: now) { return admission }
@@ -159,24 +181,32 @@ final class BudgetBook: Sendable {
         let outcome = state.withLock { state -> Result<Bool, GatewayError> in
             var waiting = false
             for (scope, budget) in budgets {
-                let account = Self.account(scope, budget: budget, now: now, in: &state)
-                switch account.verdict(for: amount) {
+                let account = self.account(scope, budget: budget, now: now, in: &state)
+                switch account.verdict(for: amount, now: now) {
                 case .granted: continue
-                case .wait: waiting = true
+                case .wait:
+                    waiting = true
+                    if shared {
+                        let wanted = state.waitingFor[scope] ?? amount
+                        state.waitingFor[scope] = BudgetAccount.Amount(usd: max(wanted.usd, amount.usd), tokens: max(wanted.tokens, amount.tokens))
+                    }
                 case .exhausted: return .failure(Self.exceeded(scope, account: account, now: now))
                 }
             }
             if waiting { return .success(false) }
             for (scope, budget) in budgets {
-                var account = Self.account(scope, budget: budget, now: now, in: &state)
+                var account = self.account(scope, budget: budget, now: now, in: &state)
                 account.reserve(amount)
                 state.accounts[scope] = account
+                if shared { state.lastReserved[scope] = now }
             }
             return .success(true)
         }
         switch outcome {
         case .failure(let error): throw error
-        case .success(false): return nil
+        case .success(false):
+            if shared { wantsSlice.withLock { $0 }?() }
+            return nil
         case .success(true):
             return Admission(identity, scopes: budgets.map(\.0), amount: amount)
         }
@@ -256,11 +286,11 @@ final class BudgetBook: Sendable {
             retryAfterSeconds: seconds)
     }
 
-    static func exceeded(_ scope: Scope, account: BudgetAccount, now: Date, inFlight: Bool = false) -> GatewayError {
+    static func exceeded(_ scope: Scope, account: BudgetAccount, now: Date, inFlight: Bool = false, shared: Bool = false) -> GatewayError {
         let reset = TenancyCoding.iso(account.periodEnd)
         let seconds = max(1, Int(account.periodEnd.timeIntervalSince(now).rounded(.up)))
         let detail = inFlight
-            ? "the rest of the \(scope.description) budget is held by requests in flight"
+            ? "the rest of the \(scope.description) budget is held by requests in flight" + (shared ? " or by other gateway instances" : "")
             : "the \(scope.description) budget is used up (\(String(format: "%.6f", account.spentUSD)) USD, \(account.spentTokens) tokens)"
         return GatewayError(
             status: 429, type: "insufficient_quota", code: "budget_exceeded",

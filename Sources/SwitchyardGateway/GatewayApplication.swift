@@ -114,10 +114,18 @@ public enum GatewayApplication {
             cpuClock: ProcessCPUClock(cpus: EventLoopSizing.allowedCPUs()))
         let tenants = TenantDirectory(store: store, settings: configuration.tenancy)
         try await tenants.load()
+        // On a store that several instances share, budgets are too: each reserves within a slice
+        // it leases from the store.
+        let leaseStore = store as? any BudgetLeaseStore
         let budgets = BudgetBook(
-            settings: configuration.tenancy, alerts: AlertDispatcher(webhooks: configuration.tenancy.webhooks, logger: logger, metrics: metrics))
+            settings: configuration.tenancy, alerts: AlertDispatcher(webhooks: configuration.tenancy.webhooks, logger: logger, metrics: metrics),
+            shared: leaseStore != nil)
         // Spend so far this day and month comes from the ledger: budgets survive restarts.
         try await budgets.preload(store: store, tenants: tenants.allTenants, keys: tenants.allKeys, now: Date())
+        let leaseSync = leaseStore.map { BudgetLeaseSync(book: budgets, store: $0, settings: configuration.tenancy, logger: logger) }
+        // Other instances change tenants and keys in a shared store: re-read them now and then.
+        var refresh: TenantRefresh?
+        if case .postgres(_, _, let interval) = configuration.storage { refresh = TenantRefresh(directory: tenants, interval: interval, logger: logger) }
         let semantic: SemanticModels
         do throws(EmbeddingError) {
             semantic = try SemanticModels.load(configuration.embeddings, routing: configuration.routing, tiers: configuration.tiers, logger: logger)
@@ -143,9 +151,15 @@ public enum GatewayApplication {
                 logger: logger),
             configuration: ApplicationConfiguration(address: .hostname(server.host, port: server.port), serverName: "switchyard"),
             // Services stop in reverse order: the server first, then the providers' connections,
-            // the review queue's writes, and the ledger writer last; the store's connections close
-            // once the writer's last flush is done.
-            services: [StoreLifetime(store, closeAfter: { await ledger.waitUntilStopped() }), ledger, reviews, providers],
+            // the review queue's writes, the shared budgets' last report and the ledger writer; the
+            // store's connections close once the writer's last flush and that report are done.
+            services: [
+                StoreLifetime(store, closeAfter: {
+                    await ledger.waitUntilStopped()
+                    await leaseSync?.waitUntilStopped()
+                }),
+                ledger,
+            ] + (leaseSync.map { [$0] } ?? []) + (refresh.map { [$0] } ?? []) + [reviews, providers],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? server.port) },
             logger: logger
         )

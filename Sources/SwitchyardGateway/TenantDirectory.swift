@@ -50,11 +50,16 @@ final class TenantDirectory: Sendable {
         }
     }
 
-    /// Loads what the store holds (the configuration's declarations win on conflicts).
+    /// Loads what the store holds, replacing what an earlier load brought (so tenants and keys
+    /// deleted or changed in the store since, e.g. by another gateway instance, are deleted or
+    /// changed here); the configuration's declarations win on conflicts.
     func load() async throws(StoreError) {
         let tenants = try await store.tenants()
         let keys = try await store.keys()
         state.withLock { state in
+            state.tenants = state.tenants.filter { state.declaredTenants.contains($0.key) }
+            state.keysByID = state.keysByID.filter { state.declaredKeys.contains($0.key) }
+            state.keysByHash = state.keysByHash.filter { state.declaredKeys.contains($0.value.id) }
             for tenant in tenants where !state.declaredTenants.contains(tenant.id) { state.tenants[tenant.id] = tenant }
             for key in keys where !state.declaredKeys.contains(key.id) {
                 state.keysByHash[key.secretHash] = key

@@ -251,4 +251,20 @@ struct TenancyConfigTests {
         #expect(text.contains("keys[0].tenant"))
         #expect(text.contains("keys[0].key"))
     }
+
+    @Test("shared budgets' slice, sync interval and lifetime are read and checked")
+    func leases() throws {
+        let defaults = try ConfigLoader(environment: [:]).parse(yaml: base, file: "t.yaml").tenancy
+        #expect(defaults.leaseShare == 0.05 && defaults.leaseSyncInterval == .seconds(1) && defaults.leaseTTL == .seconds(15))
+        let yaml = base + "budgets: { lease_share: 0.1, lease_sync_interval: 500ms, lease_ttl: 5s }\n"
+        let tenancy = try ConfigLoader(environment: [:]).parse(yaml: yaml, file: "t.yaml").tenancy
+        #expect(tenancy.leaseShare == 0.1 && tenancy.leaseSyncInterval == .milliseconds(500) && tenancy.leaseTTL == .seconds(5))
+        for (section, words) in [
+            ("budgets: { lease_share: 0 }", "budgets.lease_share"), ("budgets: { lease_share: 1.5 }", "budgets.lease_share"),
+            ("budgets: { lease_ttl: 2s }", "budgets.lease_ttl: lease_ttl must be at least three lease_sync_intervals"),
+        ] {
+            let error = #expect(throws: ConfigurationError.self) { try ConfigLoader(environment: [:]).parse(yaml: base + section + "\n", file: "t.yaml") }
+            #expect(error?.description.contains(words) == true, "\(section): \(error?.description ?? "")")
+        }
+    }
 }

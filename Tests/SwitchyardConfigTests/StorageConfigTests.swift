@@ -32,12 +32,14 @@ struct StorageConfigTests {
               postgres: postgres://switchyard@db.internal:6432/ledger?sslmode=require
               password: ${PG_PASSWORD}
               max_connections: 16
+              refresh_interval: 2s
             """)
-        guard case .postgres(let location, let connections) = settings else {
+        guard case .postgres(let location, let connections, let refresh) = settings else {
             Issue.record("not postgres: \(settings)")
             return
         }
         #expect(connections == 16)
+        #expect(refresh == .seconds(2))
         #expect(location == PostgresLocation(
             host: "db.internal", port: 6432, username: "switchyard", password: "s3cr:t/@x", database: "ledger", tls: .require))
         #expect(settings.description == "PostgreSQL postgres://switchyard:***@db.internal:6432/ledger?sslmode=require")
@@ -46,7 +48,7 @@ struct StorageConfigTests {
     /// A password in the URL itself is percent-encoded, as in any URL.
     @Test func aPercentEncodedPasswordInTheURL() throws {
         let settings = try storage("storage: { postgres: \"postgres://switchyard:s3cr%3At%2F%40x@db/ledger\" }")
-        guard case .postgres(let location, _) = settings else {
+        guard case .postgres(let location, _, _) = settings else {
             Issue.record("not postgres: \(settings)")
             return
         }
@@ -57,7 +59,7 @@ struct StorageConfigTests {
         let settings = try storage("storage: { postgres: \"postgresql://gateway@10.0.0.5/switchyard\" }")
         #expect(settings == .postgres(
             PostgresLocation(host: "10.0.0.5", username: "gateway", database: "switchyard", tls: .prefer),
-            maxConnections: StorageSettings.defaultPostgresConnections))
+            maxConnections: StorageSettings.defaultPostgresConnections, refreshInterval: .seconds(5)))
     }
 
     /// (section, key path, words in the message)
@@ -71,6 +73,7 @@ struct StorageConfigTests {
         ("storage: { postgres: \"postgres://u@h/db\", max_connections: 0 }", "storage.max_connections", "between 1 and 1000"),
         ("storage: { sqlite: x.sqlite, max_connections: 4 }", "storage.max_connections", "postgres only"),
         ("storage: { sqlite: x.sqlite, password: x }", "storage.password", "postgres only"),
+        ("storage: { sqlite: x.sqlite, refresh_interval: 1s }", "storage.refresh_interval", "postgres only"),
         ("storage: { postgress: \"postgres://u@h/db\" }", "storage.postgress", "did you mean 'postgres'"),
         ("storage: { postgress: \"postgres://u@h/db\" }", "storage", "missing required key 'sqlite' (or postgres)"),
     ]

@@ -5,8 +5,10 @@ public enum StorageSettings: Sendable, Hashable {
     case sqlite(path: String)
 
     /// A PostgreSQL database, for several gateway instances that share tenants, keys, the ledger,
-    /// the audit log and the review queue. The schema is created and migrated at start.
-    case postgres(PostgresLocation, maxConnections: Int)
+    /// the audit log, the review queue and budgets. The schema is created and migrated at start.
+    /// Each instance keeps at most `maxConnections` to it, and re-reads tenants and keys every
+    /// `refreshInterval`.
+    case postgres(PostgresLocation, maxConnections: Int = StorageSettings.defaultPostgresConnections, refreshInterval: Duration = .seconds(5))
 
     /// Connections a gateway instance keeps to PostgreSQL at most, unless configured.
     public static let defaultPostgresConnections = 8
@@ -56,7 +58,7 @@ extension StorageSettings: CustomStringConvertible {
     public var description: String {
         switch self {
         case .sqlite(let path): "SQLite \(path)"
-        case .postgres(let location, _): "PostgreSQL \(location)"
+        case .postgres(let location, _, _): "PostgreSQL \(location)"
         }
     }
 }
