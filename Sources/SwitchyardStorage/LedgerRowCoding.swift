@@ -31,8 +31,15 @@ enum LedgerRowCoding {
     /// `text` until the caller releases them.
     static func insert(_ entry: LedgerEntry, with statement: SQLiteStatement, text: RowText) throws {
         var row = RowBinder(statement: statement, text: text)
+        values(of: entry, into: &row)
+        try row.run(expectingColumns: allColumns.count)
+    }
+
+    /// Hands `entry`'s values to `row` in ``allColumns``' order: the one list of what a ledger
+    /// row holds, for every store.
+    static func values<Row: LedgerRowValues>(of entry: LedgerEntry, into row: inout Row) {
         row.bind(entry.decisionID)
-        row.bind(entry.time.timeIntervalSince1970)
+        row.bind(entry.time)
         row.bind(entry.endpoint)
         row.bind(entry.status)
         row.bind(entry.errorCode)
@@ -50,7 +57,7 @@ enum LedgerRowCoding {
         row.bind(JSONWriter.string(ofStrings: entry.reasons))
         row.bind(entry.chainPosition)
         row.bind(AttemptRecord.jsonText(entry.attempts))
-        row.bind(entry.gatesJSON)
+        row.bindRecord(entry.gatesJSON)
         row.bind(entry.escalations)
         row.bind(entry.escalationReason)
         row.bind(entry.fallbacks)
@@ -70,10 +77,9 @@ enum LedgerRowCoding {
         row.bind(entry.timeToFirstToken?.milliseconds)
         row.bind(entry.cacheHit)
         row.bind(entry.stream)
-        row.bind(entry.decisionJSON)
+        row.bindRecord(entry.decisionJSON)
         row.bind(entry.prompt)
         row.bind(entry.answer)
-        try row.run(expectingColumns: allColumns.count)
     }
 
     static func entry(from row: Row, full: Bool) throws -> LedgerEntry {
@@ -103,4 +109,17 @@ enum LedgerRowCoding {
         }
         return entry
     }
+}
+
+/// Where a ledger row's values go, one column after another (see
+/// ``LedgerRowCoding/values(of:into:)``).
+protocol LedgerRowValues {
+    mutating func bind(_ value: String?)
+    mutating func bind(_ value: Int?)
+    mutating func bind(_ value: Double?)
+    mutating func bind(_ value: Bool)
+    mutating func bind(_ value: Date)
+    /// The decision record or the gate reports: JSON whose member names may be tokens
+    /// (``JSONMemberTokens``).
+    mutating func bindRecord(_ value: String?)
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GRDBSQLite
 
@@ -6,7 +7,7 @@ import GRDBSQLite
 /// Text goes into a ``RowText`` buffer side by side and is bound from there without SQLite
 /// copying it (`SQLITE_STATIC`): its own copy (`SQLITE_TRANSIENT`) cost a malloc and a free per
 /// text column, about 21 of them per ledger row. Text that no longer fits is copied by SQLite.
-struct RowBinder {
+struct RowBinder: LedgerRowValues {
     private let statement: SQLiteStatement
     private let text: RowText
     /// Bytes of `text` used by this row.
@@ -58,6 +59,16 @@ struct RowBinder {
     /// Booleans as GRDB stores them: the integers 0 and 1.
     mutating func bind(_ value: Bool) {
         bind(value ? 1 : 0)
+    }
+
+    /// Instants as seconds since 1970.
+    mutating func bind(_ value: Date) {
+        bind(value.timeIntervalSince1970)
+    }
+
+    /// Records as stored, tokens and all (the `ledger_json` view expands them).
+    mutating func bindRecord(_ value: String?) {
+        bind(value)
     }
 
     /// Runs the statement once every one of its `count` parameters is bound; leaves it reset.

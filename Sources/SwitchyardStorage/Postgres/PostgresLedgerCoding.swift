@@ -18,7 +18,7 @@ enum PostgresLedgerCoding {
 
     /// One `INSERT` of `entries` (at most ``rowsPerStatement`` of them).
     static func insert(_ entries: ArraySlice<LedgerEntry>) -> PostgresQuery {
-        var bindings = PostgresBindings(capacity: entries.count * columns.count)
+        var values = PostgresRowValues(bindings: PostgresBindings(capacity: entries.count * columns.count))
         var sql = "INSERT INTO ledger (\(columns.joined(separator: ", "))) VALUES "
         sql.reserveCapacity(sql.utf8.count + entries.count * columns.count * 12)
         var parameter = 0
@@ -31,66 +31,15 @@ enum PostgresLedgerCoding {
                 if jsonColumns.contains(column) { sql += "::json" }
             }
             sql += ")"
-            bind(entry, into: &bindings)
+            LedgerRowCoding.values(of: entry, into: &values)
         }
-        return PostgresQuery(unsafeSQL: sql, binds: bindings)
-    }
-
-    /// The entry's values in ``columns``' order.
-    private static func bind(_ entry: LedgerEntry, into bindings: inout PostgresBindings) {
-        bindings.append(text(entry.decisionID))
-        bindings.append(entry.time)
-        bindings.append(text(entry.endpoint))
-        bindings.append(entry.status)
-        bindings.append(text(entry.errorCode))
-        bindings.append(text(entry.tenant))
-        bindings.append(text(entry.keyID))
-        bindings.append(text(entry.userTier))
-        bindings.append(text(entry.region))
-        bindings.append(text(entry.session))
-        bindings.append(text(entry.requestedModel))
-        bindings.append(text(entry.task))
-        bindings.append(text(entry.taskSource))
-        bindings.append(entry.complexity)
-        bindings.append(text(entry.complexitySource))
-        bindings.append(text(entry.sensitivity))
-        bindings.append(JSONWriter.string(ofStrings: entry.reasons))
-        bindings.append(entry.chainPosition)
-        bindings.append(AttemptRecord.jsonText(entry.attempts))
-        bindings.append(entry.gatesJSON.map(JSONMemberTokens.expand))
-        bindings.append(entry.escalations)
-        bindings.append(text(entry.escalationReason))
-        bindings.append(entry.fallbacks)
-        bindings.append(text(entry.fallbackReason))
-        bindings.append(text(entry.reviewID))
-        bindings.append(text(entry.provider))
-        bindings.append(text(entry.model))
-        bindings.append(text(entry.tier))
-        bindings.append(entry.inputTokens)
-        bindings.append(entry.outputTokens)
-        bindings.append(entry.cachedTokens)
-        bindings.append(entry.costUSD)
-        bindings.append(entry.baselineCostUSD)
-        bindings.append(entry.latency.milliseconds)
-        bindings.append(entry.upstreamLatency.milliseconds)
-        bindings.append(entry.gatewayOverhead.milliseconds)
-        bindings.append(entry.timeToFirstToken?.milliseconds)
-        bindings.append(entry.cacheHit)
-        bindings.append(entry.stream)
-        bindings.append(entry.decisionJSON.map(JSONMemberTokens.expand))
-        bindings.append(text(entry.prompt))
-        bindings.append(text(entry.answer))
+        return PostgresQuery(unsafeSQL: sql, binds: values.bindings)
     }
 
     /// `value` as PostgreSQL takes text: it refuses NUL, which JSON and Swift strings allow, so a
     /// NUL becomes U+FFFD instead of failing the write of every entry in its batch.
     static func text(_ value: String?) -> String? {
         guard let value, value.utf8.contains(0) else { return value }
-        return value.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
-    }
-
-    static func text(_ value: String) -> String {
-        guard value.utf8.contains(0) else { return value }
         return value.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
     }
 
@@ -132,4 +81,17 @@ enum PostgresLedgerCoding {
         }
         return entry
     }
+}
+
+/// A ledger row's values as PostgreSQL takes them: text without NUL, records with their member
+/// names written out.
+struct PostgresRowValues: LedgerRowValues {
+    var bindings: PostgresBindings
+
+    mutating func bind(_ value: String?) { bindings.append(PostgresLedgerCoding.text(value)) }
+    mutating func bind(_ value: Int?) { bindings.append(value) }
+    mutating func bind(_ value: Double?) { bindings.append(value) }
+    mutating func bind(_ value: Bool) { bindings.append(value) }
+    mutating func bind(_ value: Date) { bindings.append(value) }
+    mutating func bindRecord(_ value: String?) { bindings.append(value.map(JSONMemberTokens.expand)) }
 }
