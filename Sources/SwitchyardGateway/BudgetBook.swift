@@ -178,8 +178,12 @@ final class BudgetBook: Sendable {
     private func reserve(
         _ amount: BudgetAccount.Amount, on budgets: [(Scope, Budget)], for identity: CallerIdentity, now: Date
     ) throws(GatewayError) -> Admission? {
-        let outcome = state.withLock { state -> Result<Bool, GatewayError> in
+        // `newDemand`: a shared budget now waits for a larger slice than before, so the lease sync
+        // should ask at once; reservations that keep waiting for the same slice do not ask again
+        // (their budget is synced every interval).
+        let outcome = state.withLock { state -> Result<(granted: Bool, newDemand: Bool), GatewayError> in
             var waiting = false
+            var newDemand = false
             for (scope, budget) in budgets {
                 let account = self.account(scope, budget: budget, now: now, in: &state)
                 switch account.verdict(for: amount, now: now) {
@@ -187,28 +191,32 @@ final class BudgetBook: Sendable {
                 case .wait:
                     waiting = true
                     if shared {
-                        let wanted = state.waitingFor[scope] ?? amount
-                        state.waitingFor[scope] = BudgetAccount.Amount(usd: max(wanted.usd, amount.usd), tokens: max(wanted.tokens, amount.tokens))
+                        let wanted = state.waitingFor[scope]
+                        if wanted == nil || amount.usd > wanted?.usd ?? 0 || amount.tokens > wanted?.tokens ?? 0 {
+                            newDemand = true
+                            state.waitingFor[scope] = BudgetAccount.Amount(
+                                usd: max(wanted?.usd ?? 0, amount.usd), tokens: max(wanted?.tokens ?? 0, amount.tokens))
+                        }
                     }
                 case .exhausted: return .failure(Self.exceeded(scope, account: account, now: now))
                 }
             }
-            if waiting { return .success(false) }
+            if waiting { return .success((false, newDemand)) }
             for (scope, budget) in budgets {
                 var account = self.account(scope, budget: budget, now: now, in: &state)
                 account.reserve(amount)
                 state.accounts[scope] = account
                 if shared { state.lastReserved[scope] = now }
             }
-            return .success(true)
+            return .success((true, false))
         }
         switch outcome {
         case .failure(let error): throw error
-        case .success(false):
-            if shared { wantsSlice.withLock { $0 }?() }
-            return nil
-        case .success(true):
+        case .success(let result) where result.granted:
             return Admission(identity, scopes: budgets.map(\.0), amount: amount)
+        case .success(let result):
+            if result.newDemand { wantsSlice.withLock { $0 }?() }
+            return nil
         }
     }
 

