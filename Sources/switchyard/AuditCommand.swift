@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import SwitchyardAuditClient
+import SwitchyardCore
 import SwitchyardEvaluation
 
 /// `switchyard audit`: would a cheaper model do for each type of query?

@@ -1,3 +1,5 @@
+import SwitchyardCore
+
 /// Turns the pair results of one query type into its report.
 public struct AuditAggregator: Sendable {
     public var currentModel: String

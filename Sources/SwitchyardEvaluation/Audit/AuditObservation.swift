@@ -1,3 +1,5 @@
+import SwitchyardCore
+
 /// One successful answer of a model to an audit sample.
 public struct AuditAnswer: Sendable, Hashable {
     /// The answer text (`choices[0].message.content`).

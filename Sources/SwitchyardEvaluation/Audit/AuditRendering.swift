@@ -1,3 +1,5 @@
+import SwitchyardCore
+
 import Foundation
 
 /// Output formats of `switchyard audit`.

@@ -1,3 +1,5 @@
+import SwitchyardCore
+
 /// What one model did on one query type.
 public struct AuditModelStats: Sendable, Hashable, Codable {
     public var model: String

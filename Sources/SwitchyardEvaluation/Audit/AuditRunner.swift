@@ -1,3 +1,5 @@
+import SwitchyardCore
+
 /// Runs an audit against an ``AuditBackend``: a preflight that stops on problems no sample can
 /// survive, every sample to both models with bounded concurrency, embedding comparisons when
 /// asked, and one report per type.

@@ -1,5 +1,3 @@
-import SwitchyardCore
-
 /// How two answers to the same prompt are judged to agree.
 public enum AgreementMode: String, Sendable, Hashable, Codable, CaseIterable {
     /// Equal after ``AnswerComparison/normalize(_:)``.
