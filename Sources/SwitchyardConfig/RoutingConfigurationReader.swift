@@ -186,7 +186,45 @@ struct RoutingConfigurationReader {
             if let sticky = sessions.duration("sticky_for") { policy.sessions.stickyFor = sticky }
             if let phrases = sessions.stringList("dispute_phrases") { policy.sessions.disputePhrases = nonEmpty(phrases, sessions, "dispute_phrases") }
         }
+        if let shadow = section.mapping("shadow") {
+            defer { shadow.rejectUnknownKeys() }
+            policy.shadow = readShadow(shadow)
+        }
         return policy
+    }
+
+    /// `policy.shadow`: sampling rate, reference model and the agreement that moves routing.
+    private func readShadow(_ section: MappingReader) -> ShadowSettings? {
+        let rate = section.double("rate", required: true, minimum: 0)
+        let model = section.string("model", required: true)
+        var settings = ShadowSettings(rate: 0, model: "")
+        if let agreement = section.choice("agreement", as: AgreementMode.self) {
+            if agreement == .embedding {
+                section.report("agreement", "must be exact, json or auto (embedding comparisons are for `switchyard audit`)")
+            } else {
+                settings.agreement = agreement
+            }
+        }
+        if let samples = section.int("min_samples", range: 1...100_000) { settings.minSamples = samples }
+        if let share = section.double("min_agreement", minimum: 0) {
+            if share > 1 { section.report("min_agreement", "must be a share between 0 and 1") } else { settings.minAgreement = share }
+        }
+        if let window = section.int("window", range: 1...100_000) { settings.window = window }
+        if let calls = section.int("max_in_flight", range: 1...1_000) { settings.maxInFlight = calls }
+        if let capacity = section.int("queue_capacity", range: 1...1_000_000) { settings.queueCapacity = capacity }
+        if settings.minSamples > settings.window { section.report("min_samples", "must not exceed window (\(settings.window))") }
+        guard let rate, let model else { return nil }
+        if rate > 1 {
+            section.report("rate", "must be a share between 0 and 1, e.g. 0.02")
+            return nil
+        }
+        guard models.contains(model) else {
+            section.report("model", "unknown model '\(model)'" + (closestMatch(to: model, in: Set(models)).map { " (did you mean '\($0)'?)" } ?? ""))
+            return nil
+        }
+        settings.rate = rate
+        settings.model = model
+        return settings
     }
 
     private func readUserTiers(_ section: MappingReader, defaults: [UserTier: UserTierPolicy]) -> [UserTier: UserTierPolicy] {

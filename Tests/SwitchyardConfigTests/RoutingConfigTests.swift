@@ -136,6 +136,15 @@ import Testing
             path: "policy.time_windows[0].days", message: "unknown day 'funday'", line: 11),
         Mistake(yaml: "policy:\n  budget_stress:\n    - { above: 0.9, ceiling: platinum }\n", path: "policy.budget_stress[0].ceiling", message: "unknown tier", line: 11),
         Mistake(yaml: "policy:\n  sessions: { sticky_for: forever }\n", path: "policy.sessions.sticky_for", message: "duration", line: 10),
+        Mistake(yaml: "policy:\n  shadow: { rate: 0.1, model: larg }\n", path: "policy.shadow.model", message: "did you mean 'large'", line: 10),
+        Mistake(yaml: "policy:\n  shadow: { rate: 1.5, model: large }\n", path: "policy.shadow.rate", message: "between 0 and 1", line: 10),
+        Mistake(yaml: "policy:\n  shadow: { model: large }\n", path: "policy.shadow", message: "missing required key 'rate'", line: 10),
+        Mistake(
+            yaml: "policy:\n  shadow: { rate: 0.1, model: large, agreement: embedding }\n", path: "policy.shadow.agreement", message: "exact, json or auto",
+            line: 10),
+        Mistake(
+            yaml: "policy:\n  shadow: { rate: 0.1, model: large, min_samples: 50, window: 20 }\n", path: "policy.shadow.min_samples",
+            message: "must not exceed window", line: 10),
     ]
 
     @Test(arguments: mistakes)
@@ -163,5 +172,11 @@ import Testing
         let window = try #require(configuration.routing.policy.timeWindows.first)
         #expect(window.days == [.mon, .tue, .wed, .thu, .fri])
         #expect(window.fromMinute == 22 * 60 && window.toMinute == 6 * 60)
+    }
+
+    @Test func shadowEvaluationIsReadWithItsDefaults() throws {
+        #expect(try load("").routing.policy.shadow == nil)
+        let shadow = try #require(try load("policy:\n  shadow: { rate: 0.02, model: large, agreement: json, min_agreement: 0.9 }\n").routing.policy.shadow)
+        #expect(shadow == ShadowSettings(rate: 0.02, model: "large", agreement: .json, minSamples: 20, minAgreement: 0.9, window: 100))
     }
 }

@@ -21,13 +21,16 @@ public struct RoutingPolicy: Sendable, Hashable {
     /// When nothing from the start tier up to the ceiling is eligible (all down, excluded by a
     /// window or outside the allowed regions), use the closest lower tiers instead of failing.
     public var degrade: Bool
+    /// Shadow evaluation (off when `nil`).
+    public var shadow: ShadowSettings?
 
     public init(
         defaultTask: String = "chat", defaultSensitivity: Sensitivity = .public, expectedOutputTokens: Int = 256,
         userTiers: [UserTier: UserTierPolicy] = [:], residency: [Sensitivity: ResidencyRule] = [:], timeWindows: [TimeWindow] = [],
-        budgetStress: [BudgetStressRule] = [], sessions: SessionPolicy = SessionPolicy(), degrade: Bool = true
+        budgetStress: [BudgetStressRule] = [], sessions: SessionPolicy = SessionPolicy(), degrade: Bool = true, shadow: ShadowSettings? = nil
     ) {
         self.degrade = degrade
+        self.shadow = shadow
         self.defaultTask = defaultTask
         self.defaultSensitivity = defaultSensitivity
         self.expectedOutputTokens = expectedOutputTokens

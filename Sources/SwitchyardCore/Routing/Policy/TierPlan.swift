@@ -55,6 +55,16 @@ extension CompiledPolicy {
             } else {
                 plan.clauses.append(task.belowThresholds.clause(reasonHead: head) { task.belowThresholdsTail(tiers: tiers) })
             }
+            // Shadow evaluation: a tier whose answers to this task disagree too often with the
+            // reference model's is skipped, for the next tier of the task's chain.
+            if !context.shadowDemotions.isEmpty {
+                while plan.start < top, let evidence = context.shadowDemotions.evidence(task: task.name, tier: tiers[plan.start]) {
+                    let next = task.chain.first { $0 > plan.start } ?? plan.start + 1
+                    plan.clauses.append(PolicyClause(
+                        clause: "policy.shadow", effect: "start=\(tiers[next])", reason: evidence.reason(tier: tiers[plan.start], task: task.name)))
+                    plan.start = next
+                }
+            }
         }
 
         // User tier.

@@ -21,12 +21,15 @@ public struct RoutingContext: Sendable {
     public var session: SessionSnapshot?
     /// Model names that cannot be used now (open circuit breaker, provider limit reached).
     public var unavailableDeployments: Set<String>
+    /// Tiers that shadow evaluation found too often in disagreement, per task.
+    public var shadowDemotions: ShadowDemotions
 
     public init(
         decisionID: String? = nil, tenant: String? = nil, userTier: UserTier = .pro, allowedRegions: Set<String>? = nil,
         requestRegion: String? = nil, now: Date, budgetUtilization: Double? = nil, session: SessionSnapshot? = nil,
-        unavailableDeployments: Set<String> = []
+        unavailableDeployments: Set<String> = [], shadowDemotions: ShadowDemotions = .none
     ) {
+        self.shadowDemotions = shadowDemotions
         self.decisionID = decisionID
         self.tenant = tenant
         self.userTier = userTier
