@@ -27,11 +27,15 @@ final class ChatCompletionsHandler: Sendable {
     let tenants: TenantDirectory
     /// Budgets and rate limits.
     let budgets: BudgetBook
+    /// Shadow evaluation, when `policy.shadow` is set.
+    let shadow: ShadowEvaluator?
 
     init(
         configuration: GatewayConfiguration, engine: RoutingEngine, executor: ChainExecutor, monitor: DeploymentMonitor, sessions: SessionStore,
-        decisions: DecisionLog, gates: GateEvaluator, cascade: GatedCascade, ledger: LedgerRecorder, tenants: TenantDirectory, budgets: BudgetBook
+        decisions: DecisionLog, gates: GateEvaluator, cascade: GatedCascade, ledger: LedgerRecorder, tenants: TenantDirectory, budgets: BudgetBook,
+        shadow: ShadowEvaluator? = nil
     ) {
+        self.shadow = shadow
         self.configuration = configuration
         self.engine = engine
         self.executor = executor
@@ -243,6 +247,9 @@ final class ChatCompletionsHandler: Sendable {
         headers.append(HTTPField(name: SwitchyardHeader.costUSD, value: formatUSD(answer.costUSD)))
         draft.note(usage: answer.completion.usage, price: answer.deployment.price, cost: answer.costUSD)
         draft.note(answer: answer.completion.summary)
+        shadow?.offer(
+            decisionID: prepared.decisionID, task: prepared.decision.signals.task.value, served: answer.deployment, request: chat,
+            answer: answer.completion.summary.content)
         if chat.stream {
             headers.append(HTTPField(name: .contentType, value: "text/event-stream"))
             headers.append(HTTPField(name: .cacheControl, value: "no-cache"))
@@ -345,6 +352,9 @@ final class ChatCompletionsHandler: Sendable {
         }
         draft.note(usage: served.value.usage, price: served.deployment.price)
         draft.note(answer: served.value.summary)
+        shadow?.offer(
+            decisionID: prepared.decisionID, task: prepared.decision.signals.task.value, served: served.deployment, request: prepared.chat,
+            answer: served.value.summary.content)
         book(&draft)
         return Self.response(headers: &headers, body: ByteBuffer(bytes: served.value.bodyBytes))
     }
@@ -370,7 +380,7 @@ final class ChatCompletionsHandler: Sendable {
             decisionID: decisionID, tenant: identity.tenant?.id, userTier: identity.tenant?.userTier ?? userTier,
             allowedRegions: identity.tenant?.allowedRegions, now: now, budgetUtilization: budgets.utilization(of: identity, now: now),
             session: routingRequest.hints.session.flatMap { sessions.state(for: $0, now: now) },
-            unavailableDeployments: monitor.unavailableDeployments(now: .now))
+            unavailableDeployments: monitor.unavailableDeployments(now: .now), shadowDemotions: shadow?.demotions ?? .none)
         return try engine.route(routingRequest, context: context)
     }
 

@@ -28,6 +28,7 @@ public enum GatewayApplication {
         let executor = ChainExecutor(configuration: configuration, providers: providers, monitor: monitor, logger: logger)
         let gates = GateEvaluator(configuration: configuration)
         let statistics = CascadeStatistics(escalationCeiling: configuration.routing.gates.escalationAlertRate, logger: logger)
+        let shadow = ShadowEvaluator(configuration: configuration, providers: providers, ledger: ledger, logger: logger)
         let chat = ChatCompletionsHandler(
             configuration: configuration,
             engine: RoutingEngine(configuration: configuration, semantic: semantic.classifier),
@@ -39,13 +40,13 @@ public enum GatewayApplication {
             cascade: GatedCascade(
                 gates: gates, executor: executor, reviews: reviews, statistics: statistics,
                 tierRank: Dictionary(configuration.tiers.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })),
-            ledger: ledger, tenants: tenants, budgets: budgets)
+            ledger: ledger, tenants: tenants, budgets: budgets, shadow: shadow)
         let route = RouteHandler(chat: chat)
 
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: OpenAIErrorMiddleware())
         let admin = router.group("/admin").add(middleware: AdminAuthMiddleware(adminKey: configuration.server.adminKey))
-        ReviewRoutes(queue: reviews, statistics: statistics).register(on: admin)
+        ReviewRoutes(queue: reviews, statistics: statistics, shadow: shadow).register(on: admin)
         TenancyRoutes(directory: tenants, budgets: budgets, store: store, configuration: configuration).register(admin: admin, router: router)
         router.post(RouterPath(ChatFirstResponder.chatPath)) { request, context in
             try await chat.handle(request, context: context)
@@ -141,6 +142,21 @@ public enum GatewayApplication {
         let (router, chat) = buildRouter(
             configuration: configuration, providers: providers, store: store, ledger: ledger, metrics: metrics, tenants: tenants,
             budgets: budgets, reviews: reviews, semantic: semantic, logger: logger)
+        // Services stop in reverse order: the server first, then shadow calls (before the
+        // providers' connections they use), the providers' connections, the review queue's
+        // writes, tenant refreshes, the shared budgets' last report and the ledger writer; the
+        // store's connections close once the writer's last flush and that report are done.
+        var services: [any Service] = [
+            StoreLifetime(store, closeAfter: {
+                await ledger.waitUntilStopped()
+                await leaseSync?.waitUntilStopped()
+            }),
+            ledger,
+        ]
+        if let leaseSync { services.append(leaseSync) }
+        if let refresh { services.append(refresh) }
+        services += [reviews, providers] as [any Service]
+        if let shadow = chat.shadow { services.append(shadow) }
         return Application(
             router: router,
             // Each request is read by a channel handler and answered by a task on its
@@ -150,16 +166,7 @@ public enum GatewayApplication {
                 responder: ChatFirstResponder(chat: chat, messages: MessagesHandler(chat: chat), router: router.buildResponder()), maxBodyBytes: max(server.maxBodyBytes, TenancyRoutes.maxBodyBytes), serverName: "switchyard",
                 logger: logger),
             configuration: ApplicationConfiguration(address: .hostname(server.host, port: server.port), serverName: "switchyard"),
-            // Services stop in reverse order: the server first, then the providers' connections,
-            // the review queue's writes, the shared budgets' last report and the ledger writer; the
-            // store's connections close once the writer's last flush and that report are done.
-            services: [
-                StoreLifetime(store, closeAfter: {
-                    await ledger.waitUntilStopped()
-                    await leaseSync?.waitUntilStopped()
-                }),
-                ledger,
-            ] + (leaseSync.map { [$0] } ?? []) + (refresh.map { [$0] } ?? []) + [reviews, providers],
+            services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? server.port) },
             logger: logger
         )

@@ -5,6 +5,8 @@ import SwitchyardCore
 struct ReviewRoutes: Sendable {
     let queue: ReviewQueue
     let statistics: CascadeStatistics
+    /// Shadow evaluation's verdicts for `/admin/stats`, when `policy.shadow` is set.
+    var shadow: ShadowEvaluator? = nil
 
     func register(on group: RouterGroup<BasicRequestContext>) {
         group.get("review") { request, _ in
@@ -32,8 +34,10 @@ struct ReviewRoutes: Sendable {
             }
             return jsonResponse(item.json)
         }
-        group.get("stats") { _, _ in
-            jsonResponse(statistics.json)
+        group.get("stats") { [shadow] _, _ in
+            guard let shadow, var stats = statistics.json.objectValue else { return jsonResponse(statistics.json) }
+            stats["shadow"] = shadow.json
+            return jsonResponse(.object(stats))
         }
     }
 }

@@ -1,0 +1,153 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import SwitchyardCore
+import SwitchyardStorage
+
+/// Shadow evaluation (`policy.shadow`, see ``ShadowSettings``): asks the reference model again
+/// for a sample of the plain answers served from lower tiers, off the request path, judges
+/// whether the two agree, and keeps the verdicts per task and tier. Routing reads
+/// ``demotions``: a tier that agrees too rarely for a task is skipped for it, and the decision
+/// record says why. Each shadow call is booked in the ledger (endpoint `shadow`, no tenant, so
+/// no tenant's budget pays for the gateway's own evaluation).
+final class ShadowEvaluator: Service {
+    /// One sampled answer waiting for its shadow call.
+    struct Job: Sendable {
+        var decisionID: String
+        var task: String
+        var tier: String
+        var model: String
+        var request: ChatCompletionRequest
+        var answer: String
+    }
+
+    let settings: ShadowSettings
+    let reference: ModelDeployment
+    private let referenceRank: Int
+    private let tierRank: [String: Int]
+    private let providers: ProviderRegistry
+    private let ledger: LedgerRecorder
+    private let logger: Logger
+    private let jobs: AsyncStream<Job>
+    private let submit: AsyncStream<Job>.Continuation
+    private struct State {
+        var statistics: ShadowStatistics
+        var demotions = ShadowDemotions.none
+        var dropped = 0
+        var failed = 0
+    }
+    private let state: Mutex<State>
+
+    init?(configuration: GatewayConfiguration, providers: ProviderRegistry, ledger: LedgerRecorder, logger: Logger) {
+        guard let settings = configuration.routing.policy.shadow, let reference = configuration.model(named: settings.model) else { return nil }
+        self.settings = settings
+        self.reference = reference
+        tierRank = Dictionary(configuration.tiers.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        referenceRank = tierRank[reference.tier] ?? Int.max
+        self.providers = providers
+        self.ledger = ledger
+        self.logger = logger
+        state = Mutex(State(statistics: ShadowStatistics(window: settings.window)))
+        (jobs, submit) = AsyncStream.makeStream(of: Job.self, bufferingPolicy: .bufferingOldest(settings.queueCapacity))
+    }
+
+    /// The tiers routing skips, per task.
+    var demotions: ShadowDemotions { state.withLock { $0.demotions } }
+
+    /// Offers a served plain answer; samples it, and queues the shadow call, when it came from a
+    /// tier below the reference model's and has text to compare. Cheap when not sampled: a hash
+    /// of the decision id.
+    func offer(decisionID: String, task: String, served: ModelDeployment, request: ChatCompletionRequest, answer: String?) {
+        guard !request.stream, let answer, !answer.isEmpty, let rank = tierRank[served.tier], rank < referenceRank,
+            settings.samples(decisionID: decisionID)
+        else { return }
+        let job = Job(decisionID: decisionID, task: task, tier: served.tier, model: served.name, request: request, answer: answer)
+        if case .dropped = submit.yield(job) { state.withLock { $0.dropped += 1 } }
+    }
+
+    func run() async throws {
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withTaskGroup(of: Void.self) { group in
+                    var running = 0
+                    for await job in jobs {
+                        if running == settings.maxInFlight {
+                            await group.next()
+                            running -= 1
+                        }
+                        running += 1
+                        group.addTask { await self.evaluate(job) }
+                    }
+                }
+            } onGracefulShutdown: { [submit] in
+                submit.finish()
+            }
+        } onCancel: { [submit] in
+            submit.finish()
+        }
+    }
+
+    /// Asks the reference model, judges, books the call, then records the verdict (so a verdict
+    /// counted in ``json`` has its ledger entry queued).
+    func evaluate(_ job: Job) async {
+        let started = ContinuousClock.now
+        var entry = LedgerEntry(
+            decisionID: "shadow-" + job.decisionID, time: Date(), endpoint: "shadow", requestedModel: job.model, task: job.task,
+            taskSource: "shadow", reasons: ["policy.shadow: \(job.tier) answer of \(job.decisionID) asked again of \(reference.name)"],
+            provider: reference.provider, model: reference.name, tier: reference.tier)
+        var verdict: Bool?
+        do throws(ProviderError) {
+            guard let adapter = providers.adapter(named: reference.provider) else {
+                throw ProviderError.connectionFailed(message: "no adapter for provider '\(reference.provider)'")
+            }
+            let completion = try await adapter.complete(ProviderCall(deployment: reference, request: job.request))
+            let agrees = AnswerComparison.judge(job.answer, completion.summary.content ?? "", mode: settings.agreement).agrees ?? false
+            if let usage = completion.usage {
+                entry.inputTokens = usage.promptTokens
+                entry.outputTokens = usage.completionTokens
+                entry.cachedTokens = usage.cachedPromptTokens
+                entry.costUSD = reference.price.cost(of: usage)
+                entry.baselineCostUSD = entry.costUSD
+            }
+            entry.reasons.append(agrees ? "agrees" : "disagrees")
+            verdict = agrees
+        } catch {
+            entry.status = error.gatewayError.status
+            entry.errorCode = error.errorClass
+            logger.warning("shadow call failed", metadata: ["decision_id": "\(job.decisionID)", "error": "\(error)"])
+        }
+        entry.latency = ContinuousClock.now - started
+        entry.upstreamLatency = entry.latency
+        ledger.record(entry)
+        state.withLock { state in
+            guard let verdict else {
+                state.failed += 1
+                return
+            }
+            state.statistics.record(task: job.task, tier: job.tier, agrees: verdict)
+            state.demotions = state.statistics.demotions(
+                minSamples: settings.minSamples, minAgreement: settings.minAgreement, reference: reference.name)
+        }
+    }
+
+    /// `/admin/stats`' `shadow` member: the verdicts per task and tier, and what they take out
+    /// of routing.
+    var json: JSONValue {
+        state.withLock { state in
+            let rows = state.statistics.records.keys.sorted().map { key -> JSONValue in
+                let record = state.statistics.records[key] ?? ShadowStatistics.Record()
+                return .object(JSONObject([
+                    ("task", .string(key.task)), ("tier", .string(key.tier)), ("judged", .int(Int64(record.total))),
+                    ("window", .int(Int64(record.outcomes.count))), ("agreement", .double(record.agreement)),
+                    ("skipped", .bool(state.demotions.evidence(task: key.task, tier: key.tier) != nil)),
+                ]))
+            }
+            return .object(JSONObject([
+                ("reference", .string(reference.name)), ("rate", .double(settings.rate)), ("min_agreement", .double(settings.minAgreement)),
+                ("min_samples", .int(Int64(settings.minSamples))), ("dropped", .int(Int64(state.dropped))), ("failed", .int(Int64(state.failed))),
+                ("tiers", .array(rows)),
+            ]))
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+import SwitchyardCore
+import SwitchyardGateway
+import SwitchyardStorage
+
+/// Shadow evaluation end to end: answers served from the light tier are asked again of the
+/// premium model off the request path; the simulator's light and premium models write different
+/// free text, so they disagree, and once enough have, routing skips light for that task.
+@Suite("Shadow evaluation over loopback")
+struct ShadowEvaluationOverHTTPTests {
+    static let admin = [("authorization", "Bearer test-admin-key-0123456789")]
+    static let extract = [("x-switchyard-task", "extract"), ("x-switchyard-complexity", "0.1")]
+
+    static func yaml(mockPort: Int) -> String {
+        LiveGateway.standardYAML(mockPort: mockPort).replacingOccurrences(
+            of: "server: { host: 127.0.0.1, port: 0, max_body_bytes: 64KiB }",
+            with: "server: { host: 127.0.0.1, port: 0, max_body_bytes: 64KiB, admin_key: test-admin-key-0123456789 }")
+            + "\npolicy:\n  shadow: { rate: 1.0, model: best, min_samples: 4, min_agreement: 0.5, window: 10 }\n"
+    }
+
+    @Test func disagreeingAnswersTakeTheirTierOutOfRoutingForTheirTask() async throws {
+        try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }) { live in
+            for _ in 0..<4 {
+                let response = try await live.post(chatBody(model: "auto"), headers: Self.extract)
+                #expect(response.status == 200)
+                #expect(response.headers["x-switchyard-tier"] == "light")
+            }
+            // The shadow calls run off the request path; wait for their verdicts.
+            let deadline = ContinuousClock.now + .seconds(20)
+            var stats = JSONValue.null
+            while ContinuousClock.now < deadline {
+                stats = try await live.getWithHeaders("/admin/stats", headers: Self.admin).json
+                if stats["shadow"]?["tiers"]?.arrayValue?.first?["judged"]?.intValue ?? 0 >= 4 { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let row = try #require(stats["shadow"]?["tiers"]?.arrayValue?.first { $0["task"]?.stringValue == "extract" })
+            #expect(row["tier"]?.stringValue == "light")
+            #expect(row["judged"]?.intValue == 4)
+            #expect(row["agreement"]?.doubleValue == 0)
+            #expect(row["skipped"]?.boolValue == true)
+            #expect(live.upstreamCount("sim-premium") == 4, "one shadow call per light answer")
+
+            // The next extract request starts above light, and its record says why.
+            let moved = try await live.post(chatBody(model: "auto"), headers: Self.extract)
+            #expect(moved.headers["x-switchyard-tier"] == "mid")
+            let id = try #require(moved.headers["x-switchyard-decision-id"])
+            let record = try await live.get("/v1/decisions/\(id)").json
+            let clause = try #require(record["clauses"]?.arrayValue?.first { $0["clause"]?.stringValue == "policy.shadow" })
+            #expect(clause["reason"]?.stringValue == "light agreed with best on 0 of 4 shadowed extract answers (0% < 50%)")
+            // Another task keeps its light tier.
+            let summarize = try await live.post(
+                chatBody(model: "auto"), headers: [("x-switchyard-task", "summarize"), ("x-switchyard-complexity", "0.1")])
+            #expect(summarize.headers["x-switchyard-tier"] == "light")
+        }
+    }
+
+    /// The shadow calls are booked (the gateway's own spend) without a tenant, so that no
+    /// tenant's budget pays for them.
+    @Test func shadowCallsAreBookedWithoutATenant() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-shadow-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }, configure: { $0.storage = .sqlite(path: path) }) { live in
+            for _ in 0..<3 { _ = try await live.post(chatBody(model: "auto"), headers: Self.extract) }
+            // Judged means answered and booked (the verdict and the entry are written together).
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < deadline {
+                let stats = try await live.getWithHeaders("/admin/stats", headers: Self.admin).json
+                if stats["shadow"]?["tiers"]?.arrayValue?.first?["judged"]?.intValue ?? 0 >= 3 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let entries = try await SQLiteStore(path: path, readOnly: true).ledgerEntries(since: nil, until: nil, full: false)
+        let shadow = entries.filter { $0.endpoint == "shadow" }
+        #expect(shadow.count == 3)
+        #expect(shadow.allSatisfy { $0.tenant == nil && $0.keyID == nil && $0.model == "best" && $0.costUSD > 0 && $0.task == "extract" })
+        let served = Set(entries.filter { $0.endpoint == "chat.completions" }.map(\.decisionID))
+        #expect(Set(shadow.map { String($0.decisionID.dropFirst("shadow-".count)) }) == served)
+    }
+}
