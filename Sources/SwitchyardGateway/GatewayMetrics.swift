@@ -101,6 +101,8 @@ public final class GatewayMetrics: LedgerObserver, Sendable {
     }
 
     private func record(_ entry: LedgerEntry, into state: inout State) {
+        // The gateway's own evaluation calls are not requests: counted apart, by verdict.
+        if entry.endpoint == ShadowEvaluator.endpoint { return recordShadow(entry) }
         let labels = Labels(
             tier: entry.tier ?? "none", task: entry.task ?? "none", model: entry.model ?? "none",
             tenant: tenantLabel(entry.tenant, state: &state), outcome: entry.succeeded ? "success" : "error")
@@ -153,6 +155,15 @@ public final class GatewayMetrics: LedgerObserver, Sendable {
             baselineCost: FloatingPointCounter(label: "switchyard_baseline_cost_usd_total", dimensions: withoutOutcome, factory: factory),
             escalations: CoreMetrics.Counter(label: "switchyard_escalations_total", dimensions: withoutOutcome, factory: factory),
             fallbacks: CoreMetrics.Counter(label: "switchyard_fallbacks_total", dimensions: withoutOutcome, factory: factory))
+    }
+
+    /// A shadow call: its verdict on the answer it checked (task, and the model that answered),
+    /// and what it cost.
+    private func recordShadow(_ entry: LedgerEntry) {
+        let verdict = entry.succeeded ? (entry.reasons.last == ShadowEvaluator.agrees ? "agrees" : "disagrees") : "error"
+        let dimensions = [("task", entry.task ?? "none"), ("model", entry.requestedModel ?? "none")]
+        CoreMetrics.Counter(label: "switchyard_shadow_verdicts_total", dimensions: dimensions + [("verdict", verdict)], factory: factory).increment()
+        FloatingPointCounter(label: "switchyard_shadow_cost_usd_total", dimensions: dimensions, factory: factory).increment(by: entry.costUSD)
     }
 
     /// Counts a budget or session alert.

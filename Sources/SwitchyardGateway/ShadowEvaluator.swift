@@ -22,6 +22,10 @@ final class ShadowEvaluator: Service {
         var answer: String
     }
 
+    /// The ledger's endpoint for shadow calls, and the reason that ends an agreeing one.
+    static let endpoint = "shadow"
+    static let agrees = "agrees"
+
     let settings: ShadowSettings
     let reference: ModelDeployment
     private let referenceRank: Int
@@ -93,7 +97,7 @@ final class ShadowEvaluator: Service {
     func evaluate(_ job: Job) async {
         let started = ContinuousClock.now
         var entry = LedgerEntry(
-            decisionID: "shadow-" + job.decisionID, time: Date(), endpoint: "shadow", requestedModel: job.model, task: job.task,
+            decisionID: "shadow-" + job.decisionID, time: Date(), endpoint: Self.endpoint, requestedModel: job.model, task: job.task,
             taskSource: "shadow", reasons: ["policy.shadow: \(job.tier) answer of \(job.decisionID) asked again of \(reference.name)"],
             provider: reference.provider, model: reference.name, tier: reference.tier)
         var verdict: Bool?
@@ -110,7 +114,7 @@ final class ShadowEvaluator: Service {
                 entry.costUSD = reference.price.cost(of: usage)
                 entry.baselineCostUSD = entry.costUSD
             }
-            entry.reasons.append(agrees ? "agrees" : "disagrees")
+            entry.reasons.append(agrees ? Self.agrees : "disagrees")
             verdict = agrees
         } catch {
             entry.status = error.gatewayError.status

@@ -41,6 +41,16 @@ struct ShadowEvaluationOverHTTPTests {
             #expect(row["agreement"]?.doubleValue == 0)
             #expect(row["skipped"]?.boolValue == true)
             #expect(live.upstreamCount("sim-premium") == 4, "one shadow call per light answer")
+            // Metrics count the verdicts apart from requests (the ledger writer feeds them: wait).
+            var metrics = ""
+            while ContinuousClock.now < deadline {
+                metrics = try await live.get("/metrics").body
+                if metrics.contains("switchyard_shadow_verdicts_total") { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(metrics.contains(#"switchyard_shadow_verdicts_total{task="extract",model="cheap",verdict="disagrees"} 4"#), "\(metrics)")
+            #expect(metrics.contains("switchyard_shadow_cost_usd_total"))
+            #expect(!metrics.split(separator: "\n").contains { $0.hasPrefix("switchyard_requests_total") && $0.contains(#"model="best""#) })
 
             // The next extract request starts above light, and its record says why.
             let moved = try await live.post(chatBody(model: "auto"), headers: Self.extract)
