@@ -188,22 +188,25 @@ struct RoutingConfigurationReader {
         }
         if let shadow = section.mapping("shadow") {
             defer { shadow.rejectUnknownKeys() }
-            policy.shadow = readShadow(shadow)
+            policy.shadow = readShadow(shadow, taskNames: taskNames)
         }
         return policy
     }
 
     /// `policy.shadow`: sampling rate, reference model and the agreement that moves routing.
-    private func readShadow(_ section: MappingReader) -> ShadowSettings? {
+    private func readShadow(_ section: MappingReader, taskNames: [String]) -> ShadowSettings? {
         let rate = section.double("rate", required: true, minimum: 0)
         let model = section.string("model", required: true)
         var settings = ShadowSettings(rate: 0, model: "")
-        if let agreement = section.choice("agreement", as: AgreementMode.self) {
-            if agreement == .embedding {
-                section.report("agreement", "must be exact, json or auto (embedding comparisons are for `switchyard audit`)")
-            } else {
-                settings.agreement = agreement
+        if let agreement = section.choice("agreement", as: AgreementMode.self) { settings.agreement = agreement }
+        if let threshold = section.double("cosine_threshold", minimum: -1) {
+            if threshold > 1 { section.report("cosine_threshold", "must be a cosine similarity between -1 and 1") } else { settings.cosineThreshold = threshold }
+        }
+        if let tasks = section.stringList("tasks") {
+            for task in tasks where !taskNames.contains(task) {
+                section.report("tasks", "unknown task '\(task)'; tasks: \(taskNames.joined(separator: ", "))")
             }
+            settings.tasks = Set(tasks)
         }
         if let samples = section.int("min_samples", range: 1...100_000) { settings.minSamples = samples }
         if let share = section.double("min_agreement", minimum: 0) {

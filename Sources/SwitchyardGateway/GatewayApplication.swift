@@ -28,7 +28,7 @@ public enum GatewayApplication {
         let executor = ChainExecutor(configuration: configuration, providers: providers, monitor: monitor, logger: logger)
         let gates = GateEvaluator(configuration: configuration)
         let statistics = CascadeStatistics(escalationCeiling: configuration.routing.gates.escalationAlertRate, logger: logger)
-        let shadow = ShadowEvaluator(configuration: configuration, providers: providers, ledger: ledger, logger: logger)
+        let shadow = ShadowEvaluator(configuration: configuration, providers: providers, ledger: ledger, embedder: semantic.embedder, logger: logger)
         let chat = ChatCompletionsHandler(
             configuration: configuration,
             engine: RoutingEngine(configuration: configuration, semantic: semantic.classifier),
@@ -132,6 +132,11 @@ public enum GatewayApplication {
             semantic = try SemanticModels.load(configuration.embeddings, routing: configuration.routing, tiers: configuration.tiers, logger: logger)
         } catch {
             throw StoreError(.unavailable, "embeddings: \(error)")
+        }
+        if configuration.routing.policy.shadow?.agreement == .embedding, semantic.embedder == nil {
+            throw StoreError(
+                .unavailable,
+                "policy.shadow.agreement: embedding needs the local embedding model, which is not loaded (see embeddings.model_path, docs/embeddings.md)")
         }
         let providers = ProviderRegistry(configuration: configuration)
         let server = configuration.server

@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import SwitchyardCore
+import SwitchyardEmbeddings
 import SwitchyardStorage
 
 /// Shadow evaluation (`policy.shadow`, see ``ShadowSettings``): asks the reference model again
@@ -31,6 +32,8 @@ final class ShadowEvaluator: Service {
     private let referenceRank: Int
     private let tierRank: [String: Int]
     private let providers: ProviderRegistry
+    /// The local embedding model, for `agreement: embedding`.
+    private let embedder: (any TextEmbedder)?
     private let ledger: LedgerRecorder
     private let logger: Logger
     private let jobs: AsyncStream<Job>
@@ -43,8 +46,11 @@ final class ShadowEvaluator: Service {
     }
     private let state: Mutex<State>
 
-    init?(configuration: GatewayConfiguration, providers: ProviderRegistry, ledger: LedgerRecorder, logger: Logger) {
+    init?(
+        configuration: GatewayConfiguration, providers: ProviderRegistry, ledger: LedgerRecorder, embedder: (any TextEmbedder)?, logger: Logger
+    ) {
         guard let settings = configuration.routing.policy.shadow, let reference = configuration.model(named: settings.model) else { return nil }
+        self.embedder = embedder
         self.settings = settings
         self.reference = reference
         tierRank = Dictionary(configuration.tiers.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
@@ -64,7 +70,7 @@ final class ShadowEvaluator: Service {
     /// of the decision id.
     func offer(decisionID: String, task: String, served: ModelDeployment, request: ChatCompletionRequest, answer: String?) {
         guard !request.stream, let answer, !answer.isEmpty, let rank = tierRank[served.tier], rank < referenceRank,
-            settings.samples(decisionID: decisionID)
+            settings.tasks?.contains(task) ?? true, settings.samples(decisionID: decisionID)
         else { return }
         let job = Job(decisionID: decisionID, task: task, tier: served.tier, model: served.name, request: request, answer: answer)
         if case .dropped = submit.yield(job) { state.withLock { $0.dropped += 1 } }
@@ -106,7 +112,7 @@ final class ShadowEvaluator: Service {
                 throw ProviderError.connectionFailed(message: "no adapter for provider '\(reference.provider)'")
             }
             let completion = try await adapter.complete(ProviderCall(deployment: reference, request: job.request))
-            let agrees = AnswerComparison.judge(job.answer, completion.summary.content ?? "", mode: settings.agreement).agrees ?? false
+            let agrees = judge(job.answer, completion.summary.content ?? "")
             if let usage = completion.usage {
                 entry.inputTokens = usage.promptTokens
                 entry.outputTokens = usage.completionTokens
@@ -133,6 +139,13 @@ final class ShadowEvaluator: Service {
             state.demotions = state.statistics.demotions(
                 minSamples: settings.minSamples, minAgreement: settings.minAgreement, reference: reference.name)
         }
+    }
+
+    /// Whether the served answer agrees with the reference's (see
+    /// ``ShadowSettings/agrees(_:_:embeddings:)``); embeddings come from the local model,
+    /// computed here, off the request path.
+    func judge(_ served: String, _ reference: String) -> Bool {
+        settings.agrees(served, reference, embeddings: embedder.map { embedder in { embedder.embed(batch: $0) } })
     }
 
     /// `/admin/stats`' `shadow` member: the verdicts per task and tier, and what they take out

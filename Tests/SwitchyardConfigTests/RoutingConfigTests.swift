@@ -140,8 +140,9 @@ import Testing
         Mistake(yaml: "policy:\n  shadow: { rate: 1.5, model: large }\n", path: "policy.shadow.rate", message: "between 0 and 1", line: 10),
         Mistake(yaml: "policy:\n  shadow: { model: large }\n", path: "policy.shadow", message: "missing required key 'rate'", line: 10),
         Mistake(
-            yaml: "policy:\n  shadow: { rate: 0.1, model: large, agreement: embedding }\n", path: "policy.shadow.agreement", message: "exact, json or auto",
+            yaml: "policy:\n  shadow: { rate: 0.1, model: large, agreement: fuzzy }\n", path: "policy.shadow.agreement", message: "must be one of",
             line: 10),
+        Mistake(yaml: "policy:\n  shadow: { rate: 0.1, model: large, tasks: [extract, dance] }\n", path: "policy.shadow.tasks", message: "unknown task 'dance'", line: 10),
         Mistake(
             yaml: "policy:\n  shadow: { rate: 0.1, model: large, min_samples: 50, window: 20 }\n", path: "policy.shadow.min_samples",
             message: "must not exceed window", line: 10),
@@ -176,7 +177,7 @@ import Testing
 
     @Test func shadowEvaluationIsReadWithItsDefaults() throws {
         #expect(try load("").routing.policy.shadow == nil)
-        let shadow = try #require(try load("policy:\n  shadow: { rate: 0.02, model: large, agreement: json, min_agreement: 0.9 }\n").routing.policy.shadow)
-        #expect(shadow == ShadowSettings(rate: 0.02, model: "large", agreement: .json, minSamples: 20, minAgreement: 0.9, window: 100))
+        let shadow = try #require(try load("policy:\n  shadow: { rate: 0.02, model: large, agreement: json, min_agreement: 0.9, tasks: [extract] }\n").routing.policy.shadow)
+        #expect(shadow == ShadowSettings(rate: 0.02, model: "large", agreement: .json, tasks: ["extract"], minSamples: 20, minAgreement: 0.9, window: 100))
     }
 }

@@ -35,6 +35,21 @@ struct ShadowEvaluationTests {
         #expect(statistics.demotions(minSamples: 5, minAgreement: 0.8, reference: "best").isEmpty)
     }
 
+    @Test("answers agree exactly, as JSON, or by the cosine of their embeddings")
+    func agreement() {
+        let exact = ShadowSettings(rate: 1, model: "best", agreement: .auto)
+        #expect(exact.agrees("Positive.", "positive", embeddings: nil))
+        #expect(exact.agrees(#"{"a": 1, "b": [2]}"#, #"{"b":[2],"a":1.0}"#, embeddings: nil))
+        #expect(!exact.agrees("The meeting moved.", "It was moved to Tuesday.", embeddings: nil))
+        // A hand-made embedding: texts mentioning Tuesday point one way, the rest another.
+        let embed: ([String]) -> [[Float]] = { texts in texts.map { $0.contains("Tuesday") ? [1, 0] : [0.6, 0.8] } }
+        let semantic = ShadowSettings(rate: 1, model: "best", agreement: .embedding, cosineThreshold: 0.9)
+        #expect(semantic.agrees("Moved to Tuesday.", "The meeting is on Tuesday now.", embeddings: embed))
+        #expect(!semantic.agrees("Moved to Tuesday.", "Cancelled.", embeddings: embed), "cosine 0.6")
+        #expect(ShadowSettings(rate: 1, model: "best", agreement: .embedding, cosineThreshold: 0.5).agrees("Moved to Tuesday.", "Cancelled.", embeddings: embed))
+        #expect(!semantic.agrees("Moved to Tuesday.", "Cancelled.", embeddings: nil), "no model, no agreement")
+    }
+
     func hints(_ complexity: Double, task: String) -> RoutingHints {
         RoutingHints(
             task: Hint(value: task, source: .metadataHeader, param: "x-switchyard-task"),

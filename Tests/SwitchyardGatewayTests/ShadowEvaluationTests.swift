@@ -89,4 +89,22 @@ struct ShadowEvaluationOverHTTPTests {
         let served = Set(entries.filter { $0.endpoint == "chat.completions" }.map(\.decisionID))
         #expect(Set(shadow.map { String($0.decisionID.dropFirst("shadow-".count)) }) == served)
     }
+
+    /// `tasks` limits shadowing to the tasks named; pinned premium answers are never shadowed.
+    @Test func onlyTheNamedTasksBelowTheReferenceTierAreShadowed() async throws {
+        let yaml: @Sendable (Int) -> String = {
+            Self.yaml(mockPort: $0).replacingOccurrences(of: "window: 10 }", with: "window: 10, tasks: [classify] }")
+        }
+        try await LiveGateway.run(yaml: yaml) { live in
+            for _ in 0..<3 { _ = try await live.post(chatBody(model: "auto"), headers: Self.extract) }
+            _ = try await live.post(chatBody(model: "best"), headers: [("x-switchyard-task", "classify")])
+            let classify = try await live.post(chatBody(model: "auto"), headers: [("x-switchyard-task", "classify"), ("x-switchyard-complexity", "0.1")])
+            #expect(classify.headers["x-switchyard-tier"] == "light")
+            let deadline = ContinuousClock.now + .seconds(20)
+            while live.upstreamCount("sim-premium") < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            try await Task.sleep(for: .milliseconds(200))
+            // One premium call for the pinned request, one shadow call for the classify answer.
+            #expect(live.upstreamCount("sim-premium") == 2)
+        }
+    }
 }

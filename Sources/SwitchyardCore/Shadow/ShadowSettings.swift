@@ -9,8 +9,13 @@ public struct ShadowSettings: Sendable, Hashable {
     public var rate: Double
     /// The model asked again (a configured model name): the reference answers are judged by.
     public var model: String
-    /// How two answers are judged to agree (`exact`, `json` or `auto`).
+    /// How two answers are judged to agree (`embedding` needs the local embedding model).
     public var agreement: AgreementMode
+    /// With `embedding`: the least cosine similarity of the two answers' embeddings that agrees.
+    public var cosineThreshold: Double
+    /// The tasks whose answers are shadowed (`nil`: every task). Exact or JSON agreement means
+    /// something for short answers (classify, extract); free text rarely matches word for word.
+    public var tasks: Set<String>?
     /// Answers per task and tier judged before their agreement may move routing.
     public var minSamples: Int
     /// Below this share of agreeing answers, the tier is skipped for the task.
@@ -23,12 +28,14 @@ public struct ShadowSettings: Sendable, Hashable {
     public var queueCapacity: Int
 
     public init(
-        rate: Double, model: String, agreement: AgreementMode = .auto, minSamples: Int = 20, minAgreement: Double = 0.8, window: Int = 100,
-        maxInFlight: Int = 2, queueCapacity: Int = 256
+        rate: Double, model: String, agreement: AgreementMode = .auto, cosineThreshold: Double = 0.9, tasks: Set<String>? = nil,
+        minSamples: Int = 20, minAgreement: Double = 0.8, window: Int = 100, maxInFlight: Int = 2, queueCapacity: Int = 256
     ) {
         self.rate = rate
         self.model = model
         self.agreement = agreement
+        self.cosineThreshold = cosineThreshold
+        self.tasks = tasks
         self.minSamples = minSamples
         self.minAgreement = minAgreement
         self.window = window
@@ -52,6 +59,20 @@ public struct ShadowSettings: Sendable, Hashable {
         hash = (hash ^ (hash >> 27)) &* 0x94d0_49bb_1331_11eb
         hash ^= hash >> 31
         return Double(hash >> 11) / Double(1 << 53) < rate
+    }
+}
+
+extension ShadowSettings {
+    /// Whether a served answer agrees with the reference model's, by ``agreement``. With
+    /// `embedding`, texts that differ after normalising are compared by the cosine of their
+    /// embeddings (unit vectors, from `embeddings`) against ``cosineThreshold``; without
+    /// embeddings they do not agree.
+    public func agrees(_ served: String, _ reference: String, embeddings: (([String]) -> [[Float]])?) -> Bool {
+        let (_, decided) = AnswerComparison.judge(served, reference, mode: agreement)
+        if let decided { return decided }
+        guard let vectors = embeddings?([served, reference]), vectors.count == 2, vectors[0].count == vectors[1].count else { return false }
+        let cosine = zip(vectors[0], vectors[1]).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+        return Double(cosine) >= cosineThreshold
     }
 }
 
