@@ -151,6 +151,8 @@ public enum GatewayApplication {
         // providers' connections they use), the providers' connections, the review queue's
         // writes, tenant refreshes, the shared budgets' last report and the ledger writer; the
         // store's connections close once the writer's last flush and that report are done.
+        // Shadow verdicts already measured (before a restart, or by other instances) count.
+        try await chat.shadow?.load(from: store)
         var services: [any Service] = [
             StoreLifetime(store, closeAfter: {
                 await ledger.waitUntilStopped()

@@ -160,7 +160,7 @@ public final class GatewayMetrics: LedgerObserver, Sendable {
     /// A shadow call: its verdict on the answer it checked (task, and the model that answered),
     /// and what it cost.
     private func recordShadow(_ entry: LedgerEntry) {
-        let verdict = entry.succeeded ? (entry.reasons.last == ShadowEvaluator.agrees ? "agrees" : "disagrees") : "error"
+        let verdict = entry.succeeded ? (entry.reasons.last == ShadowEvaluator.agrees ? ShadowEvaluator.agrees : ShadowEvaluator.disagrees) : "error"
         let dimensions = [("task", entry.task ?? "none"), ("model", entry.requestedModel ?? "none")]
         CoreMetrics.Counter(label: "switchyard_shadow_verdicts_total", dimensions: dimensions + [("verdict", verdict)], factory: factory).increment()
         FloatingPointCounter(label: "switchyard_shadow_cost_usd_total", dimensions: dimensions, factory: factory).increment(by: entry.costUSD)

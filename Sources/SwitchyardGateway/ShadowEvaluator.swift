@@ -26,11 +26,14 @@ final class ShadowEvaluator: Service {
     /// The ledger's endpoint for shadow calls, and the reason that ends an agreeing one.
     static let endpoint = "shadow"
     static let agrees = "agrees"
+    static let disagrees = "disagrees"
 
     let settings: ShadowSettings
     let reference: ModelDeployment
     private let referenceRank: Int
     private let tierRank: [String: Int]
+    /// Each configured model's tier (a shadow entry names the model whose answer it checked).
+    private let tierOfModel: [String: String]
     private let providers: ProviderRegistry
     /// The local embedding model, for `agreement: embedding`.
     private let embedder: (any TextEmbedder)?
@@ -55,11 +58,29 @@ final class ShadowEvaluator: Service {
         self.reference = reference
         tierRank = Dictionary(configuration.tiers.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         referenceRank = tierRank[reference.tier] ?? Int.max
+        tierOfModel = Dictionary(configuration.models.map { ($0.name, $0.tier) }, uniquingKeysWith: { first, _ in first })
         self.providers = providers
         self.ledger = ledger
         self.logger = logger
         state = Mutex(State(statistics: ShadowStatistics(window: settings.window)))
         (jobs, submit) = AsyncStream.makeStream(of: Job.self, bufferingPolicy: .bufferingOldest(settings.queueCapacity))
+    }
+
+    /// Rebuilds the verdicts from the ledger's newest shadow entries, so that a restart (or a new
+    /// instance on a shared database) starts from what was already measured. Entries of models
+    /// no longer configured, and failed calls, are passed over.
+    func load(from store: any LedgerStore) async throws(StoreError) {
+        let entries = try await store.recentEntries(endpoint: Self.endpoint, limit: 50_000)
+        state.withLock { state in
+            for entry in entries.reversed() where entry.succeeded {
+                guard let task = entry.task, let model = entry.requestedModel, let tier = tierOfModel[model],
+                    let verdict = entry.reasons.last, verdict == Self.agrees || verdict == Self.disagrees
+                else { continue }
+                state.statistics.record(task: task, tier: tier, agrees: verdict == Self.agrees)
+            }
+            state.demotions = state.statistics.demotions(
+                minSamples: settings.minSamples, minAgreement: settings.minAgreement, reference: reference.name)
+        }
     }
 
     /// The tiers routing skips, per task.
@@ -120,7 +141,7 @@ final class ShadowEvaluator: Service {
                 entry.costUSD = reference.price.cost(of: usage)
                 entry.baselineCostUSD = entry.costUSD
             }
-            entry.reasons.append(agrees ? Self.agrees : "disagrees")
+            entry.reasons.append(agrees ? Self.agrees : Self.disagrees)
             verdict = agrees
         } catch {
             entry.status = error.gatewayError.status

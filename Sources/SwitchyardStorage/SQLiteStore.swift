@@ -135,6 +135,20 @@ public final class SQLiteStore: LedgerStore {
         }
     }
 
+    public func recentEntries(endpoint: String, limit: Int) async throws(StoreError) -> [LedgerEntry] {
+        // The literal endpoint lets SQLite use the partial index of shadow entries.
+        let filter = endpoint == "shadow" ? "endpoint = 'shadow'" : "endpoint = ?"
+        let arguments: StatementArguments = endpoint == "shadow" ? [limit] : [endpoint, limit]
+        let sql = "SELECT \(LedgerRowCoding.columns(full: false)) FROM ledger WHERE \(filter) ORDER BY id DESC LIMIT ?"
+        do {
+            return try await database.read { db in
+                try Row.fetchAll(db, sql: sql, arguments: arguments).map { try LedgerRowCoding.entry(from: $0, full: false) }
+            }
+        } catch {
+            throw StoreError(.operationFailed, "cannot read the ledger of '\(path)': \(Self.describe(error))")
+        }
+    }
+
     public func ledgerCount() async throws(StoreError) -> Int {
         do {
             return try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger") ?? 0 }

@@ -43,12 +43,13 @@ struct ShadowEvaluationOverHTTPTests {
             #expect(live.upstreamCount("sim-premium") == 4, "one shadow call per light answer")
             // Metrics count the verdicts apart from requests (the ledger writer feeds them: wait).
             var metrics = ""
+            let verdicts = #"switchyard_shadow_verdicts_total{task="extract",model="cheap",verdict="disagrees"} 4"#
             while ContinuousClock.now < deadline {
                 metrics = try await live.get("/metrics").body
-                if metrics.contains("switchyard_shadow_verdicts_total") { break }
+                if metrics.contains(verdicts) { break }
                 try await Task.sleep(for: .milliseconds(50))
             }
-            #expect(metrics.contains(#"switchyard_shadow_verdicts_total{task="extract",model="cheap",verdict="disagrees"} 4"#), "\(metrics)")
+            #expect(metrics.contains(verdicts), "\(metrics)")
             #expect(metrics.contains("switchyard_shadow_cost_usd_total"))
             #expect(!metrics.split(separator: "\n").contains { $0.hasPrefix("switchyard_requests_total") && $0.contains(#"model="best""#) })
 
@@ -105,6 +106,30 @@ struct ShadowEvaluationOverHTTPTests {
             try await Task.sleep(for: .milliseconds(200))
             // One premium call for the pinned request, one shadow call for the classify answer.
             #expect(live.upstreamCount("sim-premium") == 2)
+        }
+    }
+
+    /// Verdicts are rebuilt from the ledger at start: a restarted gateway routes as the one
+    /// before it had learned to.
+    @Test func verdictsSurviveARestart() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-shadow-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let onFile: @Sendable (inout GatewayConfiguration) -> Void = { $0.storage = .sqlite(path: path) }
+        try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }, configure: onFile) { live in
+            for _ in 0..<4 { _ = try await live.post(chatBody(model: "auto"), headers: Self.extract) }
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < deadline {
+                let stats = try await live.getWithHeaders("/admin/stats", headers: Self.admin).json
+                if stats["shadow"]?["tiers"]?.arrayValue?.first?["judged"]?.intValue ?? 0 >= 4 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }, configure: onFile) { live in
+            let first = try await live.post(chatBody(model: "auto"), headers: Self.extract)
+            #expect(first.headers["x-switchyard-tier"] == "mid")
+            let stats = try await live.getWithHeaders("/admin/stats", headers: Self.admin).json
+            #expect(stats["shadow"]?["tiers"]?.arrayValue?.first?["window"]?.intValue == 4)
         }
     }
 }

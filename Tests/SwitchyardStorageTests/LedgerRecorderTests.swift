@@ -70,6 +70,9 @@ final class LaneRecordingStore: LedgerStore {
     }
     func ledgerEntry(decisionID: String) async throws(StoreError) -> LedgerEntry? { try await base.ledgerEntry(decisionID: decisionID) }
     func ledgerCount() async throws(StoreError) -> Int { try await base.ledgerCount() }
+    func recentEntries(endpoint: String, limit: Int) async throws(StoreError) -> [LedgerEntry] {
+        try await base.recentEntries(endpoint: endpoint, limit: limit)
+    }
     func spend(since: Date) async throws(StoreError) -> [SpendTotal] { try await base.spend(since: since) }
 }
 

@@ -30,6 +30,22 @@ func sampleEntry(_ index: Int, time: Date = Date(timeIntervalSince1970: 1_790_00
 }
 
 @Suite struct SQLiteStoreTests {
+    @Test func recentEntriesOfOneEndpointNewestFirstThroughTheShadowIndex() async throws {
+        try await withTemporaryDatabase { path in
+            let store = try SQLiteStore(path: path)
+            var entries = (0..<6).map { sampleEntry($0) }
+            for index in [1, 3, 4] { entries[index].endpoint = "shadow" }
+            try await store.append(entries)
+            #expect(try await store.recentEntries(endpoint: "shadow", limit: 2).map(\.decisionID) == ["dec-4", "dec-3"])
+            #expect(try await store.recentEntries(endpoint: "chat.completions", limit: 10).map(\.decisionID) == ["dec-5", "dec-2", "dec-0"])
+            let plan = try await store.database.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT id FROM ledger WHERE endpoint = 'shadow' ORDER BY id DESC LIMIT 2")
+                    .map { $0["detail"] as String? ?? "" }
+            }
+            #expect(plan.contains { $0.contains("ledger_shadow") }, "\(plan)")
+        }
+    }
+
     @Test func entriesRoundTripThroughAFileDatabase() async throws {
         try await withTemporaryDatabase { path in
             let store = try SQLiteStore(path: path)

@@ -26,6 +26,11 @@ public protocol LedgerStore: Sendable {
     /// How many entries the ledger holds.
     func ledgerCount() async throws(StoreError) -> Int
 
+    /// The newest `limit` entries of `endpoint`, newest first, without their bulky fields (as
+    /// ``ledgerEntries(since:until:full:)`` without `full`). Shadow evaluation rebuilds its
+    /// verdicts from its own entries (endpoint `shadow`) when the gateway starts.
+    func recentEntries(endpoint: String, limit: Int) async throws(StoreError) -> [LedgerEntry]
+
     /// Cost and tokens per tenant and key of entries received since `since` (budgets are
     /// rebuilt from this when the gateway starts).
     func spend(since: Date) async throws(StoreError) -> [SpendTotal]

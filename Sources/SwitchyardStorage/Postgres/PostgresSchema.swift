@@ -149,6 +149,8 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // Shadow evaluation's entries, newest first; partial, so other rows cost nothing more.
+        Migration(name: "v5-shadow-index", statements: ["CREATE INDEX ledger_shadow ON ledger (id) WHERE endpoint = 'shadow'"]),
     ]
 
     /// Applies the migrations `connection`'s database lacks, or (read-only) checks that it lacks

@@ -156,6 +156,22 @@ public final class PostgresStore: DurableStore {
         }
     }
 
+    public func recentEntries(endpoint: String, limit: Int) async throws(StoreError) -> [LedgerEntry] {
+        var bindings = PostgresBindings()
+        bindings.append(endpoint)
+        bindings.append(limit)
+        let query = PostgresQuery(
+            unsafeSQL: "SELECT \(PostgresLedgerCoding.selectList(full: false)) FROM ledger WHERE endpoint = $1 ORDER BY id DESC LIMIT $2",
+            binds: bindings)
+        return try await run("read the ledger") { client, logger in
+            var entries: [LedgerEntry] = []
+            for try await row in try await client.query(query, logger: logger) {
+                entries.append(try PostgresLedgerCoding.entry(from: row, full: false))
+            }
+            return entries
+        }
+    }
+
     public func ledgerCount() async throws(StoreError) -> Int {
         try await run("count the ledger") { client, logger in
             for try await count in try await client.query("SELECT COUNT(*) FROM ledger", logger: logger).decode(Int.self) { return count }
