@@ -65,12 +65,21 @@ public struct LedgerReport: Sendable {
     /// One row per group, most expensive first.
     public var rows: [Row]
     public var total: Row
+    /// The gateway's own shadow evaluation calls (endpoint `shadow`), which are not requests:
+    /// kept out of the rows and the total, and shown apart; `nil` when there were none.
+    public var shadow: Row?
+
+    /// The ledger endpoint of shadow evaluation calls.
+    public static let shadowEndpoint = "shadow"
 
     /// Aggregates `entries`, grouped by `dimension` (or only the total). Days are UTC.
-    public init(entries: [LedgerEntry], by dimension: LedgerReportDimension?) {
+    public init(entries allEntries: [LedgerEntry], by dimension: LedgerReportDimension?) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         self.dimension = dimension
+        let entries = allEntries.filter { $0.endpoint != Self.shadowEndpoint }
+        let shadowCalls = allEntries.filter { $0.endpoint == Self.shadowEndpoint }
+        shadow = shadowCalls.isEmpty ? nil : Self.row(key: "shadow calls", shadowCalls[...])
         total = Self.row(key: "total", entries[...])
         guard let dimension else {
             rows = []

@@ -22,7 +22,7 @@ extension LedgerReport {
         }
     }
 
-    private var allRows: [Row] { rows + [total] }
+    private var allRows: [Row] { rows + [total] + (shadow.map { [$0] } ?? []) }
 
     var csv: String {
         var lines = [Self.columns.joined(separator: ",")]
@@ -47,6 +47,7 @@ extension LedgerReport {
             ("by", dimension.map { .string($0.rawValue) } ?? .null),
             ("groups", .array(rows.map(object))),
             ("total", object(total)),
+            ("shadow", shadow.map(object) ?? .null),
         ]))
     }
 
@@ -65,8 +66,10 @@ extension LedgerReport {
         }
         let widths = headers.indices.map { column in cells.map { $0[column].count }.max() ?? 0 }
         var lines: [String] = []
+        // A rule above the total (the shadow calls' row, if any, comes after it).
+        let totalIndex = cells.count - 1 - (shadow == nil ? 0 : 1)
         for (index, row) in cells.enumerated() {
-            if index == cells.count - 1, cells.count > 2 {
+            if index == totalIndex, totalIndex > 1 {
                 lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
             }
             lines.append(row.enumerated().map { column, text in
