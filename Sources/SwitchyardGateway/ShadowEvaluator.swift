@@ -24,7 +24,7 @@ final class ShadowEvaluator: Service {
     }
 
     /// The ledger's endpoint for shadow calls, and the reason that ends an agreeing one.
-    static let endpoint = "shadow"
+    static let endpoint = LedgerReport.shadowEndpoint
     static let agrees = "agrees"
     static let disagrees = "disagrees"
 
