@@ -124,9 +124,6 @@ public enum GatewayApplication {
         // Spend so far this day and month comes from the ledger: budgets survive restarts.
         try await budgets.preload(store: store, tenants: tenants.allTenants, keys: tenants.allKeys, now: Date())
         let leaseSync = leaseStore.map { BudgetLeaseSync(book: budgets, store: $0, settings: configuration.tenancy, logger: logger) }
-        // Other instances change tenants and keys in a shared store: re-read them now and then.
-        var refresh: TenantRefresh?
-        if case .postgres(_, _, let interval) = configuration.storage { refresh = TenantRefresh(directory: tenants, interval: interval, logger: logger) }
         let semantic: SemanticModels
         do throws(EmbeddingError) {
             semantic = try SemanticModels.load(configuration.embeddings, routing: configuration.routing, tiers: configuration.tiers, logger: logger)
@@ -147,12 +144,18 @@ public enum GatewayApplication {
         let (router, chat) = buildRouter(
             configuration: configuration, providers: providers, store: store, ledger: ledger, metrics: metrics, tenants: tenants,
             budgets: budgets, reviews: reviews, semantic: semantic, logger: logger)
-        // Services stop in reverse order: the server first, then shadow calls (before the
-        // providers' connections they use), the providers' connections, the review queue's
-        // writes, tenant refreshes, the shared budgets' last report and the ledger writer; the
-        // store's connections close once the writer's last flush and that report are done.
         // Shadow verdicts already measured (before a restart, or by other instances) count.
         try await chat.shadow?.load(from: store)
+        // Other instances change tenants, keys and shadow verdicts in a shared store: re-read
+        // them now and then.
+        var refresh: SharedStateRefresh?
+        if case .postgres(_, _, let interval) = configuration.storage {
+            refresh = SharedStateRefresh(directory: tenants, shadow: chat.shadow, store: store, interval: interval, logger: logger)
+        }
+        // Services stop in reverse order: the server first, then shadow calls (before the
+        // providers' connections they use), the providers' connections, the review queue's
+        // writes, shared-state refreshes, the shared budgets' last report and the ledger writer;
+        // the store's connections close once the writer's last flush and that report are done.
         var services: [any Service] = [
             StoreLifetime(store, closeAfter: {
                 await ledger.waitUntilStopped()

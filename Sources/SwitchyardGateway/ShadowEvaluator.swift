@@ -66,12 +66,14 @@ final class ShadowEvaluator: Service {
         (jobs, submit) = AsyncStream.makeStream(of: Job.self, bufferingPolicy: .bufferingOldest(settings.queueCapacity))
     }
 
-    /// Rebuilds the verdicts from the ledger's newest shadow entries, so that a restart (or a new
-    /// instance on a shared database) starts from what was already measured. Entries of models
-    /// no longer configured, and failed calls, are passed over.
+    /// Rebuilds the verdicts from the ledger's newest shadow entries, so that a restart, a new
+    /// instance on a shared database, or (every refresh interval) each instance on one, routes
+    /// on what was already measured. Entries of models no longer configured, and failed calls,
+    /// are passed over. Verdicts of this instance not yet written count again once they are.
     func load(from store: any LedgerStore) async throws(StoreError) {
         let entries = try await store.recentEntries(endpoint: Self.endpoint, limit: 50_000)
         state.withLock { state in
+            state.statistics = ShadowStatistics(window: settings.window)
             for entry in entries.reversed() where entry.succeeded {
                 guard let task = entry.task, let model = entry.requestedModel, let tier = tierOfModel[model],
                     let verdict = entry.reasons.last, verdict == Self.agrees || verdict == Self.disagrees

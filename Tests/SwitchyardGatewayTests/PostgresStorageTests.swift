@@ -106,6 +106,34 @@ extension PostgresStorageTests {
         }
     }
 
+    /// Shadow verdicts one instance measured move routing on another running beside it, through
+    /// the shared ledger.
+    @Test func shadowVerdictsReachARunningInstance() async throws {
+        try await Self.withDatabase { location in
+            let yaml: @Sendable (Int) -> String = { ShadowEvaluationOverHTTPTests.yaml(mockPort: $0) }
+            let shared: @Sendable (inout GatewayConfiguration) -> Void = {
+                $0.storage = .postgres(location, maxConnections: 2, refreshInterval: .milliseconds(100))
+            }
+            try await LiveGateway.run(yaml: yaml, configure: shared) { first in
+                try await LiveGateway.run(yaml: yaml, configure: shared) { second in
+                    for _ in 0..<4 { _ = try await first.post(chatBody(model: "auto"), headers: ShadowEvaluationOverHTTPTests.extract) }
+                    // The first instance's four verdicts, judged and then written to the ledger.
+                    #expect(try await Self.eventually {
+                        let stats = try await first.getWithHeaders("/admin/stats", headers: ShadowEvaluationOverHTTPTests.admin).json
+                        return stats["shadow"]?["tiers"]?.arrayValue?.first?["judged"]?.intValue == 4
+                    })
+                    #expect(try await Self.eventually {
+                        let stats = try await second.getWithHeaders("/admin/stats", headers: ShadowEvaluationOverHTTPTests.admin).json
+                        return stats["shadow"]?["tiers"]?.arrayValue?.first?["skipped"]?.boolValue == true
+                    })
+                    // The second instance, which answered nothing yet, starts extract above light.
+                    let moved = try await second.post(chatBody(model: "auto"), headers: ShadowEvaluationOverHTTPTests.extract)
+                    #expect(moved.headers["x-switchyard-tier"] == "mid")
+                }
+            }
+        }
+    }
+
     /// Whether `condition` holds within 10 s, checked every 50 ms.
     static func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + .seconds(10)

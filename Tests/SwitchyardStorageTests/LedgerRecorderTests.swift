@@ -148,8 +148,9 @@ final class LaneRecordingStore: LedgerStore {
             #expect(recorder.written == 20)
             // Quiet: after a flush that finds nothing (and one more interval for the wake-up
             // left buffered meanwhile) the writer parks instead of going round every interval,
-            // and the next entry wakes it again.
-            try await Task.sleep(for: .milliseconds(200))
+            // and the next entry wakes it again. Fifty intervals to get there: a machine busy
+            // with the whole suite can hold the writer's last flushes up for a few of them.
+            try await Task.sleep(for: .seconds(1))
             let readingsOnceQuiet = readings.withLock { $0 }
             try await Task.sleep(for: .milliseconds(200))
             #expect(readings.withLock { $0 } == readingsOnceQuiet)

