@@ -9,7 +9,7 @@ import SwitchyardCore
 import SwitchyardStorage
 
 /// A budget or session alert.
-struct BudgetAlert: Sendable, Hashable {
+struct BudgetAlert: Sendable {
     /// `budget_threshold` or `session_tokens`.
     var kind: String
     /// What crossed, e.g. `tenant 'acme' monthly` or `session 's-1'`.
@@ -23,6 +23,9 @@ struct BudgetAlert: Sendable, Hashable {
     var spentUSD: Double?
     var capUSD: Double?
     var resetsAt: Date?
+    /// For a budget threshold: the budget's key in a shared store and its period, by which
+    /// instances sharing the budget agree on who announces it.
+    var claim: (scope: String, periodStart: Date)? = nil
 
     var json: JSONValue {
         var object = JSONObject([("type", .string(kind)), ("scope", .string(scope)), ("threshold", .double(threshold)), ("value", .double(utilization))])
@@ -46,8 +49,15 @@ final class AlertDispatcher: Sendable {
     private let recent = Mutex<[BudgetAlert]>([])
     /// Delays between delivery attempts.
     let backoff: [Duration]
+    /// With budgets shared by several instances: where the first instance to see a threshold
+    /// crossed claims its announcement.
+    private let claims: (any BudgetLeaseStore)?
 
-    init(webhooks: [AlertWebhook], logger: Logger, metrics: GatewayMetrics?, backoff: [Duration] = [.milliseconds(500), .seconds(2), .seconds(8)]) {
+    init(
+        webhooks: [AlertWebhook], logger: Logger, metrics: GatewayMetrics?, backoff: [Duration] = [.milliseconds(500), .seconds(2), .seconds(8)],
+        claims: (any BudgetLeaseStore)? = nil
+    ) {
+        self.claims = claims
         self.webhooks = webhooks
         self.logger = logger
         self.metrics = metrics
@@ -57,7 +67,25 @@ final class AlertDispatcher: Sendable {
     /// The last alerts raised (newest last, at most 100).
     var recentAlerts: [BudgetAlert] { recent.withLock { $0 } }
 
+    /// Announces `alert`; a budget threshold shared with other instances only once the store
+    /// says this instance is the first to announce it (if the store cannot say, it is announced
+    /// anyway: a duplicate rather than none).
     func raise(_ alert: BudgetAlert) {
+        guard let claims, let claim = alert.claim else { return announce(alert) }
+        Task.detached { [logger] in
+            do throws(StoreError) {
+                guard try await claims.claimAlert(scope: claim.scope, periodStart: claim.periodStart, threshold: alert.threshold) else {
+                    logger.debug("budget alert announced by another instance", metadata: ["scope": "\(alert.scope)", "threshold": "\(alert.threshold)"])
+                    return
+                }
+            } catch {
+                logger.error("budget alert not claimed; announcing it here", metadata: ["error": "\(error.message)"])
+            }
+            self.announce(alert)
+        }
+    }
+
+    private func announce(_ alert: BudgetAlert) {
         recent.withLock { alerts in
             alerts.append(alert)
             if alerts.count > 100 { alerts.removeFirst(alerts.count - 100) }

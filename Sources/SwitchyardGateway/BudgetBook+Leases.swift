@@ -77,6 +77,11 @@ extension BudgetBook {
             tokens: max(Int((Double(budget.tokens ?? 0) * share).rounded(.up)), waiting?.tokens ?? 0))
     }
 
+    /// `scope`'s key in the shared store (``BudgetLeaseRequest/scope``).
+    static func leaseScope(_ scope: Scope) -> String {
+        BudgetLeaseRequest.scope(owner: scope.kind == .tenant ? .tenant : .key, ownerID: scope.id, period: scope.period)
+    }
+
     private static func request(_ scope: Scope, _ account: BudgetAccount, reported: BudgetAccount.Amount, want: BudgetAccount.Amount) -> BudgetLeaseRequest {
         BudgetLeaseRequest(
             owner: scope.kind == .tenant ? .tenant : .key, ownerID: scope.id, period: scope.period, periodStart: account.periodStart,

@@ -233,7 +233,8 @@ final class BudgetBook: Sendable {
                     raised.append(BudgetAlert(
                         kind: "budget_threshold", scope: scope.description, tenant: admission.tenant, keyID: admission.keyID,
                         threshold: threshold, utilization: account.utilization, spentUSD: account.spentUSD, capUSD: account.budget.usd,
-                        resetsAt: account.periodEnd))
+                        resetsAt: account.periodEnd,
+                        claim: shared ? (Self.leaseScope(scope), account.periodStart) : nil))
                 }
                 state.accounts[scope] = account
             }

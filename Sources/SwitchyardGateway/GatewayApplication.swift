@@ -119,7 +119,8 @@ public enum GatewayApplication {
         // it leases from the store.
         let leaseStore = store as? any BudgetLeaseStore
         let budgets = BudgetBook(
-            settings: configuration.tenancy, alerts: AlertDispatcher(webhooks: configuration.tenancy.webhooks, logger: logger, metrics: metrics),
+            settings: configuration.tenancy,
+            alerts: AlertDispatcher(webhooks: configuration.tenancy.webhooks, logger: logger, metrics: metrics, claims: leaseStore),
             shared: leaseStore != nil)
         // Spend so far this day and month comes from the ledger: budgets survive restarts.
         try await budgets.preload(store: store, tenants: tenants.allTenants, keys: tenants.allKeys, now: Date())

@@ -186,4 +186,37 @@ struct SharedBudgetTests {
             #expect(served >= 30, "served \(served) of an ideal 60 (\(refused) refused)")
         }
     }
+
+    /// A budget threshold crossed on both instances is announced once: the first to claim it in
+    /// the database sends it.
+    @Test func aThresholdCrossedOnTwoInstancesIsAnnouncedOnce() async throws {
+        let unit = try await LiveGateway.run(yaml: { TenancyTests.yaml(mockPort: $0) }) { live in try await TenancyTests().unitCost(live) }
+        let receiver = WebhookReceiver()
+        try await receiver.run { hook in
+            try await PostgresStorageTests.withDatabase { location in
+                let yaml: @Sendable (Int) -> String = {
+                    TenancyTests.yaml(
+                        mockPort: $0, acmeBudgets: "[{ period: daily, usd: \(unit * 10.5) }]",
+                        extra: "budgets: { alerts: [0.5], lease_sync_interval: 200ms, lease_ttl: 2s, webhooks: [{ url: \"\(hook)\" }] }")
+                }
+                let shared: @Sendable (inout GatewayConfiguration) -> Void = { $0.storage = .postgres(location, maxConnections: 2) }
+                try await LiveGateway.run(yaml: yaml, configure: shared) { first in
+                    try await LiveGateway.run(yaml: yaml, configure: shared) { second in
+                        // The first instance spends past half the cap and announces it.
+                        for _ in 0..<6 {
+                            #expect(try await first.post(TenancyTests.fixedBody, headers: TenancyTests.bearer(TenancyTests.acmeKey)).status == 200)
+                        }
+                        #expect(try await PostgresStorageTests.eventually { receiver.alerts.count == 1 })
+                        // The second learns that spend with its first slice, and crosses the same
+                        // threshold when its own answer settles: the claim is already taken.
+                        #expect(try await second.post(TenancyTests.fixedBody, headers: TenancyTests.bearer(TenancyTests.acmeKey)).status == 200)
+                        try await Task.sleep(for: .milliseconds(500))
+                    }
+                }
+            }
+        }
+        let alerts = receiver.alerts.filter { $0["type"]?.stringValue == "budget_threshold" }
+        #expect(alerts.count == 1, "\(alerts)")
+        #expect(alerts.first?["threshold"]?.doubleValue == 0.5)
+    }
 }

@@ -328,6 +328,19 @@ struct PostgresBudgetLeaseTests {
         }
     }
 
+    @Test func anAlertIsClaimedOncePerBudgetPeriodAndThreshold() async throws {
+        try await withStore { store in
+            let claims = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<6 { group.addTask { try await store.claimAlert(scope: "tenant:acme:daily", periodStart: start, threshold: 0.5) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(claims.filter { $0 }.count == 1)
+            #expect(try await store.claimAlert(scope: "tenant:acme:daily", periodStart: start, threshold: 0.8))
+            #expect(try await store.claimAlert(scope: "tenant:acme:daily", periodStart: start.addingTimeInterval(86_400), threshold: 0.5))
+            #expect(try await store.claimAlert(scope: "key:k1:daily", periodStart: start, threshold: 0.5))
+        }
+    }
+
     /// Many instances syncing one budget at once: the row lock serialises them, and the slices
     /// granted never add up to more than the cap.
     @Test func concurrentSyncsNeverOvergrant() async throws {

@@ -12,6 +12,11 @@ public protocol BudgetLeaseStore: Sendable {
 
     /// Reports the last spend and gives `instance`'s slices back (a graceful stop).
     func releaseBudgets(_ requests: [BudgetLeaseRequest], instance: String) async throws(StoreError)
+
+    /// Claims the announcement of `threshold` crossed by the budget `scope` in the period
+    /// starting at `periodStart`: `true` for the first instance to ask, `false` for the others,
+    /// so that one alert goes out however many instances see the crossing.
+    func claimAlert(scope: String, periodStart: Date, threshold: Double) async throws(StoreError) -> Bool
 }
 
 /// One budget's report and wish in a ``BudgetLeaseStore/syncBudgets(_:instance:ttl:)`` call.
@@ -50,5 +55,10 @@ public struct BudgetLeaseRequest: Sendable, Hashable {
     }
 
     /// The budget's key in the store: owner, id and period (`tenant:acme:daily`).
-    public var scope: String { "\(owner.rawValue):\(ownerID):\(period.rawValue)" }
+    public var scope: String { Self.scope(owner: owner, ownerID: ownerID, period: period) }
+
+    /// The key of the budget of `owner` `ownerID` for `period`.
+    public static func scope(owner: Owner, ownerID: String, period: Budget.Period) -> String {
+        "\(owner.rawValue):\(ownerID):\(period.rawValue)"
+    }
 }

@@ -151,6 +151,18 @@ enum PostgresSchema {
         ]),
         // Shadow evaluation's entries, newest first; partial, so other rows cost nothing more.
         Migration(name: "v5-shadow-index", statements: ["CREATE INDEX ledger_shadow ON ledger (id) WHERE endpoint = 'shadow'"]),
+        // Budget alerts announced, so that several instances send each one once.
+        Migration(name: "v6-budget-alerts", statements: [
+            """
+            CREATE TABLE budget_alerts (
+                scope TEXT NOT NULL,
+                period_start TIMESTAMPTZ NOT NULL,
+                threshold DOUBLE PRECISION NOT NULL,
+                claimed_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                PRIMARY KEY (scope, period_start, threshold)
+            )
+            """,
+        ]),
     ]
 
     /// Applies the migrations `connection`'s database lacks, or (read-only) checks that it lacks

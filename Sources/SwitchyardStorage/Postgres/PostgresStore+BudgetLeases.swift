@@ -55,6 +55,18 @@ extension PostgresStore: BudgetLeaseStore {
         }
     }
 
+    public func claimAlert(scope: String, periodStart: Date, threshold: Double) async throws(StoreError) -> Bool {
+        try await run("claim the alert of '\(scope)'") { client, logger in
+            let rows = try await client.query(
+                """
+                INSERT INTO budget_alerts (scope, period_start, threshold) VALUES (\(scope), \(periodStart), \(threshold))
+                ON CONFLICT DO NOTHING RETURNING 1
+                """, logger: logger)
+            for try await _ in rows.decode(Int.self) { return true }
+            return false
+        }
+    }
+
     /// The most of `want` that fits beside the spend and the other instances' slices.
     static func slice(want: Double, cap: Double?, spent: Double, others: Double) -> Double {
         guard let cap else { return max(0, want) }
