@@ -17,7 +17,7 @@ extension PostgresStore {
         let body = JSONWriter.string(TenancyCoding.json(tenant))
         let id = tenant.id
         try await run("save tenant '\(id)'") { client, logger in
-            try await client.query(
+            _ = try await client.query(
                 """
                 INSERT INTO tenants (id, body, updated) VALUES (\(id), \(body), now())
                 ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated = excluded.updated
@@ -27,7 +27,7 @@ extension PostgresStore {
 
     public func deleteTenant(id: String) async throws(StoreError) {
         try await run("delete tenant '\(id)'") { client, logger in
-            try await client.query("DELETE FROM tenants WHERE id = \(id)", logger: logger)
+            _ = try await client.query("DELETE FROM tenants WHERE id = \(id)", logger: logger)
         }
     }
 
@@ -48,7 +48,7 @@ extension PostgresStore {
         let text = JSONWriter.string(.object(body))
         let (id, tenant, hash) = (key.id, key.tenant, key.secretHash)
         try await run("save key '\(id)'") { client, logger in
-            try await client.query(
+            _ = try await client.query(
                 """
                 INSERT INTO api_keys (id, tenant, secret_hash, body, updated) VALUES (\(id), \(tenant), \(hash), \(text), now())
                 ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant, secret_hash = excluded.secret_hash, body = excluded.body,
@@ -62,7 +62,7 @@ extension PostgresStore {
         let after = audit.after.map(JSONWriter.string)
         let (time, actor, action, target) = (audit.time, audit.actor, audit.action, audit.target)
         try await run("append to the audit log") { client, logger in
-            try await client.query(
+            _ = try await client.query(
                 """
                 INSERT INTO audit_log (time, actor, action, target, before, after)
                 VALUES (\(time), \(actor), \(action), \(target), \(before)::json, \(after)::json)
@@ -91,7 +91,7 @@ extension PostgresStore {
         let (verdict, note, resolved) = (item.resolution?.verdict, item.resolution?.note, item.resolution?.resolvedAt)
         let (id, decision, created, task, model, tier, reason) = (item.id, item.decisionID, item.createdAt, item.task, item.model, item.tier, item.reason)
         try await run("save review item '\(id)'") { client, logger in
-            try await client.query(
+            _ = try await client.query(
                 """
                 INSERT INTO review_items (id, decision_id, created_at, task, model, tier, reason, gates, verdict, note, resolved_at)
                 VALUES (\(id), \(decision), \(created), \(task), \(model), \(tier), \(reason), \(gates)::json, \(verdict), \(note), \(resolved))
