@@ -21,7 +21,7 @@ extension BudgetBook {
             for (scope, account) in state.accounts {
                 let waiting = state.waitingFor[scope]
                 let active = waiting != nil || state.lastReserved[scope].map { now.timeIntervalSince($0) < activeWithin } == true
-                let slice = active ? Self.slice(of: account.budget, share: share, atLeast: waiting) : BudgetAccount.Amount(usd: 0, tokens: 0)
+                let slice = active ? Self.slice(of: account.budget, share: share, atLeast: waiting) : .zero
                 guard let (unreported, want) = account.leaseRequest(slice: slice) else { continue }
                 let holds = account.lease.map { $0.ceiling.usd > account.spentUSD || $0.ceiling.tokens > account.spentTokens } ?? false
                 guard active || holds || unreported.usd > 0 || unreported.tokens > 0 || account.reservedUSD > 0 || account.reservedTokens > 0
@@ -31,7 +31,7 @@ extension BudgetBook {
             for (scope, account) in state.retired {
                 guard let unreported = account.lease?.unreported else { continue }
                 pending.append(PendingLease(
-                    scope: scope, request: Self.request(scope, account, reported: unreported, want: BudgetAccount.Amount(usd: 0, tokens: 0))))
+                    scope: scope, request: Self.request(scope, account, reported: unreported, want: .zero)))
             }
             return pending
         }
@@ -62,10 +62,10 @@ extension BudgetBook {
         state.withLock { state in
             let current = state.accounts.compactMap { scope, account -> BudgetLeaseRequest? in
                 guard let lease = account.lease else { return nil }
-                return Self.request(scope, account, reported: lease.unreported, want: BudgetAccount.Amount(usd: 0, tokens: 0))
+                return Self.request(scope, account, reported: lease.unreported, want: .zero)
             }
             let retired = state.retired.compactMap { scope, account -> BudgetLeaseRequest? in
-                account.lease.map { Self.request(scope, account, reported: $0.unreported, want: BudgetAccount.Amount(usd: 0, tokens: 0)) }
+                account.lease.map { Self.request(scope, account, reported: $0.unreported, want: .zero) }
             }
             return current + retired
         }

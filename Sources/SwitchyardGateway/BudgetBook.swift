@@ -31,7 +31,7 @@ final class BudgetBook: Sendable {
         var keyID: String?
 
         /// `identity`'s admission, with `amount` reserved on `scopes` (none: nothing reserved).
-        init(_ identity: CallerIdentity, scopes: [Scope] = [], amount: BudgetAccount.Amount = BudgetAccount.Amount(usd: 0, tokens: 0)) {
+        init(_ identity: CallerIdentity, scopes: [Scope] = [], amount: BudgetAccount.Amount = .zero) {
             self.scopes = scopes
             self.amount = amount
             tenant = identity.tenant?.id

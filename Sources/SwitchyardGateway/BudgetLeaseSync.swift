@@ -62,7 +62,7 @@ final class BudgetLeaseSync: Service {
     /// One round trip: report, learn, renew.
     func syncOnce() async {
         let pending = book.leaseRequests(
-            share: settings.leaseShare, activeWithin: max(10, 10 * settings.leaseSyncInterval.seconds), now: Date())
+            share: settings.leaseShare, activeWithin: max(10, 10 * settings.leaseSyncInterval.milliseconds / 1000), now: Date())
         guard !pending.isEmpty else { return }
         do {
             let grants = try await store.syncBudgets(pending.map(\.request), instance: instance, ttl: settings.leaseTTL)
@@ -72,9 +72,4 @@ final class BudgetLeaseSync: Service {
             logger.error("shared budgets: sync failed", metadata: ["budgets": "\(pending.count)", "error": "\(error.message)"])
         }
     }
-}
-
-extension Duration {
-    /// The duration in seconds, with its fraction.
-    fileprivate var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

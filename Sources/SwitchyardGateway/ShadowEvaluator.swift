@@ -31,9 +31,8 @@ final class ShadowEvaluator: Service {
     let settings: ShadowSettings
     let reference: ModelDeployment
     private let referenceRank: Int
-    private let tierRank: [String: Int]
-    /// Each configured model's tier (a shadow entry names the model whose answer it checked).
-    private let tierOfModel: [String: String]
+    /// The tiers and models, for ranks and for the tier of the model a shadow entry checked.
+    private let configuration: GatewayConfiguration
     private let providers: ProviderRegistry
     /// The local embedding model, for `agreement: embedding`.
     private let embedder: (any TextEmbedder)?
@@ -56,9 +55,8 @@ final class ShadowEvaluator: Service {
         self.embedder = embedder
         self.settings = settings
         self.reference = reference
-        tierRank = Dictionary(configuration.tiers.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        referenceRank = tierRank[reference.tier] ?? Int.max
-        tierOfModel = Dictionary(configuration.models.map { ($0.name, $0.tier) }, uniquingKeysWith: { first, _ in first })
+        self.configuration = configuration
+        referenceRank = configuration.rank(ofTier: reference.tier) ?? Int.max
         self.providers = providers
         self.ledger = ledger
         self.logger = logger
@@ -75,24 +73,28 @@ final class ShadowEvaluator: Service {
         state.withLock { state in
             state.statistics = ShadowStatistics(window: settings.window)
             for entry in entries.reversed() where entry.succeeded {
-                guard let task = entry.task, let model = entry.requestedModel, let tier = tierOfModel[model],
+                guard let task = entry.task, let model = entry.requestedModel, let tier = configuration.model(named: model)?.tier,
                     let verdict = entry.reasons.last, verdict == Self.agrees || verdict == Self.disagrees
                 else { continue }
                 state.statistics.record(task: task, tier: tier, agrees: verdict == Self.agrees)
             }
-            state.demotions = state.statistics.demotions(
-                minSamples: settings.minSamples, minAgreement: settings.minAgreement, reference: reference.name)
+            state.demotions = demotions(of: state.statistics)
         }
     }
 
     /// The tiers routing skips, per task.
     var demotions: ShadowDemotions { state.withLock { $0.demotions } }
 
+    /// What `statistics` take out of routing, by the configured bar.
+    private func demotions(of statistics: ShadowStatistics) -> ShadowDemotions {
+        statistics.demotions(minSamples: settings.minSamples, minAgreement: settings.minAgreement, reference: reference.name)
+    }
+
     /// Offers a served plain answer; samples it, and queues the shadow call, when it came from a
     /// tier below the reference model's and has text to compare. Cheap when not sampled: a hash
     /// of the decision id.
     func offer(decisionID: String, task: String, served: ModelDeployment, request: ChatCompletionRequest, answer: String?) {
-        guard !request.stream, let answer, !answer.isEmpty, let rank = tierRank[served.tier], rank < referenceRank,
+        guard !request.stream, let answer, !answer.isEmpty, let rank = configuration.rank(ofTier: served.tier), rank < referenceRank,
             settings.tasks?.contains(task) ?? true, settings.samples(decisionID: decisionID)
         else { return }
         let job = Job(decisionID: decisionID, task: task, tier: served.tier, model: served.name, request: request, answer: answer)
@@ -159,8 +161,7 @@ final class ShadowEvaluator: Service {
                 return
             }
             state.statistics.record(task: job.task, tier: job.tier, agrees: verdict)
-            state.demotions = state.statistics.demotions(
-                minSamples: settings.minSamples, minAgreement: settings.minAgreement, reference: reference.name)
+            state.demotions = demotions(of: state.statistics)
         }
     }
 

@@ -33,6 +33,9 @@ public struct BudgetAccount: Sendable, Hashable {
             self.usd = usd
             self.tokens = tokens
         }
+
+        /// Nothing: no dollars, no tokens.
+        public static let zero = Amount(usd: 0, tokens: 0)
     }
 
     /// The answer to a reservation.
@@ -91,7 +94,7 @@ public struct BudgetAccount: Sendable, Hashable {
     /// reservation waits for ``applyGrant(_:reported:)``.
     public mutating func startLeasing() {
         guard lease == nil else { return }
-        lease = BudgetLease(ceiling: Amount(usd: spentUSD, tokens: spentTokens), unreported: Amount(usd: 0, tokens: 0), validUntil: .distantPast)
+        lease = BudgetLease(ceiling: Amount(usd: spentUSD, tokens: spentTokens), unreported: .zero, validUntil: .distantPast)
     }
 
     /// What this instance asks the shared store for: the spend settled here since it last

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import NIOPosix
 import PostgresNIO
 import SwitchyardCore
 
@@ -44,17 +43,12 @@ public enum PostgresDatabases {
 
     private static func administer(_ server: PostgresLocation, _ sql: String, what: String) async throws(StoreError) {
         let logger = Logger(label: "switchyard.storage", factory: { _ in SwiftLogNoOpLogHandler() })
-        let configuration = try PostgresStore.connectionConfiguration(server)
         do {
-            let connection = try await PostgresConnection.connect(
-                on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 0, logger: logger)
-            do {
-                try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-            } catch {
-                try? await connection.close()
-                throw error
+            try await PostgresStore.withConnection(to: server, logger: logger) { connection in
+                _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
             }
-            try? await connection.close()
+        } catch let error as StoreError {
+            throw error
         } catch {
             throw StoreError(.operationFailed, "cannot \(what) on \(server): \(PostgresErrorText.describe(error))")
         }

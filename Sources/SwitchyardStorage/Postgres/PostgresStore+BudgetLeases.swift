@@ -6,9 +6,8 @@ import SwitchyardCore
 extension PostgresStore: BudgetLeaseStore {
     public func syncBudgets(_ requests: [BudgetLeaseRequest], instance: String, ttl: Duration) async throws(StoreError) -> [BudgetLeaseGrant] {
         guard !requests.isEmpty else { return [] }
-        // Instances lock budgets in one order, so two syncs never wait on each other in a cycle.
-        let order = requests.indices.sorted { (requests[$0].scope, requests[$0].periodStart) < (requests[$1].scope, requests[$1].periodStart) }
-        let seconds = Double(ttl.components.seconds) + Double(ttl.components.attoseconds) / 1e18
+        let order = requests.indices.sorted { Self.locksFirst(requests[$0], requests[$1]) }
+        let seconds = ttl.milliseconds / 1000
         // The slice is trusted here for less than the store keeps it, against clocks that differ.
         let validUntil = Date().addingTimeInterval(seconds * 0.75)
         return try await run("sync \(requests.count) shared budgets") { client, logger in
@@ -40,7 +39,7 @@ extension PostgresStore: BudgetLeaseStore {
 
     public func releaseBudgets(_ requests: [BudgetLeaseRequest], instance: String) async throws(StoreError) {
         guard !requests.isEmpty else { return }
-        let ordered = requests.sorted { ($0.scope, $0.periodStart) < ($1.scope, $1.periodStart) }
+        let ordered = requests.sorted(by: Self.locksFirst)
         try await run("release \(requests.count) shared budgets") { client, logger in
             try await client.withTransaction(logger: logger) { connection in
                 for request in ordered {
@@ -65,6 +64,12 @@ extension PostgresStore: BudgetLeaseStore {
             for try await _ in rows.decode(Int.self) { return true }
             return false
         }
+    }
+
+    /// The order in which a transaction locks budgets' rows: the same in every instance, so two
+    /// syncs never wait on each other in a cycle.
+    static func locksFirst(_ a: BudgetLeaseRequest, _ b: BudgetLeaseRequest) -> Bool {
+        (a.scope, a.periodStart) < (b.scope, b.periodStart)
     }
 
     /// The most of `want` that fits beside the spend and the other instances' slices.
@@ -115,6 +120,6 @@ extension PostgresStore: BudgetLeaseStore {
             WHERE scope = \(scope) AND period_start = \(start) AND instance <> \(instance) AND expires_at > now()
             """, logger: logger)
         for try await (usd, tokens) in rows.decode((Double, Int).self) { return BudgetAccount.Amount(usd: usd, tokens: tokens) }
-        return BudgetAccount.Amount(usd: 0, tokens: 0)
+        return .zero
     }
 }

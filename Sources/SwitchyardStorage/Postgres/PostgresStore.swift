@@ -37,19 +37,14 @@ public final class PostgresStore: DurableStore {
         _ location: PostgresLocation, maxConnections: Int = StorageSettings.defaultPostgresConnections, readOnly: Bool = false,
         logger: Logger = Logger(label: "switchyard.storage", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws(StoreError) -> PostgresStore {
-        let configuration = try connectionConfiguration(location)
         do {
-            let connection = try await withDeadline(operationTimeout) {
-                try await PostgresConnection.connect(
-                    on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 0, logger: logger)
+            try await withConnection(to: location, logger: logger) { connection in
+                do throws(StoreError) {
+                    try await PostgresSchema.prepare(on: connection, readOnly: readOnly, logger: logger)
+                } catch {
+                    throw StoreError(error.kind, "\(location): \(error.message)")
+                }
             }
-            do {
-                try await PostgresSchema.prepare(on: connection, readOnly: readOnly, logger: logger)
-            } catch {
-                try? await connection.close()
-                throw StoreError(error.kind, "\(location): \(error.message)")
-            }
-            try? await connection.close()
         } catch let error as StoreError {
             throw error
         } catch {
@@ -63,6 +58,27 @@ public final class PostgresStore: DurableStore {
         clientConfiguration.options.connectTimeout = .seconds(10)
         let client = PostgresClient(configuration: clientConfiguration, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, backgroundLogger: logger)
         return PostgresStore(client: client, location: location, logger: logger)
+    }
+
+    /// Runs `body` on a connection of its own to `location` (made within ``operationTimeout``),
+    /// closed afterwards whether `body` succeeds or throws: for work before the pool starts, or
+    /// outside it.
+    static func withConnection<T>(
+        to location: PostgresLocation, logger: Logger, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let configuration = try connectionConfiguration(location)
+        let connection = try await withDeadline(operationTimeout) {
+            try await PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 0, logger: logger)
+        }
+        do {
+            let result = try await body(connection)
+            try? await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
     }
 
     /// Stops the connection pool; calls made afterwards fail.
