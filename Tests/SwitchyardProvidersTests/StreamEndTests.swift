@@ -64,7 +64,7 @@ struct StreamEndTests {
     }
 
     /// Opens a stream on `pool` and reads it to its end marker.
-    static func readToDone(_ pool: UpstreamConnectionPool, endGrace: TimeAmount = .milliseconds(100), readTimeout: TimeAmount = .seconds(10)) async throws -> OpenAIEventStream {
+    static func readToDone(_ pool: UpstreamConnectionPool, endGrace: TimeAmount = .milliseconds(100), readTimeout: TimeAmount = UpstreamConnectionPoolTests.patience) async throws -> OpenAIEventStream {
         let response = try await pool.stream(UpstreamConnectionPoolTests.chat(stream: true), deadline: .now() + readTimeout, readTimeout: readTimeout)
         var stream = OpenAIEventStream(body: response.body, endGrace: endGrace)
         var chunks = 0

@@ -42,6 +42,12 @@ struct UpstreamConnectionPoolTests {
     /// with the whole suite (or two) can hold a 20 ms answer up for seconds.
     static func soon(_ seconds: Int64 = 60) -> NIODeadline { .now() + .seconds(seconds) }
 
+    /// A read timeout that only a hang reaches, for the same reason. The time a test stands still
+    /// is real: Swift Testing runs every test on the cooperative pool, which has a thread per core,
+    /// and a test that computes for seconds holds one of them; a caller's task can then wait that
+    /// long to take the next step after its deadline was set.
+    static let patience: TimeAmount = .seconds(60)
+
     /// Polls `condition` for up to two seconds (connections return to the pool on their loop).
     static func eventually(_ condition: () -> Bool) async throws -> Bool {
         for _ in 0..<200 {
@@ -57,7 +63,7 @@ struct UpstreamConnectionPoolTests {
             let pool = Self.pool(port: port)
             defer { pool.shutdown() }
             for _ in 0..<5 {
-                let response = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20)
+                let response = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: Self.patience, maxBodyBytes: 1 << 20)
                 #expect(response.status == .ok)
                 let json = try JSONParser.parse(Array(buffer: response.body))
                 #expect(json["choices"]?.arrayValue?.isEmpty == false)
@@ -75,7 +81,7 @@ struct UpstreamConnectionPoolTests {
             let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
                 for _ in 0..<12 {
                     group.addTask {
-                        try await pool.execute(Self.chat(fault: "delay=20"), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20).status.code
+                        try await pool.execute(Self.chat(fault: "delay=20"), deadline: Self.soon(), readTimeout: Self.patience, maxBodyBytes: 1 << 20).status.code
                     }
                 }
                 return try await group.reduce(into: [UInt]()) { $0.append($1) }
@@ -115,7 +121,7 @@ struct UpstreamConnectionPoolTests {
             }
             #expect(ContinuousClock.now - started < .seconds(60))
             // And a later exchange on a new connection still answers.
-            let third = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20)
+            let third = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: Self.patience, maxBodyBytes: 1 << 20)
             #expect(third.status == .ok)
         }
     }
@@ -139,7 +145,7 @@ struct UpstreamConnectionPoolTests {
         defer { pool.shutdown() }
         for _ in 0..<2 {
             do {
-                _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20)
+                _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: Self.patience, maxBodyBytes: 1 << 20)
                 Issue.record("a refused connection answered")
             } catch {
                 guard case .connectFailed = error else { Issue.record("expected connectFailed, got \(error)"); continue }
@@ -154,7 +160,7 @@ struct UpstreamConnectionPoolTests {
             let pool = Self.pool(port: port)
             defer { pool.shutdown() }
             await #expect(throws: UpstreamError.bodyTooLarge(limit: 16)) {
-                _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 16)
+                _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: Self.patience, maxBodyBytes: 16)
             }
         }
     }
@@ -164,7 +170,7 @@ struct UpstreamConnectionPoolTests {
         try await Self.withMock { port in
             let pool = Self.pool(port: port)
             defer { pool.shutdown() }
-            let response = try await pool.stream(Self.chat(stream: true), deadline: Self.soon(), readTimeout: .seconds(10))
+            let response = try await pool.stream(Self.chat(stream: true), deadline: Self.soon(), readTimeout: Self.patience)
             #expect(response.status == .ok)
             var text = ""
             for try await buffer in response.body { text += String(buffer: buffer) }
@@ -181,7 +187,7 @@ struct UpstreamConnectionPoolTests {
             let pool = Self.pool(port: port)
             defer { pool.shutdown() }
             do {
-                let response = try await pool.stream(Self.chat(stream: true), deadline: Self.soon(), readTimeout: .seconds(10))
+                let response = try await pool.stream(Self.chat(stream: true), deadline: Self.soon(), readTimeout: Self.patience)
                 var iterator = response.body.makeAsyncIterator()
                 #expect(try await iterator.next() != nil)
             }
@@ -196,7 +202,7 @@ struct UpstreamConnectionPoolTests {
             defer { pool.shutdown() }
             let loop = MultiThreadedEventLoopGroup.singleton.next()
             let futures = (0..<4).map { _ in
-                pool.execute(Self.chat(fault: "delay=10"), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20, on: loop)
+                pool.execute(Self.chat(fault: "delay=10"), deadline: Self.soon(), readTimeout: Self.patience, maxBodyBytes: 1 << 20, on: loop)
             }
             for future in futures {
                 #expect(future.eventLoop === loop)
@@ -217,13 +223,13 @@ struct UpstreamConnectionPoolTests {
             let (first, second) = (loops[0], loops[1])
             // One connection on each loop, the second loop's idle last, so it is the newest idle.
             // (With none idle on its loop and the limit not reached, a caller opens one there.)
-            _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20, on: first).get()
+            _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: Self.patience, maxBodyBytes: 1 << 20, on: first).get()
             #expect(try await Self.eventually { pool.idleConnections == 1 })
-            _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20, on: second).get()
+            _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: Self.patience, maxBodyBytes: 1 << 20, on: second).get()
             #expect(try await Self.eventually { pool.idleConnections == 2 })
             #expect(pool.idleConnectionLoops == [ObjectIdentifier(first), ObjectIdentifier(second)])
             // A call from the first loop takes the first loop's connection, leaving the newest.
-            let call = pool.execute(Self.chat(fault: "delay=200"), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20, on: first)
+            let call = pool.execute(Self.chat(fault: "delay=200"), deadline: Self.soon(), readTimeout: Self.patience, maxBodyBytes: 1 << 20, on: first)
             #expect(pool.idleConnectionLoops == [ObjectIdentifier(second)])
             _ = try await call.get()
             #expect(pool.openConnections == 2)
@@ -239,9 +245,9 @@ struct UpstreamConnectionPoolTests {
             for limit in [2, 1] {
                 let pool = Self.pool(port: port, maxConnections: limit)
                 defer { pool.shutdown() }
-                _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20, on: second).get()
+                _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: Self.patience, maxBodyBytes: 1 << 20, on: second).get()
                 #expect(try await Self.eventually { pool.idleConnections == 1 })
-                _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20, on: first).get()
+                _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: Self.patience, maxBodyBytes: 1 << 20, on: first).get()
                 #expect(try await Self.eventually { pool.idleConnections == limit })
                 #expect(pool.openConnections == limit, "limit \(limit)")
                 #expect(Set(pool.idleConnectionLoops) == Set((limit == 2 ? [first, second] : [second]).map { ObjectIdentifier($0) }))
@@ -253,11 +259,11 @@ struct UpstreamConnectionPoolTests {
     func shutdown() async throws {
         try await Self.withMock { port in
             let pool = Self.pool(port: port)
-            _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20)
+            _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: Self.patience, maxBodyBytes: 1 << 20)
             pool.shutdown()
             #expect(pool.openConnections == 0)
             await #expect(throws: UpstreamError.shutDown) {
-                _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20)
+                _ = try await pool.execute(Self.chat(), deadline: Self.soon(), readTimeout: Self.patience, maxBodyBytes: 1 << 20)
             }
         }
     }

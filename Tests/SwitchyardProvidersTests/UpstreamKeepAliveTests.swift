@@ -68,7 +68,7 @@ final class CountingServer: Sendable {
 @Suite("Upstream keep-alive")
 struct UpstreamKeepAliveTests {
     static func call(_ pool: UpstreamConnectionPool) async throws -> UpstreamResponse {
-        try await pool.execute(UpstreamConnectionPoolTests.chat(), deadline: .now() + .seconds(10), readTimeout: .seconds(10), maxBodyBytes: 1 << 20)
+        try await pool.execute(UpstreamConnectionPoolTests.chat(), deadline: UpstreamConnectionPoolTests.soon(), readTimeout: UpstreamConnectionPoolTests.patience, maxBodyBytes: 1 << 20)
     }
 
     static func pool(_ server: CountingServer, idleTimeout: TimeAmount = .seconds(60)) -> UpstreamConnectionPool {

@@ -54,7 +54,7 @@ struct UpstreamRequestBytesTests {
     }
 
     static func send(_ request: UpstreamRequest, to pool: UpstreamConnectionPool) async throws -> UpstreamResponse {
-        try await pool.execute(request, deadline: .now() + .seconds(10), readTimeout: .seconds(10), maxBodyBytes: 1 << 20)
+        try await pool.execute(request, deadline: UpstreamConnectionPoolTests.soon(), readTimeout: UpstreamConnectionPoolTests.patience, maxBodyBytes: 1 << 20)
     }
 
     @Test("the upstream gets the caller's headers and body, with host and content-length set by the connection and the caller's framing headers left out")

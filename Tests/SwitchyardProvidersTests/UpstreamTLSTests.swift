@@ -92,7 +92,7 @@ struct UpstreamTLSTests {
             defer { pool.shutdown() }
             for _ in 0..<3 {
                 let response = try await pool.execute(
-                    UpstreamConnectionPoolTests.chat(), deadline: UpstreamConnectionPoolTests.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20)
+                    UpstreamConnectionPoolTests.chat(), deadline: UpstreamConnectionPoolTests.soon(), readTimeout: UpstreamConnectionPoolTests.patience, maxBodyBytes: 1 << 20)
                 #expect(response.status == .ok)
                 #expect(try JSONParser.parse(Array(buffer: response.body))["choices"]?.arrayValue?.isEmpty == false)
             }
@@ -138,7 +138,7 @@ struct UpstreamTLSTests {
             defer { pool.shutdown() }
             do {
                 _ = try await pool.execute(
-                    UpstreamConnectionPoolTests.chat(), deadline: UpstreamConnectionPoolTests.soon(), readTimeout: .seconds(10), maxBodyBytes: 1 << 20)
+                    UpstreamConnectionPoolTests.chat(), deadline: UpstreamConnectionPoolTests.soon(), readTimeout: UpstreamConnectionPoolTests.patience, maxBodyBytes: 1 << 20)
                 Issue.record("an untrusted certificate was accepted")
             } catch {
                 #expect(error as? UpstreamError == .connectFailed("TLS handshake failed: CERTIFICATE_VERIFY_FAILED"))
