@@ -3,7 +3,7 @@ extension AnthropicMessage {
     /// tree (``JSONParser/scanChatCompletion(_:)-([UInt8])`` and one pass for `id` and `model`),
     /// unless the answer has tool calls or thinking blocks, which are built from the parsed body.
     public static func message(fromChatCompletionBytes bytes: [UInt8]) -> JSONValue {
-        guard bytes.firstRange(of: Self.thinkingBlocksKey) == nil,
+        guard !ByteSearch.contains(Self.thinkingBlocksKey, in: bytes),
             let summary = try? JSONParser.scanChatCompletion(bytes), !summary.hasToolCalls,
             let identity = try? JSONParser.topLevelStrings(named: "id", "model", in: bytes)
         else {
