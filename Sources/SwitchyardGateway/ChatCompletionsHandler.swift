@@ -61,8 +61,9 @@ final class ChatCompletionsHandler: Sendable {
     /// - Parameters:
     ///   - collectedBody: The request's body when the server has already read it
     ///     (see ``CollectedBodyResponder``); `nil` reads `request.body`.
-    ///   - ingress: The wire format the request came in (``ChatIngress/messages(body:)`` for one
-    ///     read by ``MessagesHandler``), for the ledger and for providers that speak it.
+    ///   - ingress: The wire format the request came in (``ChatIngress/messages(_:)`` for one
+    ///     read by ``MessagesHandler``, whose body is then not read again), for the ledger and
+    ///     for providers that speak it.
     func handle(
         _ request: Request, collectedBody: ByteBuffer? = nil, ingress: ChatIngress = .chatCompletions, context: some RequestContext
     ) async throws -> Response {
@@ -175,9 +176,13 @@ final class ChatCompletionsHandler: Sendable {
     ) async throws -> PreparedRequest {
         let identity = try tenants.identify(authorization: request.headers.value(of: .authorization), now: Date())
         draft.note(identity: identity)
-        let body = try await collectBody(request, limit: configuration.server.maxBodyBytes, collected: collectedBody)
+        let body: ChatBody
+        switch ingress {
+        case .chatCompletions: body = .bytes(try await collectBody(request, limit: configuration.server.maxBodyBytes, collected: collectedBody))
+        case .messages(let messages): body = .messages(messages)
+        }
         let prepared = try await awayFromEventLoop(if: engine.consultsSemanticClassifier) { () throws -> PreparedRequest in
-            try plan(body, request: request, ingress: ingress, identity: identity, decisionID: decisionID, draft: &draft)
+            try plan(body, request: request, identity: identity, decisionID: decisionID, draft: &draft)
         }
         let amount = worstCase(
             prepared.chat, chain: prepared.decision.chain,
@@ -197,10 +202,16 @@ final class ChatCompletionsHandler: Sendable {
     /// inlined, so its locals stay off the async frame).
     @inline(never)
     private func plan(
-        _ body: ByteBuffer, request: Request, ingress: ChatIngress, identity: CallerIdentity, decisionID: String, draft: inout LedgerDraft
+        _ body: ChatBody, request: Request, identity: CallerIdentity, decisionID: String, draft: inout LedgerDraft
     ) throws -> PreparedRequest {
-        var chat = try ChatCompletionRequest(bytes: body.readableBytesView)
-        if case .messages(let original) = ingress { chat.anthropicBody = original }
+        var chat: ChatCompletionRequest
+        switch body {
+        case .bytes(let bytes):
+            chat = try ChatCompletionRequest(bytes: bytes.readableBytesView)
+        case .messages(let messages):
+            chat = try ChatCompletionRequest(json: .object(messages.chatBody))
+            chat.anthropicBody = messages.clientBody
+        }
         draft.note(request: chat)
         if let allowed = identity.key?.allowedModels, !allowed.contains(chat.model) {
             throw GatewayError(
@@ -558,13 +569,22 @@ func collectBody(_ request: Request, limit: Int, collected: ByteBuffer? = nil) a
     }
 }
 
+/// A chat request's body as ``ChatCompletionsHandler`` gets it: bytes to parse, or a Messages
+/// request already parsed and translated.
+private enum ChatBody {
+    case bytes(ByteBuffer)
+    case messages(AnthropicMessagesRequest)
+}
+
 /// The wire format a chat request came in.
 enum ChatIngress: Sendable {
-    /// OpenAI's chat completions (`/v1/chat/completions`).
+    /// OpenAI's chat completions (`/v1/chat/completions`): the body is read from the request.
     case chatCompletions
-    /// Anthropic's Messages API (`/v1/messages`), with the client's body: a provider of kind
-    /// `anthropic` gets it as it came (``ChatCompletionRequest/anthropicBody``).
-    case messages(body: [UInt8])
+    /// Anthropic's Messages API (`/v1/messages`), read and translated by ``MessagesHandler``:
+    /// the chat route serves its ``AnthropicMessagesRequest/chatBody`` without reading the
+    /// request's body, and a provider of kind `anthropic` gets the client's own body
+    /// (``ChatCompletionRequest/anthropicBody``).
+    case messages(AnthropicMessagesRequest)
 
     /// The ledger's name for it.
     var endpoint: String {

@@ -39,33 +39,32 @@ struct MessagesHandler: Sendable {
     private func answer(_ request: Request, collectedBody: ByteBuffer?, context: some RequestContext) async throws -> Response {
         let received = ContinuousClock.now
         let messages: AnthropicMessagesRequest
-        let original: [UInt8]
         do {
-            (messages, original) = try await Self.read(request, collectedBody: collectedBody, limit: chat.configuration.server.maxBodyBytes)
+            messages = try await Self.read(request, collectedBody: collectedBody, limit: chat.configuration.server.maxBodyBytes)
         } catch {
             // Refused before the chat route saw it: booked here, as that route books its refusals.
             chat.bookRefused(error, endpoint: "messages", received: received, context: context)
             throw error
         }
-        let chatBody = ByteBuffer(bytes: JSONWriter.bytes(.object(messages.chatBody)))
-        let chatRequest = Request(head: Self.chatHead(request.head), body: .init(buffer: chatBody))
-        let response = try await chat.handle(chatRequest, collectedBody: chatBody, ingress: .messages(body: original), context: context)
+        // The chat route takes the translated body as it is; the request's body is not read again.
+        let chatRequest = Request(head: Self.chatHead(request.head), body: .init(buffer: ByteBuffer()))
+        let response = try await chat.handle(chatRequest, ingress: .messages(messages), context: context)
         if messages.stream, response.status == .ok {
             return Self.streamed(response)
         }
         return try await Self.translated(response, limit: Self.maximumAnswerBytes)
     }
 
-    /// The request's body, translated, and its bytes.
-    private static func read(_ request: Request, collectedBody: ByteBuffer?, limit: Int) async throws -> (AnthropicMessagesRequest, [UInt8]) {
-        let body = Array(try await collectBody(request, limit: limit, collected: collectedBody).readableBytesView)
+    /// The request's body, parsed once and translated.
+    private static func read(_ request: Request, collectedBody: ByteBuffer?, limit: Int) async throws -> AnthropicMessagesRequest {
+        let body = try await collectBody(request, limit: limit, collected: collectedBody)
         let json: JSONValue
         do {
-            json = try JSONParser.parse(body)
+            json = try JSONParser.parse(body.readableBytesView)
         } catch {
             throw GatewayError.malformedJSON(error)
         }
-        return (try AnthropicMessagesRequest(json: json), body)
+        return try AnthropicMessagesRequest(json: json)
     }
 
     /// The head the chat route sees: `x-api-key` as the bearer credential (unless the client

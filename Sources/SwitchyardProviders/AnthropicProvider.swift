@@ -93,8 +93,8 @@ public struct AnthropicProvider: ChatProvider {
         }
         let model = call.deployment.upstreamModel
         let body: JSONObject
-        if let native = call.request.anthropicBody.flatMap({ AnthropicUpstreamRequest.body(fromClientBody: $0, model: model, stream: stream) }) {
-            body = native
+        if let clientBody = call.request.anthropicBody {
+            body = AnthropicUpstreamRequest.body(fromClientBody: clientBody, model: model, stream: stream)
         } else {
             body = try AnthropicUpstreamRequest.body(
                 fromChat: call.request.completeBody, model: model, stream: stream, defaultMaxTokens: Self.defaultMaxTokens)

@@ -60,14 +60,15 @@ struct AnthropicUpstreamTests {
 
     @Test("the client's Messages body is sent with the call's model and stream, and dropped once the request changes")
     func clientBody() throws {
-        let original = Array(#"{"model":"auto","max_tokens":9,"stream":true,"top_k":3,"metadata":{"switchyard.task":"chat"},"messages":[{"role":"user","content":"x"}]}"#.utf8)
-        let body = try #require(AnthropicUpstreamRequest.body(fromClientBody: original, model: "claude-x", stream: false))
-        #expect(body["model"] == "claude-x" && body["stream"] == nil && body["top_k"] == 3 && body["metadata"] == nil)
-        #expect(AnthropicUpstreamRequest.body(fromClientBody: original, model: "m", stream: true)?["stream"] == true)
-        #expect(AnthropicUpstreamRequest.body(fromClientBody: Array("[1]".utf8), model: "m", stream: true) == nil)
+        let text = #"{"model":"auto","max_tokens":9,"stream":true,"top_k":3,"metadata":{"switchyard.task":"chat","user_id":"u"},"messages":[{"role":"user","content":"x"}]}"#
+        let messages = try AnthropicMessagesRequest(json: JSONParser.parse(Array(text.utf8)))
+        #expect(JSONValue.object(messages.clientBody) == (try JSONParser.parse(Array(text.utf8))))
+        let body = AnthropicUpstreamRequest.body(fromClientBody: messages.clientBody, model: "claude-x", stream: false)
+        #expect(body["model"] == "claude-x" && body["stream"] == nil && body["top_k"] == 3 && body["metadata"] == ["user_id": "u"])
+        #expect(AnthropicUpstreamRequest.body(fromClientBody: messages.clientBody, model: "m", stream: true)["stream"] == true)
 
-        var request = try ChatCompletionRequest(json: .object(try AnthropicMessagesRequest(json: JSONParser.parse(original)).chatBody))
-        request.anthropicBody = original
+        var request = try ChatCompletionRequest(json: .object(messages.chatBody))
+        request.anthropicBody = messages.clientBody
         request.body["logprobs"] = true
         #expect(request.anthropicBody == nil)
     }

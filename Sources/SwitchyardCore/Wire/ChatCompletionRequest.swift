@@ -9,11 +9,12 @@ public struct ChatCompletionRequest: Sendable {
             anthropicBody = nil
         }
     }
-    /// The client's Anthropic Messages body, for a request that came in that format (see
-    /// ``AnthropicMessagesRequest``), while ``body`` is still its translation: a provider of kind
-    /// `anthropic` sends it as it came (with its own model), so members a chat request cannot
-    /// hold — `cache_control` marks, `thinking`, `top_k` — reach it. Changing ``body`` drops it.
-    public var anthropicBody: [UInt8]?
+    /// The client's Anthropic Messages body, parsed, for a request that came in that format (see
+    /// ``AnthropicMessagesRequest/clientBody``), while ``body`` is still its translation: a
+    /// provider of kind `anthropic` sends it as it came (with its own model), so members a chat
+    /// request cannot hold — `cache_control` marks, `thinking`, `top_k` — reach it. Changing
+    /// ``body`` drops it.
+    public var anthropicBody: JSONObject?
     /// Members of the body that neither routing nor the gates read, kept as the JSON text the
     /// client sent instead of parsed into ``body``: an agent's tool definitions are often most
     /// of its body, and parsing them into a tree cost more CPU than the rest of the request's

@@ -25,6 +25,9 @@
 public struct AnthropicMessagesRequest: Sendable {
     /// The chat-completions body to serve.
     public var chatBody: JSONObject
+    /// The body as the client sent it, parsed: a provider of kind `anthropic` sends it on as it
+    /// came (``ChatCompletionRequest/anthropicBody``) instead of reading the client's bytes again.
+    public var clientBody: JSONObject
     /// Whether the client asked for server-sent events.
     public var stream: Bool
     /// The `model` the client asked for (a model name, `auto` or `tier:NAME`).
@@ -38,6 +41,7 @@ public struct AnthropicMessagesRequest: Sendable {
         guard let request = json.objectValue else {
             throw .invalidRequest("The request body must be a JSON object, got \(json.typeName).")
         }
+        clientBody = request
         guard let modelValue = request["model"] else { throw Self.missing("model") }
         guard let model = modelValue.stringValue, !model.isEmpty else {
             throw .invalidRequest("'model' must be a non-empty string, got \(modelValue.typeName).", param: "model", code: "invalid_type")

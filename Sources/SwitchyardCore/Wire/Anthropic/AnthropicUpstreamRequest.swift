@@ -99,9 +99,9 @@ public enum AnthropicUpstreamRequest {
 
     /// The body a client sent in Anthropic's format (``ChatCompletionRequest/anthropicBody``),
     /// to send as it came: with `model`, `stream` as the call needs it, and without Switchyard's
-    /// own hints in `metadata`, which the Messages API would refuse. `nil` if it is not an object.
-    public static func body(fromClientBody bytes: [UInt8], model: String, stream: Bool) -> JSONObject? {
-        guard var body = (try? JSONParser.parse(bytes))?.objectValue else { return nil }
+    /// own hints in `metadata`, which the Messages API would refuse.
+    public static func body(fromClientBody clientBody: JSONObject, model: String, stream: Bool) -> JSONObject {
+        var body = clientBody
         body["model"] = .string(model)
         body["stream"] = stream ? true : nil
         if var metadata = body["metadata"]?.objectValue {
