@@ -14,11 +14,24 @@ struct AnthropicEventWriter<Parent: ResponseBodyWriter>: ResponseBodyWriter {
         self.parent = parent
     }
 
+    /// Events in the form the chat route writes (``SimpleDataEvent``) are read in place while the
+    /// parser holds nothing of an earlier buffer; the rest of the buffer goes through the parser.
     @concurrent mutating func write(_ buffer: ByteBuffer) async throws {
-        events.removeAll(keepingCapacity: true)
-        try parser.feed(buffer.readableBytesView, into: &events)
         var output: [UInt8] = []
-        for event in events { translator.translate(event, into: &output) }
+        try buffer.withUnsafeReadableBytes { raw in
+            let bytes = raw.assumingMemoryBound(to: UInt8.self)
+            var offset = 0
+            if parser.isAtEventBoundary {
+                while let event = SimpleDataEvent.at(offset, in: bytes) {
+                    translator.translate(data: UnsafeBufferPointer(rebasing: bytes[event.value]), into: &output)
+                    offset = event.end
+                }
+            }
+            guard offset < bytes.count else { return }
+            events.removeAll(keepingCapacity: true)
+            try parser.feed(UnsafeBufferPointer(rebasing: bytes[offset...]), into: &events)
+            for event in events { translator.translate(event, into: &output) }
+        }
         if !output.isEmpty { try await parent.write(ByteBuffer(bytes: output)) }
     }
 

@@ -288,6 +288,57 @@ struct AnthropicStreamTranslatorTests {
         #expect(events[3].1 == ["type": "error", "error": ["type": "api_error", "message": "upstream went away"]])
     }
 
+    /// Chunk sequences that between them take every path of the translator.
+    static let streams: [[String]] = [
+        [
+            #"{"id":"c1","model":"sim","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}"#,
+            #"{"id":"c1","model":"sim","choices":[{"index":0,"delta":{"content":"Hel"},"logprobs":null,"finish_reason":null}],"usage":null}"#,
+            #"{"id":"c1","model":"sim","choices":[{"index":0,"delta":{"content":"l\u00f6 \"w\"\n"}}]}"#,
+            #"{"id":"c1","model":"sim","choices":[{"index":0,"delta":{"content":"o"},"finish_reason":"length"}]}"#,
+            #"{"id":"c1","model":"sim","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":2}}"#,
+            "[DONE]",
+        ],
+        [
+            #"{"id":"c2","choices":[{"index":0,"delta":{"reasoning_content":"Let me see."}}]}"#,
+            #"{"id":"c2","choices":[{"index":0,"delta":{"content":"Checking."}}]}"#,
+            #"{"id":"c2","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","function":{"name":"weather","arguments":"{}"}}]}}]}"#,
+            #"{"id":"c2","choices":[{"index":0,"delta":{"content":"Done."}}]}"#,
+            #"{"id":"c2","choices":[{"index":0,"delta":{"content":"a","content":"b"}}]}"#,
+            #"{"id":"c2","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#,
+            "[DONE]",
+        ],
+        [
+            #"{"id":"c3","choices":[{"index":0,"delta":{"content":"Hi"}}]}"#,
+            #"{"choices":[{"index":0,"delta":{"content":"there"}}]"#,
+            #"{"id":"c3","choices":[{"index":0,"delta":{"content":" you"}}]}"#,
+            #"{"error":{"message":"upstream went away","type":"server_error"}}"#,
+            #"{"id":"c3","choices":[{"index":0,"delta":{"content":"late"}}]}"#,
+        ],
+    ]
+
+    @Test("chunks read in place give the same events as chunks parsed, and text chunks are read in place")
+    func inPlaceEqualsParsed() throws {
+        for chunks in Self.streams {
+            var parsed = AnthropicStreamTranslator(), inPlace = AnthropicStreamTranslator()
+            var expected: [UInt8] = [], actual: [UInt8] = []
+            for chunk in chunks {
+                parsed.translate(ServerSentEvent(data: chunk), into: &expected)
+                Array(chunk.utf8).withUnsafeBufferPointer { inPlace.translate(data: $0, into: &actual) }
+            }
+            parsed.finish(into: &expected)
+            inPlace.finish(into: &actual)
+            var expectedParser = ServerSentEventParser(), actualParser = ServerSentEventParser()
+            let want = try expectedParser.feed(expected).map { [JSONValue.string($0.event ?? ""), try JSONParser.parse($0.data)] }
+            let got = try actualParser.feed(actual).map { [JSONValue.string($0.event ?? ""), try JSONParser.parse($0.data)] }
+            #expect(got == want)
+            #expect(want.count > 4)
+        }
+        // Without the in-place path these would be parsed too; the outputs above could not tell.
+        let text = Array(Self.streams[0][2].utf8)
+        let range = try #require(text.withUnsafeBufferPointer { JSONParser.scanTextChunk($0) }?.text)
+        #expect(String(decoding: text[range], as: UTF8.self) == #""l\u00f6 \"w\"\n""#)
+    }
+
     @Test("a stream that ends without [DONE] is finished when the body ends")
     func finishWithoutDone() throws {
         var translator = AnthropicStreamTranslator()

@@ -30,6 +30,26 @@ public struct AnthropicStreamTranslator: Sendable {
     /// Whether the stream has ended (`message_stop` or `error` was written).
     public var hasEnded: Bool { ended }
 
+    /// Translates the event whose data is `data` (read in place, see ``SimpleDataEvent``).
+    ///
+    /// A chunk that carries only text (``JSONParser/scanTextChunk(_:)``), once the message has
+    /// started, is translated without a tree: its text goes into the `text_delta` as the JSON
+    /// string it came as. Any other event takes ``translate(_:into:)``.
+    public mutating func translate(data: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+        guard !ended else { return }
+        guard started, let chunk = JSONParser.scanTextChunk(data) else {
+            translate(ServerSentEvent(data: String(decoding: data, as: UTF8.self)), into: &output)
+            return
+        }
+        if let text = chunk.text {
+            open(.text, block: ["type": "text", "text": ""], into: &output)
+            writeTextDelta(json: UnsafeBufferPointer(rebasing: data[text]), into: &output)
+        }
+        if let reason = chunk.finishReason {
+            stopReason = AnthropicMessage.stopReason(fromFinishReason: reason)
+        }
+    }
+
     /// Translates one event of the chat stream, appending Anthropic events to `output`.
     public mutating func translate(_ event: ServerSentEvent, into output: inout [UInt8]) {
         guard !ended else { return }
@@ -144,6 +164,18 @@ public struct AnthropicStreamTranslator: Sendable {
     /// A `content_block_delta` for the open block.
     private func writeDelta(_ delta: JSONValue, into output: inout [UInt8]) {
         Self.write("content_block_delta", [("type", "content_block_delta"), ("index", .int(Int64(nextBlockIndex - 1))), ("delta", delta)], into: &output)
+    }
+
+    /// A `text_delta` for the open block whose text is `json`, a JSON string with its quotes:
+    /// the same event as ``writeDelta(_:into:)`` writes for that text.
+    private func writeTextDelta(json: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+        output.append(contentsOf: #"event: content_block_delta"#.utf8)
+        output.append(contentsOf: "\ndata: ".utf8)
+        output.append(contentsOf: #"{"type":"content_block_delta","index":"#.utf8)
+        output.append(contentsOf: String(nextBlockIndex - 1).utf8)
+        output.append(contentsOf: #","delta":{"type":"text_delta","text":"#.utf8)
+        output.append(contentsOf: json)
+        output.append(contentsOf: "}}\n\n".utf8)
     }
 
     private mutating func closeBlock(into output: inout [UInt8]) {
