@@ -358,7 +358,8 @@ def cmd_report(args):
     for r in runs:
         r["rps"] = r["requests"] / (r["duration_us"] / 1e6) if r["duration_us"] else 0.0
         r["cpu_us_per_request"] = (r["cpu_us"] / r["requests"]) if r["requests"] and r.get("cpu_us") is not None else None
-        base_scenario = "stream" if r["scenario"] == "stream" else "explicit"
+        # Streams and Messages requests are compared with the same kind sent to the upstream itself.
+        base_scenario = r["scenario"] if r["scenario"] in ("stream", "messages") else "explicit"
         base = find(baseline(r["target"]), base_scenario, r["concurrency"]) if not r["target"].startswith("direct") else None
         if base and base["requests"] and r["requests"]:
             r["added_p50_us"] = r["p50_us"] - base["p50_us"]

@@ -2,18 +2,20 @@
 # Paired comparison of two gateway builds' CPU per request, robust to a shared host's drift.
 #
 # Usage: scripts/bench/pair.sh BASELINE_BIN CANDIDATE_BIN [--rounds N] [--model M] [--stream]
-#                              [--concurrency C] [--seconds S]
+#                              [--messages] [--concurrency C] [--seconds S]
 #   BASELINE_BIN, CANDIDATE_BIN   two `switchyard` binaries (release builds)
 #   --rounds N        measured rounds (default 3, at most 20)
 #   --model M         model asked for (default auto; bench-light, bench-mid, bench-premium exist)
 #   --stream          streamed requests instead of plain answers
+#   --messages        the same request in Anthropic's format, to POST /v1/messages
 #   --concurrency C   wrk connections per gateway (default 16, at most 256)
 #   --seconds S       seconds per round (default 6, at most 60)
 #
 # Single runs of scripts/bench/run.sh move by 30-60 % with the host on a shared VM, far more than
 # most changes. Here both gateways serve at the same time on the same core (CPU 1), each loaded by
 # its own wrk on CPU 0 for the same seconds, so both see the same host; their CPU per request
-# (/proc utime+stime ÷ requests) is compared round by round. Run it twice with the binaries
+# (/proc utime+stime ÷ requests) is compared round by round; a round in which any request
+# failed (a socket error or a status other than 2xx) fails the run instead of comparing. Run it twice with the binaries
 # swapped: the start order can favour one side slightly. Two copies of the same binary read
 # 0.97-1.00 here.
 #
@@ -22,17 +24,18 @@
 # exit; every wait and load is bounded.
 set -euo pipefail
 
-usage() { sed -n '4,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '4,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 case "${1:-}" in -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 [ $# -ge 2 ] || usage
 BASELINE=$1 CANDIDATE=$2
 shift 2
-ROUNDS=3 MODEL=auto STREAM=false CONCURRENCY=16 SECONDS_PER_ROUND=6
+ROUNDS=3 MODEL=auto STREAM=false WIRE=chat ROUTE=/v1/chat/completions CONCURRENCY=16 SECONDS_PER_ROUND=6
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) shift; ROUNDS=${1:-} ;;
     --model) shift; MODEL=${1:-} ;;
     --stream) STREAM=true ;;
+    --messages) WIRE=messages ROUTE=/v1/messages ;;
     --concurrency) shift; CONCURRENCY=${1:-} ;;
     --seconds) shift; SECONDS_PER_ROUND=${1:-} ;;
     -h|--help) usage ;;
@@ -94,14 +97,16 @@ PID_B=${PIDS[-1]}
 PORT_A=$(cat "$WORK/baseline.port") PORT_B=$(cat "$WORK/candidate.port")
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-# load SECONDS PORT OUT: wrk against one gateway; writes the number of requests to OUT.
+# load SECONDS PORT OUT: wrk against one gateway; writes the number of requests to OUT, or
+# nothing when a request failed.
 load() {
-  BODY_MODEL=$MODEL BODY_STREAM=$STREAM timeout $(($1 + 30)) "${LOAD_PIN[@]}" wrk -t1 -c"$CONCURRENCY" -d"$1s" --timeout 10s \
-    -s "$HERE/chat.lua" "http://127.0.0.1:$2/v1/chat/completions" 2>&1 | sed -nE 's/^bench requests=([0-9]+).*/\1/p' >"$3"
+  BODY_MODEL=$MODEL BODY_STREAM=$STREAM BODY_WIRE=$WIRE timeout $(($1 + 30)) "${LOAD_PIN[@]}" wrk -t1 -c"$CONCURRENCY" -d"$1s" --timeout 10s \
+    -s "$HERE/chat.lua" "http://127.0.0.1:$2$ROUTE" 2>&1 | tee "$3.wrk" |
+    sed -nE 's/^bench requests=([0-9]+) duration_us=[0-9]+ errors=0 non2xx=0 .*/\1/p' >"$3"
 }
 
 HZ=$(getconf CLK_TCK)
-echo "model=$MODEL stream=$STREAM concurrency=$CONCURRENCY per gateway, ${SECONDS_PER_ROUND}s rounds; ratio = candidate ÷ baseline CPU per request"
+echo "route=$ROUTE model=$MODEL stream=$STREAM concurrency=$CONCURRENCY per gateway, ${SECONDS_PER_ROUND}s rounds; ratio = candidate ÷ baseline CPU per request"
 # A warm-up second each; then the rounds. Only the two loads are waited for.
 load 1 "$PORT_A" "$WORK/n" & warm=$!; load 1 "$PORT_B" "$WORK/n"; wait "$warm"
 for round in $(seq "$ROUNDS"); do
@@ -109,7 +114,9 @@ for round in $(seq "$ROUNDS"); do
   load "$SECONDS_PER_ROUND" "$PORT_A" "$WORK/na" & first=$!; load "$SECONDS_PER_ROUND" "$PORT_B" "$WORK/nb"; wait "$first"
   a1=$(ticks "$PID_A") b1=$(ticks "$PID_B")
   na=$(cat "$WORK/na") nb=$(cat "$WORK/nb")
-  [ -n "$na" ] && [ -n "$nb" ] && [ "$na" -gt 0 ] && [ "$nb" -gt 0 ] || { echo "round $round: wrk gave no result" >&2; exit 1; }
+  [ -n "$na" ] && [ -n "$nb" ] && [ "$na" -gt 0 ] && [ "$nb" -gt 0 ] || {
+    echo "round $round: a request failed or wrk gave no result:" >&2; cat "$WORK/na.wrk" "$WORK/nb.wrk" >&2; exit 1
+  }
   python3 - "$round" "$na" "$((a1 - a0))" "$nb" "$((b1 - b0))" "$HZ" <<'PY'
 import sys
 round_, na, ta, nb, tb, hz = sys.argv[1], *map(int, sys.argv[2:])

@@ -25,8 +25,9 @@
 # (the upstream) and the gateway on a generated configuration (three tiers on the mock, SQLite
 # ledger in a temporary directory); pins the gateway (and the peer) to CPU 1 and the upstream,
 # wrk and the probes to CPU 0 when there are two or more CPUs. Scenarios: explicit model, model
-# "auto" (routing) and streaming, at concurrency 1, 32 and 128, each run directly against the
-# upstream and through the gateway; then the frameworks' floor, `switchyard passthrough` (the same
+# "auto" (routing), streaming, and "auto" through Anthropic's Messages API (POST /v1/messages;
+# its direct run is the upstream's own /v1/messages), at concurrency 1, 32 and 128, each run
+# directly against the upstream and through the gateway; then the frameworks' floor, `switchyard passthrough` (the same
 # server and upstream pool with no gateway work) behind the gateway's server, behind Hummingbird's
 # own HTTP/1 channel and behind a bare SwiftNIO handler, as targets floor-hummingbird,
 # floor-hummingbird-async and floor-nio; and, when nginx is installed (apt-get install
@@ -243,24 +244,33 @@ say "model auto routes the benchmark prompt to: ${AUTO_MODEL:-?}"
 # a run with much of it measured the host, not the gateway.
 steal_ticks() { awk '$1 == "cpu" { print $9 }' /proc/stat; }
 
-# run_wrk TARGET SCENARIO CONCURRENCY URL MODEL STREAM PROXY_PID
+# run_wrk TARGET SCENARIO CONCURRENCY URL MODEL STREAM PROXY_PID [WIRE]
+#   WIRE: chat (default; POST URL/chat/completions) or messages (the same request in Anthropic's
+#   format; POST URL/messages)
 run_wrk() {
-  local target=$1 scenario=$2 c=$3 url=$4 model=$5 stream=$6 pid=$7
-  local before after up_before up_after load out line cpu_us up_cpu_us sample hwm steal_before steal_ms
+  local target=$1 scenario=$2 c=$3 url=$4 model=$5 stream=$6 pid=$7 wire=${8:-chat}
+  local before after up_before up_after load out line cpu_us up_cpu_us sample hwm steal_before steal_ms route check_body
+  if [ "$wire" = messages ]; then
+    route=$url/messages
+    check_body="{\"model\":\"$model\",\"max_tokens\":64,\"stream\":$stream,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+  else
+    route=$url/chat/completions
+    check_body="{\"model\":\"$model\",\"stream\":$stream,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+  fi
   # Check once that the request succeeds before measuring it.
   if [ "$c" = "${CONCURRENCY[0]}" ]; then
     local code
-    code=$(curl -s -o "$WORK/check.out" -w '%{http_code}' --max-time 30 "$url/chat/completions" -H 'content-type: application/json' \
-      -d "{\"model\":\"$model\",\"stream\":$stream,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}" || true)
+    code=$(curl -s -o "$WORK/check.out" -w '%{http_code}' --max-time 30 "$route" -H 'content-type: application/json' \
+      -H 'anthropic-version: 2023-06-01' -d "$check_body" || true)
     [ "$code" = 200 ] || { echo "$target $scenario: HTTP $code: $(head -c 300 "$WORK/check.out")" >&2; return 1; }
   fi
-  BODY_MODEL=$model BODY_STREAM=$stream timeout $((WARMUP + 30)) "${LOAD_PIN[@]}" wrk -t"$WRK_THREADS" -c"$c" -d"${WARMUP}s" \
-    --timeout 10s -s "$HERE/chat.lua" "$url/chat/completions" >/dev/null 2>&1 || true
+  BODY_MODEL=$model BODY_STREAM=$stream BODY_WIRE=$wire timeout $((WARMUP + 30)) "${LOAD_PIN[@]}" wrk -t"$WRK_THREADS" -c"$c" -d"${WARMUP}s" \
+    --timeout 10s -s "$HERE/chat.lua" "$route" >/dev/null 2>&1 || true
   load=$(cut -d' ' -f1 /proc/loadavg)
   steal_before=$(steal_ticks)
   before=$(proc "$pid"); up_before=$(proc "$MOCK_PID")
-  out=$(BODY_MODEL=$model BODY_STREAM=$stream timeout $((DURATION + 40)) "${LOAD_PIN[@]}" wrk -t"$WRK_THREADS" -c"$c" -d"${DURATION}s" \
-    --timeout 10s -s "$HERE/chat.lua" "$url/chat/completions" 2>&1) || true
+  out=$(BODY_MODEL=$model BODY_STREAM=$stream BODY_WIRE=$wire timeout $((DURATION + 40)) "${LOAD_PIN[@]}" wrk -t"$WRK_THREADS" -c"$c" -d"${DURATION}s" \
+    --timeout 10s -s "$HERE/chat.lua" "$route" 2>&1) || true
   after=$(proc "$pid"); up_after=$(proc "$MOCK_PID")
   steal_ms=$(( ($(steal_ticks) - steal_before) * 1000 / HZ ))
   line=$(grep '^bench ' <<<"$out" | head -1)
@@ -285,6 +295,10 @@ for c in "${CONCURRENCY[@]}"; do
   run_wrk switchyard auto "$c" "$GW_URL" auto false "$GW_PID"
   run_wrk direct stream "$c" "$MOCK_URL" sim-light true "$MOCK_PID"
   run_wrk switchyard stream "$c" "$GW_URL" bench-light true "$GW_PID"
+  # Anthropic's Messages API on the gateway (translated to the chat route and back), against the
+  # simulated provider's own /v1/messages.
+  run_wrk direct messages "$c" "$MOCK_URL" sim-light false "$MOCK_PID" messages
+  run_wrk switchyard messages "$c" "$GW_URL" auto false "$GW_PID" messages
 done
 
 # --- the frameworks' floor ------------------------------------------------------------------------
