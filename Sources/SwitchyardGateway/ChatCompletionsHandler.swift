@@ -317,14 +317,22 @@ final class ChatCompletionsHandler: Sendable {
         let relayStarted = ContinuousClock.now
         draft.noteFirstToken(at: relayStarted)
         let streamDraft = draft
+        let shadowing = streamShadowing(prepared, served: served.deployment)
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             var draft = streamDraft
             do {
-                let outcome = try await relay.relay(first: opened.first, of: opened.stream, to: &writer)
+                let outcome: StreamRelay.Outcome
+                if let shadowing {
+                    var transcribing: any ResponseBodyWriter = TranscribingWriter(parent: writer, transcript: shadowing.transcript)
+                    outcome = try await relay.relay(first: opened.first, of: opened.stream, to: &transcribing)
+                } else {
+                    outcome = try await relay.relay(first: opened.first, of: opened.stream, to: &writer)
+                }
                 draft.noteStreamed(for: .now - relayStarted)
                 draft.note(usage: outcome.usage, price: price)
                 if let error = outcome.error { draft.note(streamError: error.errorClass) }
                 handler.book(&draft)
+                if outcome.error == nil { shadowing?.offer() }
             } catch {
                 // The client went away mid-stream: book what was served so far.
                 draft.noteStreamed(for: .now - relayStarted)
@@ -333,6 +341,19 @@ final class ChatCompletionsHandler: Sendable {
                 throw error
             }
         })
+    }
+
+    /// The transcript to keep of a stream sampled for shadow evaluation, and how to offer its
+    /// answer once the stream has ended; `nil` (nothing read) for a stream not sampled.
+    private func streamShadowing(_ prepared: PreparedRequest, served: ModelDeployment) -> StreamShadowing? {
+        guard let shadow else { return nil }
+        let task = prepared.decision.signals.task.value
+        guard shadow.samples(decisionID: prepared.decisionID, task: task, served: served) else { return nil }
+        let transcript = StreamAnswerTranscript()
+        let decisionID = prepared.decisionID, request = prepared.chat
+        return StreamShadowing(transcript: transcript) {
+            shadow.offer(decisionID: decisionID, task: task, served: served, request: request, answer: transcript.answer)
+        }
     }
 
     /// Sends the request along the chain and answers with the provider's JSON body.
@@ -567,6 +588,13 @@ func collectBody(_ request: Request, limit: Int, collected: ByteBuffer? = nil) a
     } catch is NIOTooManyBytesError {
         throw GatewayError.payloadTooLarge(limitBytes: limit)
     }
+}
+
+/// A stream sampled for shadow evaluation: the transcript its writer keeps, and the offer of
+/// the answer to make once the stream has ended well.
+struct StreamShadowing: Sendable {
+    let transcript: StreamAnswerTranscript
+    let offer: @Sendable () -> Void
 }
 
 /// A chat request's body as ``ChatCompletionsHandler`` gets it: bytes to parse, or a Messages

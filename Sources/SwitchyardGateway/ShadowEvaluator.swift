@@ -7,7 +7,8 @@ import SwitchyardEmbeddings
 import SwitchyardStorage
 
 /// Shadow evaluation (`policy.shadow`, see ``ShadowSettings``): asks the reference model again
-/// for a sample of the plain answers served from lower tiers, off the request path, judges
+/// for a sample of the answers served from lower tiers (streamed ones once their stream has
+/// ended, with a plain request), off the request path, judges
 /// whether the two agree, and keeps the verdicts per task and tier. Routing reads
 /// ``demotions``: a tier that agrees too rarely for a task is skipped for it, and the decision
 /// record says why. Each shadow call is booked in the ledger (endpoint `shadow`, no tenant, so
@@ -90,14 +91,24 @@ final class ShadowEvaluator: Service {
         statistics.demotions(minSamples: settings.minSamples, minAgreement: settings.minAgreement, reference: reference.name)
     }
 
-    /// Offers a served plain answer; samples it, and queues the shadow call, when it came from a
-    /// tier below the reference model's and has text to compare. Cheap when not sampled: a hash
-    /// of the decision id.
+    /// Whether an answer `served` for `task` is one to shadow: from a tier below the reference
+    /// model's, of a task shadowed, and sampled. Cheap: a rank lookup and a hash of the decision
+    /// id. A streamed answer's text is read as it is relayed only when this holds.
+    func samples(decisionID: String, task: String, served: ModelDeployment) -> Bool {
+        guard let rank = configuration.rank(ofTier: served.tier), rank < referenceRank, settings.tasks?.contains(task) ?? true else {
+            return false
+        }
+        return settings.samples(decisionID: decisionID)
+    }
+
+    /// Offers a served answer (for a stream, its text once the stream ended well); queues the
+    /// shadow call when the answer is sampled (``samples(decisionID:task:served:)``) and has text
+    /// to compare. The reference model is asked with a plain request, whether or not the client
+    /// streamed.
     func offer(decisionID: String, task: String, served: ModelDeployment, request: ChatCompletionRequest, answer: String?) {
-        guard !request.stream, let answer, !answer.isEmpty, let rank = configuration.rank(ofTier: served.tier), rank < referenceRank,
-            settings.tasks?.contains(task) ?? true, settings.samples(decisionID: decisionID)
-        else { return }
-        let job = Job(decisionID: decisionID, task: task, tier: served.tier, model: served.name, request: request, answer: answer)
+        guard let answer, !answer.isEmpty, samples(decisionID: decisionID, task: task, served: served) else { return }
+        let job = Job(
+            decisionID: decisionID, task: task, tier: served.tier, model: served.name, request: request.withoutStreaming, answer: answer)
         if case .dropped = submit.yield(job) { state.withLock { $0.dropped += 1 } }
     }
 

@@ -3,6 +3,7 @@ import Testing
 
 import SwitchyardCore
 import SwitchyardGateway
+import SwitchyardMock
 import SwitchyardStorage
 
 /// Shadow evaluation end to end: answers served from the light tier are asked again of the
@@ -64,6 +65,33 @@ struct ShadowEvaluationOverHTTPTests {
             let summarize = try await live.post(
                 chatBody(model: "auto"), headers: [("x-switchyard-task", "summarize"), ("x-switchyard-complexity", "0.1")])
             #expect(summarize.headers["x-switchyard-tier"] == "light")
+        }
+    }
+
+    /// A sampled streamed answer is shadowed too: its text is read as it is relayed, and the
+    /// reference model is asked once the stream has ended, with a plain (not streamed) request.
+    @Test func streamedAnswersAreShadowedWithPlainCalls() async throws {
+        try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }) { live in
+            for _ in 0..<4 {
+                let response = try await live.post(chatBody(model: "auto", stream: true), headers: Self.extract)
+                #expect(response.status == 200)
+                #expect(response.headers["x-switchyard-tier"] == "light")
+                #expect(response.headers["x-switchyard-buffered"] == nil, "relayed, not answered through the gates")
+                #expect(response.body.hasSuffix("data: [DONE]\n\n"))
+            }
+            let deadline = ContinuousClock.now + .seconds(30)
+            var stats = JSONValue.null
+            while true {
+                stats = try await live.getWithHeaders("/admin/stats", headers: Self.admin).json
+                if stats["shadow"]?["tiers"]?.arrayValue?.first?["judged"]?.intValue ?? 0 >= 4 || ContinuousClock.now >= deadline { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let row = try #require(stats["shadow"]?["tiers"]?.arrayValue?.first { $0["task"]?.stringValue == "extract" })
+            #expect(row["judged"]?.intValue == 4)
+            #expect(row["agreement"]?.doubleValue == 0)
+            let shadowCalls = live.mock.requestLog.requests.filter { $0.body["model"]?.stringValue == "sim-premium" }
+            #expect(shadowCalls.count == 4)
+            #expect(shadowCalls.allSatisfy { $0.body["stream"] != true && $0.body["stream_options"] == nil })
         }
     }
 

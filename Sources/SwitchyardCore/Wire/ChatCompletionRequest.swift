@@ -185,3 +185,19 @@ extension ChatCompletionRequest {
         messages.map(\.text).joined(separator: "\n")
     }
 }
+
+extension ChatCompletionRequest {
+    /// The same request asked for a whole answer: without `stream` and `stream_options` (which
+    /// OpenAI refuses without `stream`). A request that did not stream is returned as it is.
+    public var withoutStreaming: ChatCompletionRequest {
+        guard stream || includeUsageInStream || body["stream"] != nil || body["stream_options"] != nil else { return self }
+        var plain = self
+        var body = completeBody
+        body["stream"] = nil
+        body["stream_options"] = nil
+        plain.body = body
+        plain.stream = false
+        plain.includeUsageInStream = false
+        return plain
+    }
+}
