@@ -146,6 +146,13 @@ struct AnthropicEventStream: ChatCompletionStream, @unchecked Sendable {
                 throw .malformedResponse(message: "a stream event is larger than \(parser.maximumEventBytes) bytes")
             }
             for event in events {
+                // Text deltas, nearly every event of an answer, are written as chat chunks
+                // without a tree; the rest are parsed.
+                var data = event.data
+                if let text = data.withUTF8({ reader.textChunk(forData: $0) }) {
+                    pending.append(ChatStreamChunk(plainData: text))
+                    continue
+                }
                 for chunk in try reader.chunks(for: event) {
                     guard let object = chunk.objectValue else { continue }
                     pending.append(ChatStreamChunk(data: JSONWriter.string(chunk), json: object))

@@ -197,6 +197,48 @@ struct AnthropicUpstreamTests {
         }
     }
 
+    @Test("text deltas are written as chat chunks without a tree: the chunks the parsed path gives")
+    func textDeltasInPlace() throws {
+        let stream = [
+            ("message_start", #"{"type":"message_start","message":{"id":"msg_\"q\"","model":"claude-x","usage":{"input_tokens":5}}}"#),
+            ("content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#),
+            ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hel"}}"#),
+            ("content_block_delta", #"{ "delta" : { "text" : "lo \u00e9\n\"x\"", "type" : "text_delta" }, "index" : 0, "type" : "content_block_delta" }"#),
+            ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":""}}"#),
+            ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a","text":"b"}}"#),
+            ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"hm"}}"#),
+            ("content_block_stop", #"{"type":"content_block_stop","index":0}"#),
+            ("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":9}}"#),
+            ("message_stop", #"{"type":"message_stop"}"#),
+        ]
+        var parsed = AnthropicUpstreamStreamReader(created: 3), inPlace = AnthropicUpstreamStreamReader(created: 3)
+        var expected: [JSONValue] = [], actual: [JSONValue] = []
+        var written = 0
+        for (name, data) in stream {
+            let event = ServerSentEvent(event: name, data: data)
+            expected += try parsed.chunks(for: event)
+            var bytes = data
+            if let text = bytes.withUTF8({ inPlace.textChunk(forData: $0) }) {
+                actual.append(try JSONParser.parse(text))
+                written += 1
+            } else {
+                actual += try inPlace.chunks(for: event)
+            }
+        }
+        #expect(actual == expected)
+        #expect(written == 3, "the three text deltas in the form")
+        // Before message_start there is nothing to write a chunk with.
+        let fresh = AnthropicUpstreamStreamReader(created: 0)
+        var delta = stream[2].1
+        #expect(delta.withUTF8 { fresh.textChunk(forData: $0) } == nil)
+        for text in ["[1]", "{", #"{"type":"content_block_delta","delta":{"type":"text_delta","text":1}}"#,
+                     #"{"type":"content_block_delta","delta":{"type":"text_delta","text":"x","extra":1}}"#,
+                     #"{"type":"content_block_delta","type":"x","delta":{"type":"text_delta","text":"x"}}"#] {
+            var bytes = text
+            #expect(bytes.withUTF8 { JSONParser.scanTextDeltaEvent($0) } == nil, "\(text)")
+        }
+    }
+
     @Test("an error event is the provider's error, classified")
     func errorEvent() throws {
         var reader = AnthropicUpstreamStreamReader(created: 0)

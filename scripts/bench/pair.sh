@@ -2,12 +2,14 @@
 # Paired comparison of two gateway builds' CPU per request, robust to a shared host's drift.
 #
 # Usage: scripts/bench/pair.sh BASELINE_BIN CANDIDATE_BIN [--rounds N] [--model M] [--stream]
-#                              [--messages] [--concurrency C] [--seconds S]
+#                              [--messages] [--anthropic-provider] [--concurrency C] [--seconds S]
 #   BASELINE_BIN, CANDIDATE_BIN   two `switchyard` binaries (release builds)
 #   --rounds N        measured rounds (default 3, at most 20)
 #   --model M         model asked for (default auto; bench-light, bench-mid, bench-premium exist)
 #   --stream          streamed requests instead of plain answers
 #   --messages        the same request in Anthropic's format, to POST /v1/messages
+#   --anthropic-provider  the gateways call the upstream as a provider of kind anthropic
+#                     (its /v1/messages) instead of openai
 #   --concurrency C   wrk connections per gateway (default 16, at most 256)
 #   --seconds S       seconds per round (default 6, at most 60)
 #
@@ -24,18 +26,19 @@
 # exit; every wait and load is bounded.
 set -euo pipefail
 
-usage() { sed -n '4,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '4,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 case "${1:-}" in -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 [ $# -ge 2 ] || usage
 BASELINE=$1 CANDIDATE=$2
 shift 2
-ROUNDS=3 MODEL=auto STREAM=false WIRE=chat ROUTE=/v1/chat/completions CONCURRENCY=16 SECONDS_PER_ROUND=6
+ROUNDS=3 MODEL=auto STREAM=false WIRE=chat ROUTE=/v1/chat/completions PROVIDER_KIND=openai CONCURRENCY=16 SECONDS_PER_ROUND=6
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) shift; ROUNDS=${1:-} ;;
     --model) shift; MODEL=${1:-} ;;
     --stream) STREAM=true ;;
     --messages) WIRE=messages ROUTE=/v1/messages ;;
+    --anthropic-provider) PROVIDER_KIND=anthropic ;;
     --concurrency) shift; CONCURRENCY=${1:-} ;;
     --seconds) shift; SECONDS_PER_ROUND=${1:-} ;;
     -h|--help) usage ;;
@@ -85,7 +88,7 @@ source "$HERE/gateway-config.sh"
 # ledger); its port goes to NAME.port.
 start_gateway() {
   mkdir -p "$WORK/$2"
-  write_gateway_config "$WORK/$2.yaml" "http://127.0.0.1:$MOCK_PORT/v1" "$WORK/$2/ledger.sqlite"
+  write_gateway_config "$WORK/$2.yaml" "http://127.0.0.1:$MOCK_PORT/v1" "$WORK/$2/ledger.sqlite" "$PROVIDER_KIND"
   "${GATEWAY_PIN[@]}" "$1" serve --config "$WORK/$2.yaml" --log-level error >"$WORK/$2.out" 2>&1 &
   PIDS+=($!)
   wait_for_port "$WORK/$2.out" '.*ready on http://127\.0\.0\.1:([0-9]+).*' >"$WORK/$2.port"
@@ -106,7 +109,7 @@ load() {
 }
 
 HZ=$(getconf CLK_TCK)
-echo "route=$ROUTE model=$MODEL stream=$STREAM concurrency=$CONCURRENCY per gateway, ${SECONDS_PER_ROUND}s rounds; ratio = candidate ÷ baseline CPU per request"
+echo "route=$ROUTE provider=$PROVIDER_KIND model=$MODEL stream=$STREAM concurrency=$CONCURRENCY per gateway, ${SECONDS_PER_ROUND}s rounds; ratio = candidate ÷ baseline CPU per request"
 # A warm-up second each; then the rounds. Only the two loads are waited for.
 load 1 "$PORT_A" "$WORK/n" & warm=$!; load 1 "$PORT_B" "$WORK/n"; wait "$warm"
 for round in $(seq "$ROUNDS"); do

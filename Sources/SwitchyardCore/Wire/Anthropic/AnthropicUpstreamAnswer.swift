@@ -102,9 +102,23 @@ public struct AnthropicUpstreamStreamReader: Sendable {
     private var toolCalls = 0
     /// Whether `message_stop` arrived: the stream is complete.
     public private(set) var ended = false
+    /// What every text chunk starts with, up to its content, once `message_start` has named the
+    /// message (see ``textChunk(forData:)``).
+    private var textChunkPrefix: [UInt8] = []
 
     public init(created: Int64) {
         self.created = created
+    }
+
+    /// The chunk for an event that is a text delta (``JSONParser/scanTextDeltaEvent(_:)``), as
+    /// chat-chunk JSON written without a tree: its text goes in as the JSON string it came as.
+    /// `nil` for any other event, and before `message_start`; ``chunks(for:)`` reads those.
+    public func textChunk(forData data: UnsafeBufferPointer<UInt8>) -> String? {
+        guard !textChunkPrefix.isEmpty, let text = JSONParser.scanTextDeltaEvent(data) else { return nil }
+        var chunk = textChunkPrefix
+        chunk.append(contentsOf: UnsafeBufferPointer(rebasing: data[text]))
+        chunk.append(contentsOf: #"},"finish_reason":null}]}"#.utf8)
+        return String(decoding: chunk, as: UTF8.self)
     }
 
     /// The chunks for one event.
@@ -122,6 +136,10 @@ public struct AnthropicUpstreamStreamReader: Sendable {
             id = message?["id"] ?? ""
             model = message?["model"] ?? ""
             merge(message?["usage"])
+            // The members and their order are those ``chunk(delta:finishReason:)`` writes.
+            textChunkPrefix = Array(#"{"id":"#.utf8) + JSONWriter.bytes(id) + Array(#","object":"chat.completion.chunk","created":"#.utf8)
+                + Array(String(created).utf8) + Array(#","model":"#.utf8) + JSONWriter.bytes(model)
+                + Array(#","choices":[{"index":0,"delta":{"content":"#.utf8)
             return [chunk(delta: ["role": "assistant", "content": ""])]
         case "content_block_start":
             let block = data["content_block"]
