@@ -100,7 +100,7 @@ extension JSONParser {
             var choice = ChatCompletionSummary()
             try parser.forEachMember(depth: 3) { (parser, key) throws(JSONParseError) in
                 if key.is("logprobs") {
-                    let isNull = parser.index < parser.bytes.count && parser.bytes[parser.index] == UInt8(ascii: "n")
+                    let isNull = parser.isAtNull
                     if position == 0 {
                         let logprobs = try parser.parseValue(depth: 3)
                         choice.tokenLogprobs = logprobs["content"]?.arrayValue?.compactMap { $0["logprob"]?.doubleValue }
@@ -181,12 +181,5 @@ extension JSONParser {
                 try parser.skipValue(depth: 4)
             }
         }
-    }
-
-    /// The string at the cursor, or `nil` (having skipped it) when the value is something else.
-    private mutating func parseStringOrSkip(depth: Int) throws(JSONParseError) -> String? {
-        if index < bytes.count, bytes[index] == UInt8(ascii: "\"") { return try parseString() }
-        try skipValue(depth: depth)
-        return nil
     }
 }

@@ -52,9 +52,6 @@ extension JSONParser {
         return chunk
     }
 
-    /// Whether the value at the cursor is `null` (it is checked when it is skipped).
-    private var isAtNull: Bool { index < bytes.count && bytes[index] == UInt8(ascii: "n") }
-
     /// `choices`: the first choice's text and finish reason; false when it is not in the form.
     private mutating func scanTextChoices(into chunk: inout ChatTextChunk) throws(JSONParseError) -> Bool {
         guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else {
@@ -75,11 +72,7 @@ extension JSONParser {
                 } else if key.is("finish_reason") {
                     if sawFinishReason { inForm = false }
                     sawFinishReason = true
-                    if parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") {
-                        chunk.finishReason = try parser.parseString()
-                    } else {
-                        try parser.skipValue(depth: 3)
-                    }
+                    chunk.finishReason = try parser.parseStringOrSkip(depth: 3)
                 } else {
                     try parser.skipValue(depth: 3)
                 }
@@ -100,11 +93,8 @@ extension JSONParser {
             if key.is("content") {
                 if sawContent { inForm = false }
                 sawContent = true
-                let start = parser.index
-                let isString = parser.index < parser.bytes.count && parser.bytes[parser.index] == UInt8(ascii: "\"")
-                try parser.skipValue(depth: 4)
                 // `""` is no text, as in the tree.
-                chunk.text = isString && parser.index - start > 2 ? start..<parser.index : nil
+                chunk.text = try parser.skipValueNotingString(depth: 4).flatMap { $0.count > 2 ? $0 : nil }
             } else if key.is("role") {
                 try parser.skipValue(depth: 4)
             } else {

@@ -17,6 +17,28 @@ extension JSONParser {
         }
     }
 
+    /// Whether the value at the cursor is a string (it is checked when it is read or skipped).
+    var isAtString: Bool { index < bytes.count && bytes[index] == UInt8(ascii: "\"") }
+
+    /// Whether the value at the cursor is `null` (it is checked when it is skipped).
+    var isAtNull: Bool { index < bytes.count && bytes[index] == UInt8(ascii: "n") }
+
+    /// The string at the cursor, or `nil` (having skipped it) when the value is something else.
+    mutating func parseStringOrSkip(depth: Int) throws(JSONParseError) -> String? {
+        if isAtString { return try parseString() }
+        try skipValue(depth: depth)
+        return nil
+    }
+
+    /// Moves past the value at the cursor; where it lies, quotes included, when it is a string
+    /// (the JSON string as written, which another JSON text can take as it is), else `nil`.
+    mutating func skipValueNotingString(depth: Int) throws(JSONParseError) -> Range<Int>? {
+        let start = index
+        let isString = isAtString
+        try skipValue(depth: depth)
+        return isString ? start..<index : nil
+    }
+
     /// A member's key as it stands in the text, compared without making a `String` of it.
     struct Key {
         /// The bytes between the quotes.

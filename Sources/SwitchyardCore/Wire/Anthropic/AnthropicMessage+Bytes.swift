@@ -29,7 +29,7 @@ extension JSONParser {
             guard parser.index < buffer.count, buffer[parser.index] == UInt8(ascii: "{") else { throw parser.error("expected an object") }
             var found: (String?, String?) = (nil, nil)
             try parser.forEachMember(depth: 1) { (parser, key) throws(JSONParseError) in
-                let isString = parser.index < parser.bytes.count && parser.bytes[parser.index] == UInt8(ascii: "\"")
+                let isString = parser.isAtString
                 if isString, key.is(first) {
                     found.0 = try parser.parseString()
                 } else if isString, key.is(second) {

@@ -55,10 +55,7 @@ extension JSONParser {
             } else if key.is("text") {
                 if sawText { inForm = false }
                 sawText = true
-                let start = parser.index
-                let isString = parser.index < parser.bytes.count && parser.bytes[parser.index] == UInt8(ascii: "\"")
-                try parser.skipValue(depth: 2)
-                text = isString ? start..<parser.index : nil
+                text = try parser.skipValueNotingString(depth: 2)
             } else {
                 inForm = false
                 try parser.skipValue(depth: 2)
@@ -70,14 +67,10 @@ extension JSONParser {
     /// Moves past the value at the cursor; whether it is the string `expected`, written without
     /// escapes.
     private mutating func readIsString(_ expected: StaticString, depth: Int) throws(JSONParseError) -> Bool {
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
-            try skipValue(depth: depth)
-            return false
-        }
-        let start = index + 1
-        try skipString()
-        let count = index - 1 - start
-        guard count == expected.utf8CodeUnitCount, let base = bytes.baseAddress else { return false }
-        return memcmp(base + start, expected.utf8Start, count) == 0
+        // The string's bytes between its quotes.
+        guard let string = try skipValueNotingString(depth: depth), string.count - 2 == expected.utf8CodeUnitCount,
+            let base = bytes.baseAddress
+        else { return false }
+        return memcmp(base + string.lowerBound + 1, expected.utf8Start, expected.utf8CodeUnitCount) == 0
     }
 }
