@@ -3,7 +3,8 @@ extension AnthropicMessage {
     /// tree (``JSONParser/scanChatCompletion(_:)-([UInt8])`` and one pass for `id` and `model`),
     /// unless the answer has tool calls or thinking blocks, which are built from the parsed body.
     public static func message(fromChatCompletionBytes bytes: [UInt8]) -> JSONValue {
-        guard !ByteSearch.contains(Self.thinkingBlocksKey, in: bytes),
+        // `thinking_blocks` is ``ThinkingFields/blocks``; the scanner takes a static name.
+        guard !bytes.withUnsafeBufferPointer({ JSONKeyScanner.mayHaveMember("thinking_blocks", in: $0) }),
             let summary = try? JSONParser.scanChatCompletion(bytes), !summary.hasToolCalls,
             let identity = try? JSONParser.topLevelStrings(named: "id", "model", in: bytes)
         else {
@@ -14,9 +15,6 @@ extension AnthropicMessage {
             completionID: identity.0, model: identity.1.map(JSONValue.string) ?? .null, content: [text], finishReason: summary.finishReason,
             usage: summary.usage)
     }
-
-    /// `"thinking_blocks"` as it appears in JSON (a key cannot appear escaped inside a string).
-    private static let thinkingBlocksKey = Array("\"\(ThinkingFields.blocks)\"".utf8)
 }
 
 extension JSONParser {
