@@ -352,7 +352,7 @@ final class ChatCompletionsHandler: Sendable {
         let transcript = StreamAnswerTranscript()
         let decisionID = prepared.decisionID, request = prepared.chat
         return StreamShadowing(transcript: transcript) {
-            shadow.offer(decisionID: decisionID, task: task, served: served, request: request, answer: transcript.answer)
+            shadow.queue(decisionID: decisionID, task: task, served: served, request: request, answer: transcript.answer)
         }
     }
 

@@ -101,12 +101,18 @@ final class ShadowEvaluator: Service {
         return settings.samples(decisionID: decisionID)
     }
 
-    /// Offers a served answer (for a stream, its text once the stream ended well); queues the
-    /// shadow call when the answer is sampled (``samples(decisionID:task:served:)``) and has text
-    /// to compare. The reference model is asked with a plain request, whether or not the client
-    /// streamed.
+    /// Offers a served answer; queues the shadow call (``queue(decisionID:task:served:request:answer:)``)
+    /// when the answer is sampled (``samples(decisionID:task:served:)``).
     func offer(decisionID: String, task: String, served: ModelDeployment, request: ChatCompletionRequest, answer: String?) {
-        guard let answer, !answer.isEmpty, samples(decisionID: decisionID, task: task, served: served) else { return }
+        guard samples(decisionID: decisionID, task: task, served: served) else { return }
+        queue(decisionID: decisionID, task: task, served: served, request: request, answer: answer)
+    }
+
+    /// Queues the shadow call for an answer already sampled (a stream's text once the stream
+    /// ended well), when it has text to compare. The reference model is asked with a plain
+    /// request, whether or not the client streamed.
+    func queue(decisionID: String, task: String, served: ModelDeployment, request: ChatCompletionRequest, answer: String?) {
+        guard let answer, !answer.isEmpty else { return }
         let job = Job(
             decisionID: decisionID, task: task, tier: served.tier, model: served.name, request: request.withoutStreaming, answer: answer)
         if case .dropped = submit.yield(job) { state.withLock { $0.dropped += 1 } }
