@@ -46,6 +46,8 @@ final class ShadowEvaluator: Service {
         var demotions = ShadowDemotions.none
         var dropped = 0
         var failed = 0
+        /// Which verdicts in the store are counted, and where the next read starts.
+        var log = ShadowVerdictLog()
     }
     private let state: Mutex<State>
 
@@ -65,21 +67,29 @@ final class ShadowEvaluator: Service {
         (jobs, submit) = AsyncStream.makeStream(of: Job.self, bufferingPolicy: .bufferingOldest(settings.queueCapacity))
     }
 
-    /// Rebuilds the verdicts from the ledger's newest shadow entries, so that a restart, a new
-    /// instance on a shared database, or (every refresh interval) each instance on one, routes
-    /// on what was already measured. Entries of models no longer configured, and failed calls,
-    /// are passed over. Verdicts of this instance not yet written count again once they are.
+    /// The most verdicts one read of the store takes: the newest, when more are new.
+    static let readLimit = 50_000
+
+    /// Counts the verdicts in the ledger not counted yet: at start, those measured before a
+    /// restart or by other instances on a shared database, and then (every refresh interval on
+    /// one) what the other instances have measured since. Each read takes only the rows after
+    /// those already settled (see ``ShadowVerdictLog``), and a few fields of each. Entries of
+    /// models no longer configured, and failed calls, are passed over; this instance's own
+    /// verdicts were counted when judged.
     func load(from store: any LedgerStore) async throws(StoreError) {
-        let entries = try await store.recentEntries(endpoint: Self.endpoint, limit: 50_000)
+        let after = state.withLock { $0.log.settledRow }
+        let records = try await store.shadowVerdicts(after: after, limit: Self.readLimit)
+        let now = ContinuousClock.now
         state.withLock { state in
-            state.statistics = ShadowStatistics(window: settings.window)
-            for entry in entries.reversed() where entry.succeeded {
-                guard let task = entry.task, let model = entry.requestedModel, let tier = configuration.model(named: model)?.tier,
-                    let verdict = entry.reasons.last, verdict == Self.agrees || verdict == Self.disagrees
+            var changed = false
+            for record in state.log.absorb(records, at: now) {
+                guard let tier = configuration.model(named: record.model)?.tier, let verdict = record.verdict,
+                    verdict == Self.agrees || verdict == Self.disagrees
                 else { continue }
-                state.statistics.record(task: task, tier: tier, agrees: verdict == Self.agrees)
+                state.statistics.record(task: record.task, tier: tier, agrees: verdict == Self.agrees)
+                changed = true
             }
-            state.demotions = demotions(of: state.statistics)
+            if changed { state.demotions = demotions(of: state.statistics) }
         }
     }
 
@@ -171,6 +181,8 @@ final class ShadowEvaluator: Service {
         }
         entry.latency = ContinuousClock.now - started
         entry.upstreamLatency = entry.latency
+        // Counted below, so not again when a refresh reads the entry back.
+        if verdict != nil { state.withLock { $0.log.noteOwn(decisionID: entry.decisionID, at: .now) } }
         ledger.record(entry)
         state.withLock { state in
             guard let verdict else {

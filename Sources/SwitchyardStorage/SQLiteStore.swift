@@ -135,14 +135,20 @@ public final class SQLiteStore: LedgerStore {
         }
     }
 
-    public func recentEntries(endpoint: String, limit: Int) async throws(StoreError) -> [LedgerEntry] {
-        // The literal endpoint lets SQLite use the partial index of shadow entries.
-        let filter = endpoint == "shadow" ? "endpoint = 'shadow'" : "endpoint = ?"
-        let arguments: StatementArguments = endpoint == "shadow" ? [limit] : [endpoint, limit]
-        let sql = "SELECT \(LedgerRowCoding.columns(full: false)) FROM ledger WHERE \(filter) ORDER BY id DESC LIMIT ?"
+    /// The newest verdicts after a row (arguments: the row, the limit). The literal endpoint lets
+    /// SQLite use the partial index of shadow entries.
+    static let shadowVerdictsSQL = """
+        SELECT id, decision_id, task, requested_model, json_extract(reasons, '$[#-1]') FROM ledger
+        WHERE endpoint = 'shadow' AND id > ? AND status = 200 AND task IS NOT NULL AND requested_model IS NOT NULL
+        ORDER BY id DESC LIMIT ?
+        """
+
+    public func shadowVerdicts(after row: Int64, limit: Int) async throws(StoreError) -> [ShadowVerdictRecord] {
         do {
             return try await database.read { db in
-                try Row.fetchAll(db, sql: sql, arguments: arguments).map { try LedgerRowCoding.entry(from: $0, full: false) }
+                try Row.fetchAll(db, sql: Self.shadowVerdictsSQL, arguments: [row, limit]).reversed().map { row in
+                    ShadowVerdictRecord(row: row[0], decisionID: row[1], task: row[2], model: row[3], verdict: row[4])
+                }
             }
         } catch {
             throw StoreError(.operationFailed, "cannot read the ledger of '\(path)': \(Self.describe(error))")

@@ -129,6 +129,13 @@ extension PostgresStorageTests {
                     // The second instance, which answered nothing yet, starts extract above light.
                     let moved = try await second.post(chatBody(model: "auto"), headers: ShadowEvaluationOverHTTPTests.extract)
                     #expect(moved.headers["x-switchyard-tier"] == "mid")
+                    // Each instance counts the four once: the first judged them, and passes them
+                    // over when its refreshes read them back.
+                    try await Task.sleep(for: .milliseconds(500))
+                    for gateway in [first, second] {
+                        let stats = try await gateway.getWithHeaders("/admin/stats", headers: ShadowEvaluationOverHTTPTests.admin).json
+                        #expect(stats["shadow"]?["tiers"]?.arrayValue?.first?["judged"]?.intValue == 4)
+                    }
                 }
             }
         }

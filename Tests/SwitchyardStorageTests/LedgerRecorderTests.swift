@@ -70,8 +70,8 @@ final class LaneRecordingStore: LedgerStore {
     }
     func ledgerEntry(decisionID: String) async throws(StoreError) -> LedgerEntry? { try await base.ledgerEntry(decisionID: decisionID) }
     func ledgerCount() async throws(StoreError) -> Int { try await base.ledgerCount() }
-    func recentEntries(endpoint: String, limit: Int) async throws(StoreError) -> [LedgerEntry] {
-        try await base.recentEntries(endpoint: endpoint, limit: limit)
+    func shadowVerdicts(after row: Int64, limit: Int) async throws(StoreError) -> [ShadowVerdictRecord] {
+        try await base.shadowVerdicts(after: row, limit: limit)
     }
     func spend(since: Date) async throws(StoreError) -> [SpendTotal] { try await base.spend(since: since) }
 }

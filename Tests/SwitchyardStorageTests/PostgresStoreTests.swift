@@ -103,13 +103,10 @@ struct PostgresStoreTests {
         }
     }
 
-    @Test func recentEntriesOfOneEndpointNewestFirst() async throws {
+    @Test func shadowVerdictsAfterARowOldestFirst() async throws {
         try await withStore { store, _ in
-            var entries = (0..<6).map { sampleEntry($0) }
-            for index in [1, 3, 4] { entries[index].endpoint = "shadow" }
-            try await store.append(entries)
-            #expect(try await store.recentEntries(endpoint: "shadow", limit: 2).map(\.decisionID) == ["dec-4", "dec-3"])
-            #expect(try await store.recentEntries(endpoint: "chat.completions", limit: 10).map(\.decisionID) == ["dec-5", "dec-2", "dec-0"])
+            try await store.append(shadowSampleEntries())
+            try await expectShadowVerdicts(of: store)
         }
     }
 

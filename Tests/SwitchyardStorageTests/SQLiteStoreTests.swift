@@ -29,17 +29,42 @@ func sampleEntry(_ index: Int, time: Date = Date(timeIntervalSince1970: 1_790_00
         timeToFirstToken: nil, stream: false, decisionJSON: #"{"id":"dec-\#(index)"}"#)
 }
 
+/// Eight entries, six of them shadow calls: four verdicts (dec-1 agrees, dec-3 disagrees, dec-4
+/// agrees, dec-6 disagrees), a failed call (dec-2) and one without a task (dec-5).
+func shadowSampleEntries() -> [LedgerEntry] {
+    var entries = (0..<8).map { sampleEntry($0) }
+    for index in 1...6 {
+        entries[index].endpoint = "shadow"
+        entries[index].requestedModel = "cheap"
+        entries[index].reasons = ["policy.shadow: light answer asked again of best", [1, 4].contains(index) ? "agrees" : "disagrees"]
+    }
+    entries[2].status = 502
+    entries[5].task = nil
+    return entries
+}
+
+/// What every store's ``LedgerStore/shadowVerdicts(after:limit:)`` must return for
+/// ``shadowSampleEntries()``.
+func expectShadowVerdicts(of store: any LedgerStore) async throws {
+    let all = try await store.shadowVerdicts(after: 0, limit: 10)
+    #expect(all.map(\.decisionID) == ["dec-1", "dec-3", "dec-4", "dec-6"])
+    #expect(all.map(\.verdict) == ["agrees", "disagrees", "agrees", "disagrees"])
+    #expect(all.allSatisfy { $0.task == "summarize" && $0.model == "cheap" })
+    #expect(all.map(\.row) == all.map(\.row).sorted())
+    // The newest, oldest first; and only the rows after one.
+    #expect(try await store.shadowVerdicts(after: 0, limit: 2).map(\.decisionID) == ["dec-4", "dec-6"])
+    #expect(try await store.shadowVerdicts(after: all[1].row, limit: 10).map(\.decisionID) == ["dec-4", "dec-6"])
+    #expect(try await store.shadowVerdicts(after: all[3].row, limit: 10).isEmpty)
+}
+
 @Suite struct SQLiteStoreTests {
-    @Test func recentEntriesOfOneEndpointNewestFirstThroughTheShadowIndex() async throws {
+    @Test func shadowVerdictsAfterARowOldestFirstThroughTheShadowIndex() async throws {
         try await withTemporaryDatabase { path in
             let store = try SQLiteStore(path: path)
-            var entries = (0..<6).map { sampleEntry($0) }
-            for index in [1, 3, 4] { entries[index].endpoint = "shadow" }
-            try await store.append(entries)
-            #expect(try await store.recentEntries(endpoint: "shadow", limit: 2).map(\.decisionID) == ["dec-4", "dec-3"])
-            #expect(try await store.recentEntries(endpoint: "chat.completions", limit: 10).map(\.decisionID) == ["dec-5", "dec-2", "dec-0"])
+            try await store.append(shadowSampleEntries())
+            try await expectShadowVerdicts(of: store)
             let plan = try await store.database.read { db in
-                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT id FROM ledger WHERE endpoint = 'shadow' ORDER BY id DESC LIMIT 2")
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteStore.shadowVerdictsSQL, arguments: [3, 2])
                     .map { $0["detail"] as String? ?? "" }
             }
             #expect(plan.contains { $0.contains("ledger_shadow") }, "\(plan)")

@@ -26,10 +26,11 @@ public protocol LedgerStore: Sendable {
     /// How many entries the ledger holds.
     func ledgerCount() async throws(StoreError) -> Int
 
-    /// The newest `limit` entries of `endpoint`, newest first, without their bulky fields (as
-    /// ``ledgerEntries(since:until:full:)`` without `full`). Shadow evaluation rebuilds its
-    /// verdicts from its own entries (endpoint `shadow`) when the gateway starts.
-    func recentEntries(endpoint: String, limit: Int) async throws(StoreError) -> [LedgerEntry]
+    /// The newest `limit` succeeded shadow entries (endpoint `shadow`, status 200, with a task
+    /// and a requested model) in rows after `row`, oldest first, as their verdicts. Shadow
+    /// evaluation counts them when the gateway starts and, on a shared database, reads what is
+    /// new every refresh interval (see ``ShadowVerdictLog``).
+    func shadowVerdicts(after row: Int64, limit: Int) async throws(StoreError) -> [ShadowVerdictRecord]
 
     /// Cost and tokens per tenant and key of entries received since `since` (budgets are
     /// rebuilt from this when the gateway starts).

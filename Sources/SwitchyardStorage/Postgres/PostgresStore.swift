@@ -172,19 +172,20 @@ public final class PostgresStore: DurableStore {
         }
     }
 
-    public func recentEntries(endpoint: String, limit: Int) async throws(StoreError) -> [LedgerEntry] {
-        var bindings = PostgresBindings()
-        bindings.append(endpoint)
-        bindings.append(limit)
-        let query = PostgresQuery(
-            unsafeSQL: "SELECT \(PostgresLedgerCoding.selectList(full: false)) FROM ledger WHERE endpoint = $1 ORDER BY id DESC LIMIT $2",
-            binds: bindings)
+    public func shadowVerdicts(after row: Int64, limit: Int) async throws(StoreError) -> [ShadowVerdictRecord] {
+        // The literal endpoint lets PostgreSQL use the partial index of shadow entries.
+        let query: PostgresQuery = """
+            SELECT id, decision_id, task, requested_model, reasons->>-1 FROM ledger
+            WHERE endpoint = 'shadow' AND id > \(row) AND status = 200 AND task IS NOT NULL AND requested_model IS NOT NULL
+            ORDER BY id DESC LIMIT \(limit)
+            """
         return try await run("read the ledger") { client, logger in
-            var entries: [LedgerEntry] = []
-            for try await row in try await client.query(query, logger: logger) {
-                entries.append(try PostgresLedgerCoding.entry(from: row, full: false))
+            var records: [ShadowVerdictRecord] = []
+            let rows = try await client.query(query, logger: logger)
+            for try await (row, decisionID, task, model, verdict) in rows.decode((Int64, String, String, String, String?).self) {
+                records.append(ShadowVerdictRecord(row: row, decisionID: decisionID, task: task, model: model, verdict: verdict))
             }
-            return entries
+            return records.reversed()
         }
     }
 
