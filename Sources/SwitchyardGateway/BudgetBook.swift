@@ -39,9 +39,28 @@ final class BudgetBook: Sendable {
         }
     }
 
+    /// One tenant's or key's rate limits: a bucket per limited dimension.
     struct Limiter {
         var requests: TokenBucket?
         var tokens: TokenBucket?
+
+        init(_ limits: RateLimits, now: ContinuousClock.Instant) {
+            adjust(to: limits, now: now)
+        }
+
+        /// Follows `limits` as they are now (the admin API, or a refresh from a shared store, may
+        /// have changed them): a new limit starts full, a changed one keeps what was used of it.
+        mutating func adjust(to limits: RateLimits, now: ContinuousClock.Instant) {
+            requests = Self.bucket(requests, capacity: limits.requestsPerMinute, now: now)
+            tokens = Self.bucket(tokens, capacity: limits.tokensPerMinute, now: now)
+        }
+
+        private static func bucket(_ bucket: TokenBucket?, capacity: Int?, now: ContinuousClock.Instant) -> TokenBucket? {
+            guard let capacity else { return nil }
+            guard var bucket else { return TokenBucket(capacity: Double(capacity), now: now) }
+            if bucket.capacity != Double(capacity) { bucket.resize(to: Double(capacity), now: now) }
+            return bucket
+        }
     }
 
     struct State {
@@ -264,9 +283,8 @@ final class BudgetBook: Sendable {
         let now = ContinuousClock.now
         let refusal = state.withLock { state -> GatewayError? in
             for (id, limits) in subjects {
-                var limiter = state.limiters[id] ?? Limiter(
-                    requests: limits.requestsPerMinute.map { TokenBucket(capacity: Double($0), now: now) },
-                    tokens: limits.tokensPerMinute.map { TokenBucket(capacity: Double($0), now: now) })
+                var limiter = state.limiters[id] ?? Limiter(limits, now: now)
+                limiter.adjust(to: limits, now: now)
                 defer { state.limiters[id] = limiter }
                 if var tokens = limiter.tokens, tokens.available(now: now) <= 0 {
                     let wait = tokens.wait(for: 1, now: now)

@@ -151,6 +151,24 @@ struct TokenBucketTests {
         #expect(refilled == 60)
     }
 
+    @Test("a changed capacity keeps what was used")
+    func resize() {
+        var bucket = TokenBucket(capacity: 2, period: .seconds(60), now: t0)
+        let tookBoth = bucket.take(2, now: t0)
+        bucket.resize(to: 5, now: t0)
+        let raised = bucket.available(now: t0)
+        let tookThree = bucket.take(3, now: t0)
+        bucket.resize(to: 1, now: t0)
+        let lowered = bucket.available(now: t0)
+        // Refilled at the new rate: one token a minute.
+        let afterThirtySeconds = bucket.available(now: t0 + .seconds(30))
+        #expect(tookBoth && tookThree)
+        #expect(raised == 3)
+        #expect(lowered == -4)
+        #expect(afterThirtySeconds == -3.5)
+        #expect(bucket.capacity == 1)
+    }
+
     @Test("charging after the fact puts the bucket in debt")
     func debt() {
         var bucket = TokenBucket(capacity: 100, period: .seconds(60), now: t0)

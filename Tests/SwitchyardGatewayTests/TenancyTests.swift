@@ -269,6 +269,31 @@ extension TenancyTests {
         }
     }
 
+    @Test("changed rate limits apply at once, counting what was already used")
+    func changedRateLimits() async throws {
+        try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }) { live in
+            let created = try await live.post(#"{"id":"hooli","limits":{"rpm":2}}"#, path: "/admin/tenants", headers: Self.admin)
+            #expect(created.status == 201, "\(created.body)")
+            let secret = try #require(try await live.post(#"{"tenant":"hooli"}"#, path: "/admin/keys", headers: Self.admin).json["key"]?.stringValue)
+            for _ in 0..<2 { #expect(try await live.post(Self.fixedBody, headers: Self.bearer(secret)).status == 200) }
+            #expect(try await live.post(Self.fixedBody, headers: Self.bearer(secret)).status == 429)
+
+            // Raised to 5 a minute: three more, the two already used counting.
+            let raised = try await live.patch("/admin/tenants/hooli", body: #"{"limits":{"rpm":5}}"#, headers: Self.admin)
+            #expect(raised.status == 200, "\(raised.body)")
+            for _ in 0..<3 { #expect(try await live.post(Self.fixedBody, headers: Self.bearer(secret)).status == 200) }
+            #expect(try await live.post(Self.fixedBody, headers: Self.bearer(secret)).status == 429)
+
+            // Lowered to 100 a minute and then to 1: the five used leave nothing.
+            _ = try await live.patch("/admin/tenants/hooli", body: #"{"limits":{"rpm":100}}"#, headers: Self.admin)
+            #expect(try await live.post(Self.fixedBody, headers: Self.bearer(secret)).status == 200)
+            _ = try await live.patch("/admin/tenants/hooli", body: #"{"limits":{"rpm":1}}"#, headers: Self.admin)
+            let limited = try await live.post(Self.fixedBody, headers: Self.bearer(secret))
+            #expect(limited.status == 429)
+            #expect(limited.errorCode == "rate_limited")
+        }
+    }
+
     @Test("auth.require_key refuses anonymous requests")
     func keysRequired() async throws {
         try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0, extra: "auth: { require_key: true }") }) { live in

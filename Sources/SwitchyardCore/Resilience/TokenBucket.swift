@@ -1,7 +1,7 @@
 /// A token bucket refilled continuously: `capacity` tokens per `period`, never more than
-/// `capacity` stored. Used for provider RPM/TPM limits and, later, per-key rate limits.
+/// `capacity` stored. Used for provider RPM/TPM limits and for tenants' and keys' rate limits.
 public struct TokenBucket: Sendable, Hashable {
-    public let capacity: Double
+    public private(set) var capacity: Double
     public let period: Duration
     private var tokens: Double
     private var updated: ContinuousClock.Instant
@@ -21,6 +21,15 @@ public struct TokenBucket: Sendable, Hashable {
         let elapsed = Double((now - updated).nanoseconds)
         tokens = min(capacity, tokens + elapsed * refillPerNanosecond)
         updated = now
+    }
+
+    /// Changes the capacity (a limit was changed) and with it the refill rate. What was used
+    /// stays used: a raised limit adds the difference to what is available, a lowered one takes
+    /// it away (down to nothing, or into debt).
+    public mutating func resize(to capacity: Double, now: ContinuousClock.Instant) {
+        refill(now: now)
+        tokens = min(capacity, tokens + capacity - self.capacity)
+        self.capacity = capacity
     }
 
     /// Tokens available at `now`.
