@@ -39,26 +39,39 @@ final class BudgetBook: Sendable {
         }
     }
 
-    /// One tenant's or key's rate limits: a bucket per limited dimension.
+    /// One tenant's or key's rate limits: a bucket per limited dimension, holding this
+    /// instance's share of the limit (all of it unless the limits are shared, see
+    /// ``RateShares``).
     struct Limiter {
         var requests: TokenBucket?
         var tokens: TokenBucket?
+        /// The limits as last seen, and this instance's share of them.
+        private(set) var limits: RateLimits
+        var share: Double
+        /// Requests checked since demand was last reported, and the demand reported (requests
+        /// per minute, smoothed).
+        var attempts = 0
+        var demand: Double = 0
 
-        init(_ limits: RateLimits, now: ContinuousClock.Instant) {
+        init(_ limits: RateLimits, share: Double, now: ContinuousClock.Instant) {
+            self.limits = limits
+            self.share = share
             adjust(to: limits, now: now)
         }
 
         /// Follows `limits` as they are now (the admin API, or a refresh from a shared store, may
-        /// have changed them): a new limit starts full, a changed one keeps what was used of it.
+        /// have changed them) and ``share``: a new limit starts full, a changed one keeps what
+        /// was used of it.
         mutating func adjust(to limits: RateLimits, now: ContinuousClock.Instant) {
-            requests = Self.bucket(requests, capacity: limits.requestsPerMinute, now: now)
-            tokens = Self.bucket(tokens, capacity: limits.tokensPerMinute, now: now)
+            self.limits = limits
+            requests = Self.bucket(requests, capacity: limits.requestsPerMinute.map { RateShares.enforced($0, share: share) }, now: now)
+            tokens = Self.bucket(tokens, capacity: limits.tokensPerMinute.map { RateShares.enforced($0, share: share) }, now: now)
         }
 
-        private static func bucket(_ bucket: TokenBucket?, capacity: Int?, now: ContinuousClock.Instant) -> TokenBucket? {
+        private static func bucket(_ bucket: TokenBucket?, capacity: Double?, now: ContinuousClock.Instant) -> TokenBucket? {
             guard let capacity else { return nil }
-            guard var bucket else { return TokenBucket(capacity: Double(capacity), now: now) }
-            if bucket.capacity != Double(capacity) { bucket.resize(to: Double(capacity), now: now) }
+            guard var bucket else { return TokenBucket(capacity: capacity, now: now) }
+            if bucket.capacity != capacity { bucket.resize(to: capacity, now: now) }
             return bucket
         }
     }
@@ -72,6 +85,9 @@ final class BudgetBook: Sendable {
         /// Shared budgets of periods that ended with spend not yet reported.
         var retired: [(Scope, BudgetAccount)] = []
         var limiters: [String: Limiter] = [:]
+        /// The share of a subject's rate limits a new limiter starts with: one over the instances
+        /// alive, as the last sync of a shared store counted them.
+        var defaultRateShare: Double = 1
         var sessionTokens: [String: Int] = [:]
         var sessionsAlerted: Set<String> = []
     }
@@ -283,7 +299,8 @@ final class BudgetBook: Sendable {
         let now = ContinuousClock.now
         let refusal = state.withLock { state -> GatewayError? in
             for (id, limits) in subjects {
-                var limiter = state.limiters[id] ?? Limiter(limits, now: now)
+                var limiter = state.limiters[id] ?? Limiter(limits, share: state.defaultRateShare, now: now)
+                limiter.attempts += 1
                 limiter.adjust(to: limits, now: now)
                 defer { state.limiters[id] = limiter }
                 if var tokens = limiter.tokens, tokens.available(now: now) <= 0 {

@@ -1,13 +1,16 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import SwitchyardCore
 import SwitchyardStorage
 
-/// Keeps this instance's shared budgets in step with the store (see ``BudgetLease``): every
-/// `budgets.lease_sync_interval`, and at once when a reservation waits for a slice, it reports
-/// the spend settled here, learns every instance's spend, and renews or resizes its slices. On a
-/// graceful stop it reports the last spend and gives its slices back.
+/// Keeps this instance's shared budgets and rate limits in step with the store (see
+/// ``BudgetLease`` and ``RateShares``): at start, every `budgets.lease_sync_interval`, and at
+/// once when a reservation waits for a slice, it reports the spend settled here, learns every
+/// instance's spend, and renews or resizes its slices; and it reports this instance's demand on
+/// each rate-limited tenant and key and takes its share of their limits. On a graceful stop it
+/// reports the last spend, gives its slices back and withdraws its demand.
 final class BudgetLeaseSync: Service {
     let book: BudgetBook
     let store: any BudgetLeaseStore
@@ -18,6 +21,8 @@ final class BudgetLeaseSync: Service {
     private let wakeUps: AsyncStream<Void>
     private let wakeUp: AsyncStream<Void>.Continuation
     private let stopped = CompletionSignal()
+    /// When demand on rate limits was last reported.
+    private let lastRateReport = Mutex(ContinuousClock.now)
 
     init(book: BudgetBook, store: any BudgetLeaseStore, settings: TenancySettings, logger: Logger) {
         self.book = book
@@ -30,6 +35,9 @@ final class BudgetLeaseSync: Service {
     }
 
     func run() async throws {
+        // The first sync at once: an instance learns how many share the rate limits before it
+        // serves for long with all of them.
+        wakeUp.yield()
         let ticker = Task { [wakeUp, interval = settings.leaseSyncInterval] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
@@ -51,6 +59,11 @@ final class BudgetLeaseSync: Service {
         } catch {
             logger.error("shared budgets: the last spend was not reported", metadata: ["error": "\(error.message)"])
         }
+        do {
+            try await store.releaseRateDemand(instance: instance)
+        } catch {
+            logger.error("shared rate limits: this instance's demand was not withdrawn", metadata: ["error": "\(error.message)"])
+        }
         stopped.complete()
     }
 
@@ -59,17 +72,31 @@ final class BudgetLeaseSync: Service {
         await stopped.wait()
     }
 
-    /// One round trip: report, learn, renew.
+    /// One round: budgets (report, learn, renew), then rate limits (report demand, take shares).
     func syncOnce() async {
         let pending = book.leaseRequests(
             share: settings.leaseShare, activeWithin: max(10, 10 * settings.leaseSyncInterval.milliseconds / 1000), now: Date())
-        guard !pending.isEmpty else { return }
+        if !pending.isEmpty {
+            do {
+                let grants = try await store.syncBudgets(pending.map(\.request), instance: instance, ttl: settings.leaseTTL)
+                book.applyLeaseGrants(Array(zip(pending, grants)))
+            } catch {
+                // The slices lapse on their own if this goes on; spend stays unreported until it works.
+                logger.error("shared budgets: sync failed", metadata: ["budgets": "\(pending.count)", "error": "\(error.message)"])
+            }
+        }
+        let now = ContinuousClock.now
+        let elapsed = lastRateReport.withLock { last in
+            defer { last = now }
+            return now - last
+        }
+        let demand = book.rateDemand(elapsed: elapsed)
         do {
-            let grants = try await store.syncBudgets(pending.map(\.request), instance: instance, ttl: settings.leaseTTL)
-            book.applyLeaseGrants(Array(zip(pending, grants)))
+            book.applyRateShares(try await store.syncRateDemand(demand, instance: instance, ttl: settings.leaseTTL))
         } catch {
-            // The slices lapse on their own if this goes on; spend stays unreported until it works.
-            logger.error("shared budgets: sync failed", metadata: ["budgets": "\(pending.count)", "error": "\(error.message)"])
+            // The shares stay as they were; the other instances stop counting this one's demand
+            // once its report expires.
+            logger.error("shared rate limits: sync failed", metadata: ["subjects": "\(demand.count)", "error": "\(error.message)"])
         }
     }
 }

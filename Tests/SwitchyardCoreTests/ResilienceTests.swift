@@ -169,6 +169,17 @@ struct TokenBucketTests {
         #expect(bucket.capacity == 1)
     }
 
+    @Test("rate shares follow demand; an instance keeps at least one request a minute")
+    func rateShares() {
+        #expect(RateShares.share(mine: 30, total: 40, reporters: 2) == 0.75)
+        #expect(RateShares.share(mine: 0, total: 0, reporters: 4) == 0.25)
+        #expect(RateShares.enforced(20, share: 1) == 20)
+        #expect(RateShares.enforced(20, share: 0.5) == 10)
+        #expect(RateShares.enforced(20, share: 0.01) == 1)
+        #expect(RateShares.enforced(0, share: 0.5) == 0)
+        #expect(RateShares(shares: [:], instances: 0).instances == 1)
+    }
+
     @Test("charging after the fact puts the bucket in debt")
     func debt() {
         var bucket = TokenBucket(capacity: 100, period: .seconds(60), now: t0)

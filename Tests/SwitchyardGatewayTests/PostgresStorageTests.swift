@@ -195,6 +195,65 @@ struct SharedBudgetTests {
         }
     }
 
+    /// A tenant's rate limit binds across instances: each enforces its share, so together they
+    /// admit about the limit, where each alone would admit all of it.
+    @Test func aRateLimitBindsAcrossInstances() async throws {
+        try await PostgresStorageTests.withDatabase { location in
+            let yaml: @Sendable (Int) -> String = {
+                TenancyTests.yaml(mockPort: $0, acmeLimits: "{ rpm: 20 }", extra: "budgets: { lease_sync_interval: 100ms, lease_ttl: 2s }")
+            }
+            let shared: @Sendable (inout GatewayConfiguration) -> Void = { $0.storage = .postgres(location, maxConnections: 2) }
+            try await LiveGateway.run(yaml: yaml, configure: shared) { first in
+                try await LiveGateway.run(yaml: yaml, configure: shared) { second in
+                    // Both have synced and counted each other before the burst.
+                    try await Task.sleep(for: .milliseconds(600))
+                    let started = ContinuousClock.now
+                    let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                        for index in 0..<40 {
+                            let gateway = index.isMultiple(of: 2) ? first : second
+                            group.addTask { try await gateway.post(TenancyTests.fixedBody, headers: TenancyTests.bearer(TenancyTests.acmeKey)).status }
+                        }
+                        return try await group.reduce(into: []) { $0.append($1) }
+                    }
+                    #expect(Set(statuses).isSubset(of: [200, 429]), "\(statuses)")
+                    let served = statuses.filter { $0 == 200 }.count
+                    // 20, give or take shares read at different moments (a few) and what refills
+                    // during the burst (one every 3 s); each instance alone would serve all 20 of
+                    // its requests.
+                    let refilled = Int((ContinuousClock.now - started).milliseconds / 3000)
+                    #expect(served >= 15 && served <= 25 + refilled, "served \(served) of 40")
+                    #expect(first.upstreamCount("sim-light") > 0 && second.upstreamCount("sim-light") > 0)
+                }
+            }
+        }
+    }
+
+    /// An instance that serves a tenant alone takes the whole of its rate limit, a step per
+    /// sync, from the even split it starts with.
+    @Test func anInstanceServingATenantAloneTakesItsWholeRateLimit() async throws {
+        try await PostgresStorageTests.withDatabase { location in
+            let yaml: @Sendable (Int) -> String = {
+                TenancyTests.yaml(mockPort: $0, acmeLimits: "{ rpm: 20 }", extra: "budgets: { lease_sync_interval: 100ms, lease_ttl: 2s }")
+            }
+            let shared: @Sendable (inout GatewayConfiguration) -> Void = { $0.storage = .postgres(location, maxConnections: 2) }
+            try await LiveGateway.run(yaml: yaml, configure: shared) { first in
+                try await LiveGateway.run(yaml: yaml, configure: shared) { _ in
+                    try await Task.sleep(for: .milliseconds(600))
+                    var served = 0
+                    let started = ContinuousClock.now
+                    for _ in 0..<30 {
+                        if try await first.post(TenancyTests.fixedBody, headers: TenancyTests.bearer(TenancyTests.acmeKey)).status == 200 { served += 1 }
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                    // More than the even split's 10; the limit's 20 and what refilled (one every
+                    // 3 s) at most.
+                    let refilled = Int((ContinuousClock.now - started).milliseconds / 3000) + 1
+                    #expect(served >= 17 && served <= 20 + refilled, "served \(served) of 30")
+                }
+            }
+        }
+    }
+
     /// A budget threshold crossed on both instances is announced once: the first to claim it in
     /// the database sends it.
     @Test func aThresholdCrossedOnTwoInstancesIsAnnouncedOnce() async throws {

@@ -261,6 +261,34 @@ struct PostgresBudgetLeaseTests {
             capTokens: nil, reported: usd(reported), want: usd(want))
     }
 
+    /// Each instance's share of a rate limit follows its demand against every live instance's.
+    @Test func rateDemandSplitsLimitsBetweenLiveInstances() async throws {
+        try await withStore { store in
+            let alone = try await store.syncRateDemand(["tenant:acme": 30], instance: "a", ttl: .seconds(30))
+            #expect(alone == RateShares(shares: ["tenant:acme": 1], instances: 1))
+
+            let second = try await store.syncRateDemand(["tenant:acme": 10, "key:k1": 0], instance: "b", ttl: .seconds(30))
+            #expect(second.instances == 2)
+            #expect(second.shares["tenant:acme"] == 0.25)
+            // Reported by b alone, with no demand yet: all of it.
+            #expect(second.shares["key:k1"] == 1)
+            let first = try await store.syncRateDemand(["tenant:acme": 30], instance: "a", ttl: .seconds(30))
+            #expect(first == RateShares(shares: ["tenant:acme": 0.75], instances: 2))
+
+            // A report that expired no longer counts.
+            _ = try await store.syncRateDemand(["tenant:acme": 10], instance: "b", ttl: .milliseconds(1))
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(try await store.syncRateDemand(["tenant:acme": 30], instance: "a", ttl: .seconds(30)) == RateShares(
+                shares: ["tenant:acme": 1], instances: 1))
+
+            // Nor does a withdrawn one.
+            _ = try await store.syncRateDemand(["tenant:acme": 10], instance: "b", ttl: .seconds(30))
+            try await store.releaseRateDemand(instance: "b")
+            #expect(try await store.syncRateDemand(["tenant:acme": 30], instance: "a", ttl: .seconds(30)) == RateShares(
+                shares: ["tenant:acme": 1], instances: 1))
+        }
+    }
+
     func withStore(_ body: (PostgresStore) async throws -> Void) async throws {
         try await PostgresTestServer.withDatabase { location in
             let store = try await PostgresStore.open(location)

@@ -17,6 +17,15 @@ public protocol BudgetLeaseStore: Sendable {
     /// starting at `periodStart`: `true` for the first instance to ask, `false` for the others,
     /// so that one alert goes out however many instances see the crossing.
     func claimAlert(scope: String, periodStart: Date, threshold: Double) async throws(StoreError) -> Bool
+
+    /// Reports `instance`'s demand on each rate-limited subject it serves (requests asked for,
+    /// admitted or not, per minute), and that it is alive; both count for `ttl`. Returns its
+    /// share of each subject reported (``RateShares/share(mine:total:reporters:)``) and how many
+    /// instances are alive.
+    func syncRateDemand(_ demand: [String: Double], instance: String, ttl: Duration) async throws(StoreError) -> RateShares
+
+    /// Withdraws `instance`'s demand (a graceful stop): the others' shares grow at their next sync.
+    func releaseRateDemand(instance: String) async throws(StoreError)
 }
 
 /// One budget's report and wish in a ``BudgetLeaseStore/syncBudgets(_:instance:ttl:)`` call.

@@ -163,6 +163,20 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // Each instance's demand on each rate-limited tenant and key, which splits their limits
+        // between the instances (see `BudgetLeaseStore.syncRateDemand`); subject '' says only
+        // that the instance is alive.
+        Migration(name: "v7-rate-demand", statements: [
+            """
+            CREATE TABLE rate_demand (
+                subject TEXT NOT NULL,
+                instance TEXT NOT NULL,
+                demand DOUBLE PRECISION NOT NULL,
+                expires_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (subject, instance)
+            )
+            """,
+        ]),
     ]
 
     /// Applies the migrations `connection`'s database lacks, or (read-only) checks that it lacks

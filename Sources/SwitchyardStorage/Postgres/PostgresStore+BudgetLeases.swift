@@ -66,6 +66,46 @@ extension PostgresStore: BudgetLeaseStore {
         }
     }
 
+    public func syncRateDemand(_ demand: [String: Double], instance: String, ttl: Duration) async throws(StoreError) -> RateShares {
+        // Subject '' is the instance's own row: it counts the instances alive.
+        let subjects = [""] + demand.keys.sorted()
+        let demands = subjects.map { demand[$0] ?? 0 }
+        let seconds = ttl.milliseconds / 1000
+        return try await run("report the demand on \(demand.count) rate limits") { client, logger in
+            try await client.query(
+                """
+                INSERT INTO rate_demand (subject, instance, demand, expires_at)
+                SELECT subject, \(instance), demand, now() + make_interval(secs => \(seconds))
+                FROM unnest(\(subjects)::text[], \(demands)::float8[]) AS reported (subject, demand)
+                ON CONFLICT (subject, instance) DO UPDATE SET demand = excluded.demand, expires_at = excluded.expires_at
+                """, logger: logger)
+            let rows = try await client.query(
+                """
+                SELECT subject, COALESCE(SUM(demand) FILTER (WHERE instance = \(instance)), 0)::float8,
+                       COALESCE(SUM(demand), 0)::float8, COUNT(*)::int8
+                FROM rate_demand WHERE subject = ANY(\(subjects)::text[]) AND expires_at > now() GROUP BY subject
+                """, logger: logger)
+            var shares: [String: Double] = [:]
+            var instances = 1
+            for try await (subject, mine, total, reporters) in rows.decode((String, Double, Double, Int).self) {
+                if subject.isEmpty {
+                    instances = reporters
+                } else {
+                    shares[subject] = RateShares.share(mine: mine, total: total, reporters: reporters)
+                }
+            }
+            // Rows of instances long gone.
+            try await client.query("DELETE FROM rate_demand WHERE expires_at < now() - interval '1 hour'", logger: logger)
+            return RateShares(shares: shares, instances: instances)
+        }
+    }
+
+    public func releaseRateDemand(instance: String) async throws(StoreError) {
+        try await run("withdraw the demand on rate limits") { client, logger in
+            try await client.query("DELETE FROM rate_demand WHERE instance = \(instance)", logger: logger)
+        }
+    }
+
     /// The order in which a transaction locks budgets' rows: the same in every instance, so two
     /// syncs never wait on each other in a cycle.
     static func locksFirst(_ a: BudgetLeaseRequest, _ b: BudgetLeaseRequest) -> Bool {
