@@ -26,6 +26,21 @@ extension BudgetBook {
         }
     }
 
+    /// `/admin/stats`' `rate_limits` member (limits shared with other instances): the instances
+    /// alive, and this instance's share of and demand on each rate-limited tenant and key it
+    /// has served.
+    var rateSharesJSON: JSONValue {
+        state.withLock { state in
+            let subjects = state.limiters.keys.sorted().compactMap { id -> JSONValue? in
+                guard let limiter = state.limiters[id] else { return nil }
+                return .object(JSONObject([
+                    ("subject", .string(id)), ("share", .double(limiter.share)), ("demand_per_minute", .double(limiter.demand)),
+                ]))
+            }
+            return .object(JSONObject([("instances", .int(Int64(state.rateInstances))), ("subjects", .array(subjects))]))
+        }
+    }
+
     /// How much a subject's share may grow in one sync. The other instances' demand is what
     /// they last reported, up to a sync interval old: at the start of a burst on all of them,
     /// the first to report would otherwise take the whole limit while the others still hold
@@ -37,7 +52,7 @@ extension BudgetBook {
     func applyRateShares(_ shares: RateShares) {
         let now = ContinuousClock.now
         state.withLock { state in
-            state.defaultRateShare = 1 / Double(shares.instances)
+            state.rateInstances = shares.instances
             for (id, reported) in shares.shares {
                 guard var limiter = state.limiters[id] else { continue }
                 let share = min(reported, limiter.share + Self.shareGrowthPerSync)

@@ -85,9 +85,9 @@ final class BudgetBook: Sendable {
         /// Shared budgets of periods that ended with spend not yet reported.
         var retired: [(Scope, BudgetAccount)] = []
         var limiters: [String: Limiter] = [:]
-        /// The share of a subject's rate limits a new limiter starts with: one over the instances
-        /// alive, as the last sync of a shared store counted them.
-        var defaultRateShare: Double = 1
+        /// Instances alive, as the last sync of a shared store counted them: a new limiter
+        /// starts with one over this share of its subject's limits.
+        var rateInstances = 1
         var sessionTokens: [String: Int] = [:]
         var sessionsAlerted: Set<String> = []
     }
@@ -299,7 +299,7 @@ final class BudgetBook: Sendable {
         let now = ContinuousClock.now
         let refusal = state.withLock { state -> GatewayError? in
             for (id, limits) in subjects {
-                var limiter = state.limiters[id] ?? Limiter(limits, share: state.defaultRateShare, now: now)
+                var limiter = state.limiters[id] ?? Limiter(limits, share: 1 / Double(state.rateInstances), now: now)
                 limiter.attempts += 1
                 limiter.adjust(to: limits, now: now)
                 defer { state.limiters[id] = limiter }

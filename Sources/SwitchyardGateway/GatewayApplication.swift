@@ -46,7 +46,8 @@ public enum GatewayApplication {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: OpenAIErrorMiddleware())
         let admin = router.group("/admin").add(middleware: AdminAuthMiddleware(adminKey: configuration.server.adminKey))
-        ReviewRoutes(queue: reviews, statistics: statistics, shadow: shadow).register(on: admin)
+        let rateLimits: (@Sendable () -> JSONValue)? = budgets.shared ? { @Sendable in budgets.rateSharesJSON } : nil
+        ReviewRoutes(queue: reviews, statistics: statistics, shadow: shadow, rateLimits: rateLimits).register(on: admin)
         TenancyRoutes(directory: tenants, budgets: budgets, store: store, configuration: configuration).register(admin: admin, router: router)
         router.post(RouterPath(ChatFirstResponder.chatPath)) { request, context in
             try await chat.handle(request, context: context)

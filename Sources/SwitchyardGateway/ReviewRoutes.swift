@@ -7,6 +7,8 @@ struct ReviewRoutes: Sendable {
     let statistics: CascadeStatistics
     /// Shadow evaluation's verdicts for `/admin/stats`, when `policy.shadow` is set.
     var shadow: ShadowEvaluator? = nil
+    /// This instance's shares of rate limits shared with other instances, for `/admin/stats`.
+    var rateLimits: (@Sendable () -> JSONValue)? = nil
 
     func register(on group: RouterGroup<BasicRequestContext>) {
         group.get("review") { request, _ in
@@ -34,9 +36,10 @@ struct ReviewRoutes: Sendable {
             }
             return jsonResponse(item.json)
         }
-        group.get("stats") { [shadow] _, _ in
-            guard let shadow, var stats = statistics.json.objectValue else { return jsonResponse(statistics.json) }
-            stats["shadow"] = shadow.json
+        group.get("stats") { [shadow, rateLimits] _, _ in
+            guard var stats = statistics.json.objectValue else { return jsonResponse(statistics.json) }
+            if let shadow { stats["shadow"] = shadow.json }
+            if let rateLimits { stats["rate_limits"] = rateLimits() }
             return jsonResponse(.object(stats))
         }
     }

@@ -206,7 +206,7 @@ struct SharedBudgetTests {
             try await LiveGateway.run(yaml: yaml, configure: shared) { first in
                 try await LiveGateway.run(yaml: yaml, configure: shared) { second in
                     // Both have synced and counted each other before the burst.
-                    try await Task.sleep(for: .milliseconds(600))
+                    #expect(try await Self.eventuallyCountingEachOther(first, second))
                     let started = ContinuousClock.now
                     let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                         for index in 0..<40 {
@@ -237,8 +237,8 @@ struct SharedBudgetTests {
             }
             let shared: @Sendable (inout GatewayConfiguration) -> Void = { $0.storage = .postgres(location, maxConnections: 2) }
             try await LiveGateway.run(yaml: yaml, configure: shared) { first in
-                try await LiveGateway.run(yaml: yaml, configure: shared) { _ in
-                    try await Task.sleep(for: .milliseconds(600))
+                try await LiveGateway.run(yaml: yaml, configure: shared) { second in
+                    #expect(try await Self.eventuallyCountingEachOther(first, second))
                     var served = 0
                     let started = ContinuousClock.now
                     for _ in 0..<30 {
@@ -249,8 +249,22 @@ struct SharedBudgetTests {
                     // 3 s) at most.
                     let refilled = Int((ContinuousClock.now - started).milliseconds / 3000) + 1
                     #expect(served >= 17 && served <= 20 + refilled, "served \(served) of 30")
+                    let stats = try await first.getWithHeaders("/admin/stats", headers: TenancyTests.admin).json
+                    let acme = stats["rate_limits"]?["subjects"]?.arrayValue?.first { $0["subject"]?.stringValue == "tenant:acme" }
+                    #expect(acme?["share"]?.doubleValue == 1, "\(stats["rate_limits"] ?? .null)")
                 }
             }
+        }
+    }
+
+    /// Whether both instances report, within 30 s, that they count two instances alive.
+    static func eventuallyCountingEachOther(_ gateways: LiveGateway...) async throws -> Bool {
+        try await PostgresStorageTests.eventually {
+            for gateway in gateways {
+                let stats = try await gateway.getWithHeaders("/admin/stats", headers: TenancyTests.admin).json
+                guard stats["rate_limits"]?["instances"]?.intValue == 2 else { return false }
+            }
+            return true
         }
     }
 
