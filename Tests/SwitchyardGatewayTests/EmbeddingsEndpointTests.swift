@@ -21,7 +21,7 @@ struct EmbeddingsEndpointTests {
         #if AVX512 || AVX2
         #expect(SemanticModels.halfPrecisionWarning(settings) == nil)
         #else
-        #expect(SemanticModels.halfPrecisionWarning(settings)?.contains("15× slower than fp32") == true)
+        #expect(SemanticModels.halfPrecisionWarning(settings)?.contains("3.5× slower than fp32") == true)
         #endif
     }
 

@@ -62,17 +62,42 @@ enum DenseKernels {
     static func multiplyAccumulate(
         x: UnsafePointer<Float>, rows m: Int, inner k: Int, weights w: UnsafePointer<Float>, columns n: Int, into y: UnsafeMutablePointer<Float>
     ) {
-        kernel(x: x, rows: m, inner: k, weights: w, columns: n, into: y)
+        kernel(x: x, rows: m, inner: k, weights: w, weightStride: n, columns: n, into: y, outputStride: n)
     }
 
-    /// `Y[m×n] += X[m×k] · W[k×n]` with fp16 weights widened on the fly.
+    /// `Y[m×n] += X[m×k] · W[k×n]` with fp16 weights.
+    ///
+    /// With F16C (traits `AVX2`, `AVX512`) sixteen weights are widened by one instruction as
+    /// they are loaded. Without it every weight widened is a library call, and the kernel would
+    /// widen each weight again for every block of two rows (64 times for 128 tokens): so each
+    /// 16-column strip of `W` is widened once into an fp32 scratch strip and the kernel runs on
+    /// that.
     static func multiplyAccumulate(
         x: UnsafePointer<Float>, rows m: Int, inner k: Int, weights w: UnsafePointer<Float16>, columns n: Int, into y: UnsafeMutablePointer<Float>
     ) {
-        kernel(x: x, rows: m, inner: k, weights: w, columns: n, into: y)
+        #if AVX2 || AVX512
+        kernel(x: x, rows: m, inner: k, weights: w, weightStride: n, columns: n, into: y, outputStride: n)
+        #else
+        precondition(n % 16 == 0, "columns must be a multiple of 16")
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: k * 16) { strip in
+            let widened = strip.baseAddress!
+            var column = 0
+            while column < n {
+                for index in 0..<k {
+                    let source = w + index * n + column
+                    let target = widened + index * 16
+                    for lane in 0..<16 { target[lane] = Float(source[lane]) }
+                }
+                kernel(x: x, rows: m, inner: k, weights: UnsafePointer(widened), weightStride: 16, columns: 16, into: y + column, outputStride: n)
+                column += 16
+            }
+        }
+        #endif
     }
 
-    /// `Y[m×n] += X[m×k] · W[k×n]`, all row-major and dense; `n` a multiple of 16.
+    /// `Y[m×n] += X[m×k] · W[k×n]`, all row-major and dense; `n` a multiple of 16. Rows of `W`
+    /// are `weightStride` apart and rows of `Y` `outputStride` apart (both `n` for whole
+    /// matrices; a strip of `W` and its columns of `Y` otherwise).
     ///
     /// Private and called only through the concrete overloads above, so it is specialized in
     /// this file even without whole-module optimization (debug builds): an unspecialized call
@@ -84,7 +109,8 @@ enum DenseKernels {
     /// and 2 rows otherwise (8 SSE registers), so the accumulators stay in registers.
     @inline(__always)
     private static func kernel<W: WeightElement>(
-        x: UnsafePointer<Float>, rows m: Int, inner k: Int, weights w: UnsafePointer<W>, columns n: Int, into y: UnsafeMutablePointer<Float>
+        x: UnsafePointer<Float>, rows m: Int, inner k: Int, weights w: UnsafePointer<W>, weightStride: Int, columns n: Int,
+        into y: UnsafeMutablePointer<Float>, outputStride: Int
     ) {
         precondition(n % 16 == 0, "columns must be a multiple of 16")
         var column = 0
@@ -104,15 +130,15 @@ enum DenseKernels {
                     a3 = multiplyAdd(a3, x3[index], b)
                     a4 = multiplyAdd(a4, x4[index], b)
                     a5 = multiplyAdd(a5, x5[index], b)
-                    wp += n
+                    wp += weightStride
                 }
-                let yp = y + row * n + column
+                let yp = y + row * outputStride + column
                 add(a0, to: yp)
-                add(a1, to: yp + n)
-                add(a2, to: yp + 2 * n)
-                add(a3, to: yp + 3 * n)
-                add(a4, to: yp + 4 * n)
-                add(a5, to: yp + 5 * n)
+                add(a1, to: yp + outputStride)
+                add(a2, to: yp + 2 * outputStride)
+                add(a3, to: yp + 3 * outputStride)
+                add(a4, to: yp + 4 * outputStride)
+                add(a5, to: yp + 5 * outputStride)
                 row += 6
             }
             #endif
@@ -124,11 +150,11 @@ enum DenseKernels {
                     let b = W.load16(wp)
                     a0 = multiplyAdd(a0, x0[index], b)
                     a1 = multiplyAdd(a1, x1[index], b)
-                    wp += n
+                    wp += weightStride
                 }
-                let yp = y + row * n + column
+                let yp = y + row * outputStride + column
                 add(a0, to: yp)
-                add(a1, to: yp + n)
+                add(a1, to: yp + outputStride)
                 row += 2
             }
             if row < m {
@@ -138,12 +164,12 @@ enum DenseKernels {
                 var index = 0
                 while index + 2 <= k {
                     a0 = multiplyAdd(a0, x0[index], W.load16(wp))
-                    a1 = multiplyAdd(a1, x0[index + 1], W.load16(wp + n))
-                    wp += 2 * n
+                    a1 = multiplyAdd(a1, x0[index + 1], W.load16(wp + weightStride))
+                    wp += 2 * weightStride
                     index += 2
                 }
                 if index < k { a0 = multiplyAdd(a0, x0[index], W.load16(wp)) }
-                add(a0 + a1, to: y + row * n + column)
+                add(a0 + a1, to: y + row * outputStride + column)
             }
             column += 16
         }

@@ -5,7 +5,8 @@ public struct EmbeddingModelOptions: Sendable, Hashable {
         /// Exact (cosine ≥ 0.99999 against sentence-transformers).
         case float32
         /// Half the memory traffic: faster for short prompts; cosine ≈ 0.9999996. Only fast when
-        /// built with the `AVX2` or `AVX512` trait (F16C); otherwise every conversion is a library call.
+        /// built with the `AVX2` or `AVX512` trait (F16C); otherwise every weight is widened by a
+        /// library call once per forward pass, slower than fp32.
         case float16
     }
 

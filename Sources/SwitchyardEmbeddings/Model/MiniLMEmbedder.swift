@@ -68,9 +68,9 @@ public final class MiniLMEmbedder: TextEmbedder, Sendable {
     public var usesOpenBLAS: Bool { model.useBLAS }
 
     /// Whether this build widens fp16 weights with the CPU's F16C instructions (trait `AVX2` or
-    /// `AVX512`). Without them every conversion is a library call, and fp16 weights run about 15×
-    /// slower than fp32 (`scripts/bench/run.sh`'s microbenchmarks: 1.8 s against 119 ms for 128
-    /// tokens on the default build).
+    /// `AVX512`). Without them every conversion is a library call, made once per weight and
+    /// forward pass, and fp16 weights run slower than fp32 (the Embeddings microbenchmarks on the
+    /// default build: 60 against 17 ms for 16 tokens, 134 against 123 ms for 128).
     public static var widensHalfPrecisionInHardware: Bool {
         #if AVX512 || AVX2
         true
