@@ -9,10 +9,13 @@ import SwitchyardStorage
 /// ``BudgetLease`` and ``RateShares``): at start, every `budgets.lease_sync_interval`, and at
 /// once when a reservation waits for a slice, it reports the spend settled here, learns every
 /// instance's spend, and renews or resizes its slices; and it reports this instance's demand on
-/// each rate-limited tenant and key and takes its share of their limits. On a graceful stop it
-/// reports the last spend, gives its slices back and withdraws its demand.
+/// each rate-limited tenant, key and deployment (``SharedRateLimits``) and takes its share of
+/// their limits. On a graceful stop it reports the last spend, gives its slices back and
+/// withdraws its demand.
 final class BudgetLeaseSync: Service {
     let book: BudgetBook
+    /// Whose rate limits are split with the other instances: the book's and the deployments'.
+    let rateLimits: [any SharedRateLimits]
     let store: any BudgetLeaseStore
     let settings: TenancySettings
     let logger: Logger
@@ -24,8 +27,9 @@ final class BudgetLeaseSync: Service {
     /// When demand on rate limits was last reported.
     private let lastRateReport = Mutex(ContinuousClock.now)
 
-    init(book: BudgetBook, store: any BudgetLeaseStore, settings: TenancySettings, logger: Logger) {
+    init(book: BudgetBook, rateLimits: [any SharedRateLimits], store: any BudgetLeaseStore, settings: TenancySettings, logger: Logger) {
         self.book = book
+        self.rateLimits = rateLimits
         self.store = store
         self.settings = settings
         self.logger = logger
@@ -90,9 +94,11 @@ final class BudgetLeaseSync: Service {
             defer { last = now }
             return now - last
         }
-        let demand = book.rateDemand(elapsed: elapsed)
+        var demand: [String: Double] = [:]
+        for limits in rateLimits { demand.merge(limits.rateDemand(elapsed: elapsed)) { first, _ in first } }
         do {
-            book.applyRateShares(try await store.syncRateDemand(demand, instance: instance, ttl: settings.leaseTTL))
+            let shares = try await store.syncRateDemand(demand, instance: instance, ttl: settings.leaseTTL)
+            for limits in rateLimits { limits.applyRateShares(shares) }
         } catch {
             // The shares stay as they were; the other instances stop counting this one's demand
             // once its report expires.

@@ -5,6 +5,10 @@ import SwitchyardCore
 /// Live state of every deployment: circuit breaker, requests in flight, recent latency and
 /// provider-limit buckets. One lock per deployment, so requests to different deployments never
 /// contend, and each lock is held only for a few arithmetic steps.
+///
+/// With a shared store, a deployment's `limits` are split between the gateway instances by
+/// demand, as tenants' rate limits are (``SharedRateLimits``): each instance's buckets hold its
+/// share of them.
 public final class DeploymentMonitor: Sendable {
     struct State {
         var breaker: CircuitBreaker
@@ -13,6 +17,18 @@ public final class DeploymentMonitor: Sendable {
         var latencyEWMA: Double?
         var requests: TokenBucket?
         var tokens: TokenBucket?
+        /// The configured limits, this instance's share of them (1 unless shared), the attempts
+        /// asked for since demand was last reported, and the demand reported.
+        var limits = DeploymentLimits()
+        var share: Double = 1
+        var attempts = 0
+        var demand: Double = 0
+
+        /// Resizes the buckets to ``share`` of ``limits``, keeping what was used.
+        mutating func resize(now: ContinuousClock.Instant) {
+            if let rpm = limits.requestsPerMinute { requests?.resize(to: RateShares.enforced(rpm, share: share), now: now) }
+            if let tpm = limits.tokensPerMinute { tokens?.resize(to: RateShares.enforced(tpm, share: share), now: now) }
+        }
     }
 
     final class Slot: Sendable {
@@ -31,7 +47,7 @@ public final class DeploymentMonitor: Sendable {
             slots[model.name] = Slot(State(
                 breaker: CircuitBreaker(settings: configuration.resilience.breaker),
                 requests: limits.requestsPerMinute.map { TokenBucket(capacity: Double($0), now: now) },
-                tokens: limits.tokensPerMinute.map { TokenBucket(capacity: Double($0), now: now) }))
+                tokens: limits.tokensPerMinute.map { TokenBucket(capacity: Double($0), now: now) }, limits: limits))
         }
         self.slots = slots
         self.logger = logger
@@ -64,6 +80,7 @@ public final class DeploymentMonitor: Sendable {
     public func acquire(_ deployment: String, estimatedTokens: Int, now: ContinuousClock.Instant) -> Result<Lease, Unavailability> {
         guard let slot = slots[deployment] else { return .success(Lease(deployment: deployment, isProbe: false, reservedTokens: 0)) }
         let (result, change): (Result<Lease, Unavailability>, CircuitBreaker.State?) = slot.state.withLock { state in
+            if !state.limits.isUnlimited { state.attempts += 1 }
             guard state.breaker.isAvailable(now: now) else { return (.failure(.breakerOpen), nil) }
             if var requests = state.requests {
                 guard requests.available(now: now) >= 1 else { return (.failure(.limited(wait: requests.wait(for: 1, now: now))), nil) }
@@ -136,5 +153,45 @@ public final class DeploymentMonitor: Sendable {
         breakerTransitions.add(1, ordering: .relaxed)
         let level: Logger.Level = state == .closed ? .notice : .warning
         logger.log(level: level, "circuit breaker \(state)", metadata: ["deployment": "\(deployment)", "breaker_state": "\(state)"])
+    }
+}
+
+/// Deployments' own limits shared with other gateway instances; subjects are
+/// `deployment:<name>`.
+extension DeploymentMonitor: SharedRateLimits {
+    static let subjectPrefix = "deployment:"
+
+    func rateDemand(elapsed: Duration) -> [String: Double] {
+        var demand: [String: Double] = [:]
+        for (name, slot) in slots {
+            slot.state.withLock { state in
+                guard !state.limits.isUnlimited else { return }
+                state.demand = RateShares.demand(previous: state.demand, attempts: state.attempts, elapsed: elapsed)
+                state.attempts = 0
+                demand[Self.subjectPrefix + name] = state.demand
+            }
+        }
+        return demand
+    }
+
+    var rateShareRows: [JSONValue] {
+        slots.compactMap { name, slot in
+            slot.state.withLock { state in
+                state.limits.isUnlimited ? nil : Self.rateShareRow(subject: Self.subjectPrefix + name, share: state.share, demand: state.demand)
+            }
+        }
+    }
+
+    func applyRateShares(_ shares: RateShares) {
+        let now = ContinuousClock.now
+        for (subject, reported) in shares.shares where subject.hasPrefix(Self.subjectPrefix) {
+            guard let slot = slots[String(subject.dropFirst(Self.subjectPrefix.count))] else { continue }
+            slot.state.withLock { state in
+                let share = RateShares.next(current: state.share, reported: reported)
+                guard share != state.share else { return }
+                state.share = share
+                state.resize(now: now)
+            }
+        }
     }
 }

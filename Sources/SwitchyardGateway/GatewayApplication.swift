@@ -46,7 +46,8 @@ public enum GatewayApplication {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: OpenAIErrorMiddleware())
         let admin = router.group("/admin").add(middleware: AdminAuthMiddleware(adminKey: configuration.server.adminKey))
-        let rateLimits: (@Sendable () -> JSONValue)? = budgets.shared ? { @Sendable in budgets.rateSharesJSON } : nil
+        let rateLimits: (@Sendable () -> JSONValue)? =
+            budgets.shared ? { @Sendable in sharedRateLimitsJSON(instances: budgets.rateInstances, [budgets, monitor]) } : nil
         ReviewRoutes(queue: reviews, statistics: statistics, shadow: shadow, rateLimits: rateLimits).register(on: admin)
         TenancyRoutes(directory: tenants, budgets: budgets, store: store, configuration: configuration).register(admin: admin, router: router)
         router.post(RouterPath(ChatFirstResponder.chatPath)) { request, context in
@@ -125,7 +126,6 @@ public enum GatewayApplication {
             shared: leaseStore != nil)
         // Spend so far this day and month comes from the ledger: budgets survive restarts.
         try await budgets.preload(store: store, tenants: tenants.allTenants, keys: tenants.allKeys, now: Date())
-        let leaseSync = leaseStore.map { BudgetLeaseSync(book: budgets, store: $0, settings: configuration.tenancy, logger: logger) }
         let semantic: SemanticModels
         do throws(EmbeddingError) {
             semantic = try SemanticModels.load(configuration.embeddings, routing: configuration.routing, tiers: configuration.tiers, logger: logger)
@@ -146,6 +146,9 @@ public enum GatewayApplication {
         let (router, chat) = buildRouter(
             configuration: configuration, providers: providers, store: store, ledger: ledger, metrics: metrics, tenants: tenants,
             budgets: budgets, reviews: reviews, semantic: semantic, logger: logger)
+        let leaseSync = leaseStore.map {
+            BudgetLeaseSync(book: budgets, rateLimits: [budgets, chat.monitor], store: $0, settings: configuration.tenancy, logger: logger)
+        }
         // Shadow verdicts already measured (before a restart, or by other instances) count.
         try await chat.shadow?.load(from: store)
         // Other instances change tenants, keys and shadow verdicts in a shared store: re-read

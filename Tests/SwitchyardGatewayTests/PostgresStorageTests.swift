@@ -257,6 +257,40 @@ struct SharedBudgetTests {
         }
     }
 
+    /// A deployment's own `limits` bind across instances as tenants' do: two instances send it
+    /// about its limit between them, where each alone would send it all of its own.
+    @Test func aDeploymentsLimitBindsAcrossInstances() async throws {
+        try await PostgresStorageTests.withDatabase { location in
+            let yaml: @Sendable (Int) -> String = { port in
+                TenancyTests.yaml(mockPort: port, extra: "budgets: { lease_sync_interval: 100ms, lease_ttl: 2s }\nresilience: { limit_wait: 1ms }")
+                    .replacingOccurrences(
+                        of: "tier: light, price: { input: 0.15, output: 0.60 } }",
+                        with: "tier: light, price: { input: 0.15, output: 0.60 }, limits: { rpm: 20 } }")
+            }
+            let shared: @Sendable (inout GatewayConfiguration) -> Void = { $0.storage = .postgres(location, maxConnections: 2) }
+            try await LiveGateway.run(yaml: yaml, configure: shared) { first in
+                try await LiveGateway.run(yaml: yaml, configure: shared) { second in
+                    #expect(try await Self.eventuallyCountingEachOther(first, second))
+                    let started = ContinuousClock.now
+                    let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                        for index in 0..<40 {
+                            let gateway = index.isMultiple(of: 2) ? first : second
+                            group.addTask { try await gateway.post(TenancyTests.fixedBody).status }
+                        }
+                        return try await group.reduce(into: []) { $0.append($1) }
+                    }
+                    let sent = first.upstreamCount("sim-light") + second.upstreamCount("sim-light")
+                    let refilled = Int((ContinuousClock.now - started).milliseconds / 3000)
+                    #expect(sent >= 15 && sent <= 25 + refilled, "sent \(sent) of 40 to the limited deployment")
+                    #expect(statuses.filter { $0 == 200 }.count == sent, "\(statuses)")
+                    let stats = try await first.getWithHeaders("/admin/stats", headers: TenancyTests.admin).json
+                    let row = stats["rate_limits"]?["subjects"]?.arrayValue?.first { $0["subject"]?.stringValue == "deployment:cheap" }
+                    #expect(row?["share"]?.doubleValue ?? 1 < 1, "\(stats["rate_limits"] ?? .null)")
+                }
+            }
+        }
+    }
+
     /// Whether both instances report, within 30 s, that they count two instances alive.
     static func eventuallyCountingEachOther(_ gateways: LiveGateway...) async throws -> Bool {
         try await PostgresStorageTests.eventually {

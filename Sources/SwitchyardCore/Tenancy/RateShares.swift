@@ -21,6 +21,29 @@ public struct RateShares: Sendable, Hashable {
         return min(1, max(0, mine / total))
     }
 
+    /// How much of a subject's last reported demand carries into the next report: demand is
+    /// smoothed over a few syncs, so one quiet interval does not give a share away.
+    public static let demandCarry = 0.5
+
+    /// How much a share may grow in one sync. The other instances' demand is what they last
+    /// reported, up to a sync interval old: at the start of a burst on all of them, the first to
+    /// report would otherwise take the whole limit while the others still hold their shares. A
+    /// share that falls, falls at once.
+    public static let growthPerSync = 0.1
+
+    /// The demand to report, in requests per minute: `attempts` asked for in the `elapsed` since
+    /// the last report, smoothed with the `previous` report.
+    public static func demand(previous: Double, attempts: Int, elapsed: Duration) -> Double {
+        let minutes = max(elapsed.milliseconds, 1) / 60_000
+        return demandCarry * previous + (1 - demandCarry) * Double(attempts) / minutes
+    }
+
+    /// The share to hold next: the `reported` one, but at most ``growthPerSync`` above the
+    /// `current` one.
+    public static func next(current: Double, reported: Double) -> Double {
+        min(reported, current + growthPerSync)
+    }
+
     /// What an instance enforces of a `limit` per minute at `share`: all of it at a share of 1,
     /// and never under one otherwise, so that an instance whose share has fallen towards nothing
     /// can still admit a request now and then (and so report the demand that wins its share
