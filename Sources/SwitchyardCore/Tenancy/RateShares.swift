@@ -1,9 +1,10 @@
-/// How the rate limits of tenants and keys are split between gateway instances that share a
-/// store: each instance enforces its share of a subject's limits, in proportion to its demand on
-/// the subject against every live instance's (see
+/// How rate limits (of tenants, keys and deployments) are split between gateway instances that
+/// share a store: each instance enforces its share of a subject's limits, in proportion to its
+/// demand on the subject against every live instance's (see
 /// ``BudgetLeaseStore/syncRateDemand(_:instance:ttl:)``).
 public struct RateShares: Sendable, Hashable {
-    /// This instance's share of each subject it reported (`tenant:<id>` or `key:<id>`), 0–1.
+    /// This instance's share of each subject it reported (`tenant:<id>`, `key:<id>` or
+    /// `deployment:<name>`), 0–1.
     public var shares: [String: Double]
     /// Instances alive (those whose last report has not expired), this one included: a subject
     /// this instance has not reported yet starts with a share of one over this.
