@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import Synchronization
@@ -57,12 +58,17 @@ public struct MockProvider: Sendable {
     }
 
     /// An application serving the mock on `host:port` (port 0 picks a free port, reported to `onServerRunning`).
+    /// `server` builds its HTTP channel: Hummingbird's standard HTTP/1, which answers each request
+    /// on Swift's shared threads (what the benchmarks measure against), unless the caller passes
+    /// another (the tests serve it from its event loops, so that tests busy with CPU on the shared
+    /// threads cannot hold its answers up).
     public func buildApplication(
-        host: String = "127.0.0.1", port: Int, logger: Logger = Logger(label: "switchyard.mock"),
+        host: String = "127.0.0.1", port: Int, logger: Logger = Logger(label: "switchyard.mock"), server: HTTPServerBuilder = .http1(),
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
             router: buildRouter(),
+            server: server,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "switchyard-mock"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger

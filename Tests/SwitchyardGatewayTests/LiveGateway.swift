@@ -32,7 +32,9 @@ struct LiveGateway {
         defer { try? FileManager.default.removeItem(at: directory) }
         return try await withThrowingTaskGroup(of: Void.self) { group in
             let (mockPorts, mockPortSink) = AsyncStream.makeStream(of: Int.self)
-            let mockApp = mock.buildApplication(port: 0, logger: logger) { mockPortSink.yield($0) }
+            // Served from its event loops: a test busy on Swift's shared threads (two here) must
+            // not hold the provider's answers up past the gateway's timeouts.
+            let mockApp = mock.buildApplication(port: 0, logger: logger, server: .http1OnEventLoop()) { mockPortSink.yield($0) }
             group.addTask { try await mockApp.run() }
             let mockPort = try await firstValue(mockPorts)
 

@@ -200,7 +200,7 @@ struct SharedBudgetTests {
     @Test func aRateLimitBindsAcrossInstances() async throws {
         try await PostgresStorageTests.withDatabase { location in
             let yaml: @Sendable (Int) -> String = {
-                TenancyTests.yaml(mockPort: $0, acmeLimits: "{ rpm: 20 }", extra: "budgets: { lease_sync_interval: 100ms, lease_ttl: 2s }")
+                TenancyTests.yaml(mockPort: $0, acmeLimits: "{ rpm: 20 }", extra: "budgets: { lease_sync_interval: 100ms, lease_ttl: 30s }")
             }
             let shared: @Sendable (inout GatewayConfiguration) -> Void = { $0.storage = .postgres(location, maxConnections: 2) }
             try await LiveGateway.run(yaml: yaml, configure: shared) { first in
@@ -233,7 +233,7 @@ struct SharedBudgetTests {
     @Test func anInstanceServingATenantAloneTakesItsWholeRateLimit() async throws {
         try await PostgresStorageTests.withDatabase { location in
             let yaml: @Sendable (Int) -> String = {
-                TenancyTests.yaml(mockPort: $0, acmeLimits: "{ rpm: 20 }", extra: "budgets: { lease_sync_interval: 100ms, lease_ttl: 2s }")
+                TenancyTests.yaml(mockPort: $0, acmeLimits: "{ rpm: 20 }", extra: "budgets: { lease_sync_interval: 100ms, lease_ttl: 30s }")
             }
             let shared: @Sendable (inout GatewayConfiguration) -> Void = { $0.storage = .postgres(location, maxConnections: 2) }
             try await LiveGateway.run(yaml: yaml, configure: shared) { first in
@@ -262,7 +262,7 @@ struct SharedBudgetTests {
     @Test func aDeploymentsLimitBindsAcrossInstances() async throws {
         try await PostgresStorageTests.withDatabase { location in
             let yaml: @Sendable (Int) -> String = { port in
-                TenancyTests.yaml(mockPort: port, extra: "budgets: { lease_sync_interval: 100ms, lease_ttl: 2s }\nresilience: { limit_wait: 1ms }")
+                TenancyTests.yaml(mockPort: port, extra: "budgets: { lease_sync_interval: 100ms, lease_ttl: 30s }\nresilience: { limit_wait: 1ms }")
                     .replacingOccurrences(
                         of: "tier: light, price: { input: 0.15, output: 0.60 } }",
                         with: "tier: light, price: { input: 0.15, output: 0.60 }, limits: { rpm: 20 } }")
