@@ -9,11 +9,7 @@ extension BudgetBook: SharedRateLimits {
         state.withLock { state in
             var demand: [String: Double] = [:]
             for id in state.limiters.keys {
-                guard var limiter = state.limiters[id] else { continue }
-                limiter.demand = RateShares.demand(previous: limiter.demand, attempts: limiter.attempts, elapsed: elapsed)
-                limiter.attempts = 0
-                state.limiters[id] = limiter
-                demand[id] = limiter.demand
+                demand[id] = state.limiters[id]?.reportDemand(elapsed: elapsed)
             }
             return demand
         }
@@ -37,12 +33,7 @@ extension BudgetBook: SharedRateLimits {
         state.withLock { state in
             state.rateInstances = shares.instances
             for (id, reported) in shares.shares {
-                guard var limiter = state.limiters[id] else { continue }
-                let share = RateShares.next(current: limiter.share, reported: reported)
-                guard share != limiter.share else { continue }
-                limiter.share = share
-                limiter.adjust(to: limiter.limits, now: now)
-                state.limiters[id] = limiter
+                state.limiters[id]?.takeShare(reported, now: now)
             }
         }
     }

@@ -39,43 +39,6 @@ final class BudgetBook: Sendable {
         }
     }
 
-    /// One tenant's or key's rate limits: a bucket per limited dimension, holding this
-    /// instance's share of the limit (all of it unless the limits are shared, see
-    /// ``RateShares``).
-    struct Limiter {
-        var requests: TokenBucket?
-        var tokens: TokenBucket?
-        /// The limits as last seen, and this instance's share of them.
-        private(set) var limits: RateLimits
-        var share: Double
-        /// Requests checked since demand was last reported, and the demand reported (requests
-        /// per minute, smoothed).
-        var attempts = 0
-        var demand: Double = 0
-
-        init(_ limits: RateLimits, share: Double, now: ContinuousClock.Instant) {
-            self.limits = limits
-            self.share = share
-            adjust(to: limits, now: now)
-        }
-
-        /// Follows `limits` as they are now (the admin API, or a refresh from a shared store, may
-        /// have changed them) and ``share``: a new limit starts full, a changed one keeps what
-        /// was used of it.
-        mutating func adjust(to limits: RateLimits, now: ContinuousClock.Instant) {
-            self.limits = limits
-            requests = Self.bucket(requests, capacity: limits.requestsPerMinute.map { RateShares.enforced($0, share: share) }, now: now)
-            tokens = Self.bucket(tokens, capacity: limits.tokensPerMinute.map { RateShares.enforced($0, share: share) }, now: now)
-        }
-
-        private static func bucket(_ bucket: TokenBucket?, capacity: Double?, now: ContinuousClock.Instant) -> TokenBucket? {
-            guard let capacity else { return nil }
-            guard var bucket else { return TokenBucket(capacity: capacity, now: now) }
-            if bucket.capacity != capacity { bucket.resize(to: capacity, now: now) }
-            return bucket
-        }
-    }
-
     struct State {
         var accounts: [Scope: BudgetAccount] = [:]
         /// Shared budgets only: when each was last reserved on, and the largest reservation
@@ -84,7 +47,8 @@ final class BudgetBook: Sendable {
         var waitingFor: [Scope: BudgetAccount.Amount] = [:]
         /// Shared budgets of periods that ended with spend not yet reported.
         var retired: [(Scope, BudgetAccount)] = []
-        var limiters: [String: Limiter] = [:]
+        /// Each rate-limited tenant's and key's buckets (`tenant:<id>`, `key:<id>`).
+        var limiters: [String: RateLimitBuckets] = [:]
         /// Instances alive, as the last sync of a shared store counted them: a new limiter
         /// starts with one over this share of its subject's limits.
         var rateInstances = 1
@@ -299,7 +263,7 @@ final class BudgetBook: Sendable {
         let now = ContinuousClock.now
         let refusal = state.withLock { state -> GatewayError? in
             for (id, limits) in subjects {
-                var limiter = state.limiters[id] ?? Limiter(limits, share: 1 / Double(state.rateInstances), now: now)
+                var limiter = state.limiters[id] ?? RateLimitBuckets(limits, share: 1 / Double(state.rateInstances), now: now)
                 limiter.attempts += 1
                 limiter.adjust(to: limits, now: now)
                 defer { state.limiters[id] = limiter }

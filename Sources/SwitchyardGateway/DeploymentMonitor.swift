@@ -15,20 +15,8 @@ public final class DeploymentMonitor: Sendable {
         var inFlight = 0
         /// Exponentially weighted moving average of successful latency, in milliseconds.
         var latencyEWMA: Double?
-        var requests: TokenBucket?
-        var tokens: TokenBucket?
-        /// The configured limits, this instance's share of them (1 unless shared), the attempts
-        /// asked for since demand was last reported, and the demand reported.
-        var limits = DeploymentLimits()
-        var share: Double = 1
-        var attempts = 0
-        var demand: Double = 0
-
-        /// Resizes the buckets to ``share`` of ``limits``, keeping what was used.
-        mutating func resize(now: ContinuousClock.Instant) {
-            if let rpm = limits.requestsPerMinute { requests?.resize(to: RateShares.enforced(rpm, share: share), now: now) }
-            if let tpm = limits.tokensPerMinute { tokens?.resize(to: RateShares.enforced(tpm, share: share), now: now) }
-        }
+        /// The deployment's `limits`, sized to this instance's share of them.
+        var buckets: RateLimitBuckets
     }
 
     final class Slot: Sendable {
@@ -46,8 +34,7 @@ public final class DeploymentMonitor: Sendable {
             let limits = model.limits
             slots[model.name] = Slot(State(
                 breaker: CircuitBreaker(settings: configuration.resilience.breaker),
-                requests: limits.requestsPerMinute.map { TokenBucket(capacity: Double($0), now: now) },
-                tokens: limits.tokensPerMinute.map { TokenBucket(capacity: Double($0), now: now) }, limits: limits))
+                buckets: RateLimitBuckets(limits, now: now)))
         }
         self.slots = slots
         self.logger = logger
@@ -80,24 +67,24 @@ public final class DeploymentMonitor: Sendable {
     public func acquire(_ deployment: String, estimatedTokens: Int, now: ContinuousClock.Instant) -> Result<Lease, Unavailability> {
         guard let slot = slots[deployment] else { return .success(Lease(deployment: deployment, isProbe: false, reservedTokens: 0)) }
         let (result, change): (Result<Lease, Unavailability>, CircuitBreaker.State?) = slot.state.withLock { state in
-            if !state.limits.isUnlimited { state.attempts += 1 }
+            if !state.buckets.isUnlimited { state.buckets.attempts += 1 }
             guard state.breaker.isAvailable(now: now) else { return (.failure(.breakerOpen), nil) }
-            if var requests = state.requests {
+            if var requests = state.buckets.requests {
                 guard requests.available(now: now) >= 1 else { return (.failure(.limited(wait: requests.wait(for: 1, now: now))), nil) }
-                state.requests = requests
+                state.buckets.requests = requests
             }
             var reserved = 0
-            if var tokens = state.tokens {
+            if var tokens = state.buckets.tokens {
                 reserved = min(estimatedTokens, Int(tokens.capacity))
                 guard tokens.available(now: now) >= Double(reserved) else {
                     return (.failure(.limited(wait: tokens.wait(for: Double(reserved), now: now))), nil)
                 }
-                state.tokens = tokens
+                state.buckets.tokens = tokens
             }
             let (admission, change) = state.breaker.admit(now: now)
             guard admission != .rejected else { return (.failure(.breakerOpen), change) }
-            _ = state.requests?.take(1, now: now)
-            state.tokens?.charge(Double(reserved), now: now)
+            _ = state.buckets.requests?.take(1, now: now)
+            state.buckets.tokens?.charge(Double(reserved), now: now)
             state.inFlight += 1
             return (.success(Lease(deployment: deployment, isProbe: admission == .probe, reservedTokens: reserved)), change)
         }
@@ -112,7 +99,7 @@ public final class DeploymentMonitor: Sendable {
         guard let slot = slots[lease.deployment] else { return }
         let change = slot.state.withLock { state -> CircuitBreaker.State? in
             state.inFlight = max(0, state.inFlight - 1)
-            if let tokens { state.tokens?.charge(Double(tokens - lease.reservedTokens), now: now) }
+            if let tokens { state.buckets.tokens?.charge(Double(tokens - lease.reservedTokens), now: now) }
             if success {
                 let sample = latency.milliseconds
                 state.latencyEWMA = state.latencyEWMA.map { 0.8 * $0 + 0.2 * sample } ?? sample
@@ -165,10 +152,8 @@ extension DeploymentMonitor: SharedRateLimits {
         var demand: [String: Double] = [:]
         for (name, slot) in slots {
             slot.state.withLock { state in
-                guard !state.limits.isUnlimited else { return }
-                state.demand = RateShares.demand(previous: state.demand, attempts: state.attempts, elapsed: elapsed)
-                state.attempts = 0
-                demand[Self.subjectPrefix + name] = state.demand
+                guard !state.buckets.isUnlimited else { return }
+                demand[Self.subjectPrefix + name] = state.buckets.reportDemand(elapsed: elapsed)
             }
         }
         return demand
@@ -177,7 +162,8 @@ extension DeploymentMonitor: SharedRateLimits {
     var rateShareRows: [JSONValue] {
         slots.compactMap { name, slot in
             slot.state.withLock { state in
-                state.limits.isUnlimited ? nil : Self.rateShareRow(subject: Self.subjectPrefix + name, share: state.share, demand: state.demand)
+                let buckets = state.buckets
+                return buckets.isUnlimited ? nil : Self.rateShareRow(subject: Self.subjectPrefix + name, share: buckets.share, demand: buckets.demand)
             }
         }
     }
@@ -186,12 +172,7 @@ extension DeploymentMonitor: SharedRateLimits {
         let now = ContinuousClock.now
         for (subject, reported) in shares.shares where subject.hasPrefix(Self.subjectPrefix) {
             guard let slot = slots[String(subject.dropFirst(Self.subjectPrefix.count))] else { continue }
-            slot.state.withLock { state in
-                let share = RateShares.next(current: state.share, reported: reported)
-                guard share != state.share else { return }
-                state.share = share
-                state.resize(now: now)
-            }
+            slot.state.withLock { $0.buckets.takeShare(reported, now: now) }
         }
     }
 }
