@@ -198,97 +198,96 @@ struct SharedBudgetTests {
     /// A tenant's rate limit binds across instances: each enforces its share, so together they
     /// admit about the limit, where each alone would admit all of it.
     @Test func aRateLimitBindsAcrossInstances() async throws {
-        try await PostgresStorageTests.withDatabase { location in
-            let yaml: @Sendable (Int) -> String = {
-                TenancyTests.yaml(mockPort: $0, acmeLimits: "{ rpm: 20 }", extra: "budgets: { lease_sync_interval: 100ms, lease_ttl: 30s }")
-            }
-            let shared: @Sendable (inout GatewayConfiguration) -> Void = { $0.storage = .postgres(location, maxConnections: 2) }
-            try await LiveGateway.run(yaml: yaml, configure: shared) { first in
-                try await LiveGateway.run(yaml: yaml, configure: shared) { second in
-                    // Both have synced and counted each other before the burst.
-                    #expect(try await Self.eventuallyCountingEachOther(first, second))
-                    let started = ContinuousClock.now
-                    let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
-                        for index in 0..<40 {
-                            let gateway = index.isMultiple(of: 2) ? first : second
-                            group.addTask { try await gateway.post(TenancyTests.fixedBody, headers: TenancyTests.bearer(TenancyTests.acmeKey)).status }
-                        }
-                        return try await group.reduce(into: []) { $0.append($1) }
-                    }
-                    #expect(Set(statuses).isSubset(of: [200, 429]), "\(statuses)")
-                    let served = statuses.filter { $0 == 200 }.count
-                    // 20, give or take shares read at different moments (a few) and what refills
-                    // during the burst (one every 3 s); each instance alone would serve all 20 of
-                    // its requests.
-                    let refilled = Int((ContinuousClock.now - started).milliseconds / 3000)
-                    #expect(served >= 15 && served <= 25 + refilled, "served \(served) of 40")
-                    #expect(first.upstreamCount("sim-light") > 0 && second.upstreamCount("sim-light") > 0)
-                }
-            }
+        let yaml: @Sendable (Int) -> String = { TenancyTests.yaml(mockPort: $0, acmeLimits: "{ rpm: 20 }", extra: Self.quickSync) }
+        try await Self.withTwoInstances(yaml: yaml) { first, second in
+            let started = ContinuousClock.now
+            let statuses = try await Self.burst(40, first, second, headers: TenancyTests.bearer(TenancyTests.acmeKey))
+            #expect(Set(statuses).isSubset(of: [200, 429]), "\(statuses)")
+            let served = statuses.filter { $0 == 200 }.count
+            // 20, give or take shares read at different moments (a few) and what refills during
+            // the burst (one every 3 s); each instance alone would serve all 20 of its requests.
+            let refilled = Int((ContinuousClock.now - started).milliseconds / 3000)
+            #expect(served >= 15 && served <= 25 + refilled, "served \(served) of 40")
+            #expect(first.upstreamCount("sim-light") > 0 && second.upstreamCount("sim-light") > 0)
         }
     }
 
     /// An instance that serves a tenant alone takes the whole of its rate limit, a step per
     /// sync, from the even split it starts with.
     @Test func anInstanceServingATenantAloneTakesItsWholeRateLimit() async throws {
-        try await PostgresStorageTests.withDatabase { location in
-            let yaml: @Sendable (Int) -> String = {
-                TenancyTests.yaml(mockPort: $0, acmeLimits: "{ rpm: 20 }", extra: "budgets: { lease_sync_interval: 100ms, lease_ttl: 30s }")
+        let yaml: @Sendable (Int) -> String = { TenancyTests.yaml(mockPort: $0, acmeLimits: "{ rpm: 20 }", extra: Self.quickSync) }
+        try await Self.withTwoInstances(yaml: yaml) { first, _ in
+            var served = 0
+            let started = ContinuousClock.now
+            for _ in 0..<30 {
+                if try await first.post(TenancyTests.fixedBody, headers: TenancyTests.bearer(TenancyTests.acmeKey)).status == 200 { served += 1 }
+                try await Task.sleep(for: .milliseconds(50))
             }
-            let shared: @Sendable (inout GatewayConfiguration) -> Void = { $0.storage = .postgres(location, maxConnections: 2) }
-            try await LiveGateway.run(yaml: yaml, configure: shared) { first in
-                try await LiveGateway.run(yaml: yaml, configure: shared) { second in
-                    #expect(try await Self.eventuallyCountingEachOther(first, second))
-                    var served = 0
-                    let started = ContinuousClock.now
-                    for _ in 0..<30 {
-                        if try await first.post(TenancyTests.fixedBody, headers: TenancyTests.bearer(TenancyTests.acmeKey)).status == 200 { served += 1 }
-                        try await Task.sleep(for: .milliseconds(50))
-                    }
-                    // More than the even split's 10; the limit's 20 and what refilled (one every
-                    // 3 s) at most.
-                    let refilled = Int((ContinuousClock.now - started).milliseconds / 3000) + 1
-                    #expect(served >= 17 && served <= 20 + refilled, "served \(served) of 30")
-                    let stats = try await first.getWithHeaders("/admin/stats", headers: TenancyTests.admin).json
-                    let acme = stats["rate_limits"]?["subjects"]?.arrayValue?.first { $0["subject"]?.stringValue == "tenant:acme" }
-                    #expect(acme?["share"]?.doubleValue == 1, "\(stats["rate_limits"] ?? .null)")
-                }
-            }
+            // More than the even split's 10; the limit's 20 and what refilled (one every 3 s) at
+            // most.
+            let refilled = Int((ContinuousClock.now - started).milliseconds / 3000) + 1
+            #expect(served >= 17 && served <= 20 + refilled, "served \(served) of 30")
+            let share = try await Self.rateShare(of: "tenant:acme", on: first)
+            #expect(share == 1, "\(String(describing: share))")
         }
     }
 
     /// A deployment's own `limits` bind across instances as tenants' do: two instances send it
     /// about its limit between them, where each alone would send it all of its own.
     @Test func aDeploymentsLimitBindsAcrossInstances() async throws {
+        let yaml: @Sendable (Int) -> String = { port in
+            TenancyTests.yaml(mockPort: port, extra: Self.quickSync + "\nresilience: { limit_wait: 1ms }")
+                .replacingOccurrences(
+                    of: "tier: light, price: { input: 0.15, output: 0.60 } }",
+                    with: "tier: light, price: { input: 0.15, output: 0.60 }, limits: { rpm: 20 } }")
+        }
+        try await Self.withTwoInstances(yaml: yaml) { first, second in
+            let started = ContinuousClock.now
+            let statuses = try await Self.burst(40, first, second)
+            let sent = first.upstreamCount("sim-light") + second.upstreamCount("sim-light")
+            let refilled = Int((ContinuousClock.now - started).milliseconds / 3000)
+            #expect(sent >= 15 && sent <= 25 + refilled, "sent \(sent) of 40 to the limited deployment")
+            #expect(statuses.filter { $0 == 200 }.count == sent, "\(statuses)")
+            let share = try await Self.rateShare(of: "deployment:cheap", on: first)
+            #expect(share ?? 1 < 1, "\(String(describing: share))")
+        }
+    }
+
+    /// Syncs every 100 ms; reports kept 30 s, so that a stall of the test process cannot expire
+    /// them.
+    static let quickSync = "budgets: { lease_sync_interval: 100ms, lease_ttl: 30s }"
+
+    /// Runs `body` with two gateway instances on one new database, configured by `yaml`, once
+    /// each counts the other alive.
+    static func withTwoInstances(
+        yaml: @escaping @Sendable (Int) -> String, _ body: @escaping @Sendable (LiveGateway, LiveGateway) async throws -> Void
+    ) async throws {
         try await PostgresStorageTests.withDatabase { location in
-            let yaml: @Sendable (Int) -> String = { port in
-                TenancyTests.yaml(mockPort: port, extra: "budgets: { lease_sync_interval: 100ms, lease_ttl: 30s }\nresilience: { limit_wait: 1ms }")
-                    .replacingOccurrences(
-                        of: "tier: light, price: { input: 0.15, output: 0.60 } }",
-                        with: "tier: light, price: { input: 0.15, output: 0.60 }, limits: { rpm: 20 } }")
-            }
             let shared: @Sendable (inout GatewayConfiguration) -> Void = { $0.storage = .postgres(location, maxConnections: 2) }
             try await LiveGateway.run(yaml: yaml, configure: shared) { first in
                 try await LiveGateway.run(yaml: yaml, configure: shared) { second in
                     #expect(try await Self.eventuallyCountingEachOther(first, second))
-                    let started = ContinuousClock.now
-                    let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
-                        for index in 0..<40 {
-                            let gateway = index.isMultiple(of: 2) ? first : second
-                            group.addTask { try await gateway.post(TenancyTests.fixedBody).status }
-                        }
-                        return try await group.reduce(into: []) { $0.append($1) }
-                    }
-                    let sent = first.upstreamCount("sim-light") + second.upstreamCount("sim-light")
-                    let refilled = Int((ContinuousClock.now - started).milliseconds / 3000)
-                    #expect(sent >= 15 && sent <= 25 + refilled, "sent \(sent) of 40 to the limited deployment")
-                    #expect(statuses.filter { $0 == 200 }.count == sent, "\(statuses)")
-                    let stats = try await first.getWithHeaders("/admin/stats", headers: TenancyTests.admin).json
-                    let row = stats["rate_limits"]?["subjects"]?.arrayValue?.first { $0["subject"]?.stringValue == "deployment:cheap" }
-                    #expect(row?["share"]?.doubleValue ?? 1 < 1, "\(stats["rate_limits"] ?? .null)")
+                    try await body(first, second)
                 }
             }
         }
+    }
+
+    /// The statuses of `count` concurrent `fixedBody` requests, every other one to `second`.
+    static func burst(_ count: Int, _ first: LiveGateway, _ second: LiveGateway, headers: [(String, String)] = []) async throws -> [Int] {
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<count {
+                let gateway = index.isMultiple(of: 2) ? first : second
+                group.addTask { try await gateway.post(TenancyTests.fixedBody, headers: headers).status }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    /// `gateway`'s share of `subject`'s rate limits, from `/admin/stats`.
+    static func rateShare(of subject: String, on gateway: LiveGateway) async throws -> Double? {
+        let stats = try await gateway.getWithHeaders("/admin/stats", headers: TenancyTests.admin).json
+        return stats["rate_limits"]?["subjects"]?.arrayValue?.first { $0["subject"]?.stringValue == subject }?["share"]?.doubleValue
     }
 
     /// Whether both instances report, within 30 s, that they count two instances alive.
