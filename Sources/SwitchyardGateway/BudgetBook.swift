@@ -52,11 +52,11 @@ final class BudgetBook: Sendable {
         /// Instances alive, as the last sync of a shared store counted them: a new limiter
         /// starts with one over this share of its subject's limits.
         var rateInstances = 1
-        var sessionTokens: [String: Int] = [:]
-        var sessionsAlerted: Set<String> = []
+        /// Tokens per conversation, for the `session_tokens` alert.
+        var sessions: SessionTokenTally
     }
 
-    let state = Mutex(State())
+    let state: Mutex<State>
     let settings: TenancySettings
     let alerts: AlertDispatcher
     /// Budgets are shared with other gateway instances through the store (see ``BudgetLease``):
@@ -69,6 +69,7 @@ final class BudgetBook: Sendable {
         self.settings = settings
         self.alerts = alerts
         self.shared = shared
+        state = Mutex(State(sessions: SessionTokenTally(limit: settings.sessionTokenAlert, shared: shared)))
     }
 
     /// Sets what is called when a reservation waits for a slice of a shared budget.
@@ -241,15 +242,11 @@ final class BudgetBook: Sendable {
             for id in [admission.tenant.map { "tenant:\($0)" }, admission.keyID.map { "key:\($0)" }].compactMap({ $0 }) {
                 state.limiters[id]?.tokens?.charge(Double(tokens), now: clock)
             }
-            if let session, tokens > 0 {
-                let total = state.sessionTokens[session, default: 0] + tokens
-                state.sessionTokens[session] = total
-                if total > settings.sessionTokenAlert, state.sessionsAlerted.insert(session).inserted {
-                    raised.append(BudgetAlert(
-                        kind: "session_tokens", scope: "session '\(session)'", tenant: admission.tenant, keyID: admission.keyID,
-                        threshold: Double(settings.sessionTokenAlert), utilization: Double(total), spentUSD: nil, capUSD: nil, resetsAt: nil))
+            if let session {
+                let key = SessionKey(tenant: admission.tenant, session: session)
+                if let total = state.sessions.add(tokens, to: key) {
+                    raised.append(sessionAlert(key, total: total, keyID: admission.keyID))
                 }
-                if state.sessionTokens.count > 100_000 { state.sessionTokens.removeAll(keepingCapacity: true) }
             }
         }
         for alert in raised { alerts.raise(alert) }

@@ -10,8 +10,9 @@ import SwitchyardStorage
 /// once when a reservation waits for a slice, it reports the spend settled here, learns every
 /// instance's spend, and renews or resizes its slices; and it reports this instance's demand on
 /// each rate-limited tenant, key and deployment (``SharedRateLimits``) and takes its share of
-/// their limits. On a graceful stop it reports the last spend, gives its slices back and
-/// withdraws its demand.
+/// their limits; and it adds the tokens each conversation used here to the session's total and
+/// learns that total (``SessionTokenTally``). On a graceful stop it reports the last spend and
+/// tokens, gives its slices back and withdraws its demand.
 final class BudgetLeaseSync: Service {
     let book: BudgetBook
     /// Whose rate limits are split with the other instances: the book's and the deployments'.
@@ -63,6 +64,12 @@ final class BudgetLeaseSync: Service {
         } catch {
             logger.error("shared budgets: the last spend was not reported", metadata: ["error": "\(error.message)"])
         }
+        let sessions = book.takeSessionTokens()
+        do {
+            _ = try await store.addSessionTokens(sessions)
+        } catch {
+            logger.error("shared session tokens: the last tokens were not reported", metadata: ["sessions": "\(sessions.count)", "error": "\(error.message)"])
+        }
         do {
             try await store.releaseRateDemand(instance: instance)
         } catch {
@@ -76,7 +83,8 @@ final class BudgetLeaseSync: Service {
         await stopped.wait()
     }
 
-    /// One round: budgets (report, learn, renew), then rate limits (report demand, take shares).
+    /// One round: budgets (report, learn, renew), rate limits (report demand, take shares), then
+    /// sessions' tokens (report, learn totals).
     func syncOnce() async {
         let pending = book.leaseRequests(
             share: settings.leaseShare, activeWithin: max(10, 10 * settings.leaseSyncInterval.milliseconds / 1000), now: Date())
@@ -103,6 +111,15 @@ final class BudgetLeaseSync: Service {
             // The shares stay as they were; the other instances stop counting this one's demand
             // once its report expires.
             logger.error("shared rate limits: sync failed", metadata: ["subjects": "\(demand.count)", "error": "\(error.message)"])
+        }
+        let sessions = book.takeSessionTokens()
+        guard !sessions.isEmpty else { return }
+        do {
+            book.learnSessionTotals(try await store.addSessionTokens(sessions))
+        } catch {
+            // Reported again with the next round's.
+            book.restoreSessionTokens(sessions)
+            logger.error("shared session tokens: sync failed", metadata: ["sessions": "\(sessions.count)", "error": "\(error.message)"])
         }
     }
 }

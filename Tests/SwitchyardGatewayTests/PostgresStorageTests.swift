@@ -253,6 +253,38 @@ struct SharedBudgetTests {
         }
     }
 
+    /// A conversation whose requests go to two instances raises its `session_tokens` alert on
+    /// its total over both, once: neither instance alone sees it cross.
+    @Test func aSessionSpreadOverInstancesIsAnnouncedOnItsTotal() async throws {
+        let unit = try await LiveGateway.run(yaml: { TenancyTests.yaml(mockPort: $0) }) { live in try await TenancyTests().tokensPerAnswer(live) }
+        let receiver = WebhookReceiver()
+        try await receiver.run { hook in
+            // Crossed by the session's third answer; each instance alone serves two.
+            let yaml: @Sendable (Int) -> String = {
+                TenancyTests.yaml(
+                    mockPort: $0,
+                    extra: "budgets: { session_token_alert: \(unit * 5 / 2), lease_sync_interval: 100ms, lease_ttl: 30s, webhooks: [{ url: \"\(hook)\" }] }")
+            }
+            try await Self.withTwoInstances(yaml: yaml) { first, second in
+                let session = TenancyTests.bearer(TenancyTests.acmeKey) + [("x-switchyard-session", "chat-7")]
+                for gateway in [first, second, first, second] {
+                    #expect(try await gateway.post(TenancyTests.fixedBody, headers: session).status == 200)
+                }
+                #expect(try await PostgresStorageTests.eventually { !receiver.alerts.isEmpty })
+                // More answers on both, and syncs after them, announce nothing more.
+                for gateway in [first, second] {
+                    #expect(try await gateway.post(TenancyTests.fixedBody, headers: session).status == 200)
+                }
+                try await Task.sleep(for: .milliseconds(600))
+            }
+        }
+        let alerts = receiver.alerts.filter { $0["type"]?.stringValue == "session_tokens" }
+        #expect(alerts.count == 1, "\(alerts)")
+        #expect(alerts.first?["scope"]?.stringValue == "session 'chat-7'")
+        #expect(alerts.first?["tenant"]?.stringValue == "acme")
+        #expect((alerts.first?["value"]?.doubleValue ?? 0) >= Double(unit * 3))
+    }
+
     /// Syncs every 100 ms; reports kept 30 s, so that a stall of the test process cannot expire
     /// them.
     static let quickSync = "budgets: { lease_sync_interval: 100ms, lease_ttl: 30s }"

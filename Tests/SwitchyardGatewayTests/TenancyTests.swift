@@ -294,6 +294,44 @@ extension TenancyTests {
         }
     }
 
+    @Test("a conversation over budgets.session_token_alert tokens is announced once; tenants' sessions of one name apart")
+    func sessionTokenAlert() async throws {
+        let unit = try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }) { live in try await tokensPerAnswer(live) }
+        let receiver = WebhookReceiver()
+        try await receiver.run { hook in
+            // Crossed by a session's third answer.
+            let extra = "budgets: { session_token_alert: \(unit * 5 / 2), webhooks: [{ url: \"\(hook)\" }] }"
+            try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0, extra: extra) }) { live in
+                func answer(_ key: String) async throws {
+                    let response = try await live.post(Self.fixedBody, headers: Self.bearer(key) + [("x-switchyard-session", "s-1")])
+                    #expect(response.status == 200, "\(response.body)")
+                }
+                for _ in 0..<2 {
+                    try await answer(Self.acmeKey)
+                    try await answer(Self.globexKey)
+                }
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(receiver.alerts.isEmpty, "two answers in each tenant's s-1: \(receiver.alerts)")
+                try await answer(Self.acmeKey)
+                #expect(try await PostgresStorageTests.eventually { receiver.alerts.count == 1 })
+                try await answer(Self.acmeKey)
+                try await Task.sleep(for: .milliseconds(300))
+                let alerts = receiver.alerts
+                #expect(alerts.count == 1, "announced once: \(alerts)")
+                #expect(alerts.first?["type"]?.stringValue == "session_tokens")
+                #expect(alerts.first?["scope"]?.stringValue == "session 's-1'")
+                #expect(alerts.first?["tenant"]?.stringValue == "acme")
+                #expect(alerts.first?["value"]?.doubleValue == Double(unit * 3))
+            }
+        }
+    }
+
+    /// Prompt and answer tokens of one `fixedBody` request, measured with an anonymous request.
+    func tokensPerAnswer(_ live: LiveGateway) async throws -> Int {
+        let usage = try #require(TokenUsage(openAIUsage: try await live.post(Self.fixedBody).json["usage"]))
+        return usage.promptTokens + usage.completionTokens
+    }
+
     @Test("auth.require_key refuses anonymous requests")
     func keysRequired() async throws {
         try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0, extra: "auth: { require_key: true }") }) { live in

@@ -289,6 +289,20 @@ struct PostgresBudgetLeaseTests {
         }
     }
 
+    /// Sessions' tokens add up over the instances that report them, tenant by tenant.
+    @Test func sessionTokensAddUpOverReports() async throws {
+        try await withStore { store in
+            let acme = SessionKey(tenant: "acme", session: "s-1")
+            let globex = SessionKey(tenant: "globex", session: "s-1")
+            let anonymous = SessionKey(tenant: nil, session: "s-1")
+            let none = try await store.addSessionTokens([:])
+            #expect(none.isEmpty)
+            #expect(try await store.addSessionTokens([acme: 40, anonymous: 5]) == [acme: 40, anonymous: 5])
+            #expect(try await store.addSessionTokens([acme: 15, globex: 7]) == [acme: 55, globex: 7])
+            #expect(try await store.addSessionTokens([anonymous: 1]) == [anonymous: 6])
+        }
+    }
+
     func withStore(_ body: (PostgresStore) async throws -> Void) async throws {
         try await PostgresTestServer.withDatabase { location in
             let store = try await PostgresStore.open(location)

@@ -26,6 +26,10 @@ public protocol BudgetLeaseStore: Sendable {
 
     /// Withdraws `instance`'s demand (a graceful stop): the others' shares grow at their next sync.
     func releaseRateDemand(instance: String) async throws(StoreError)
+
+    /// Adds each session's tokens to its total over all instances, and returns those totals
+    /// (see ``SessionTokenTally``). A session no instance has added to for a day is forgotten.
+    func addSessionTokens(_ tokens: [SessionKey: Int]) async throws(StoreError) -> [SessionKey: Int]
 }
 
 /// One budget's report and wish in a ``BudgetLeaseStore/syncBudgets(_:instance:ttl:)`` call.

@@ -177,6 +177,20 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // Each conversation's tokens over all instances, for the `session_tokens` alert (see
+        // `BudgetLeaseStore.addSessionTokens`); tenant '' for requests without one.
+        Migration(name: "v8-session-tokens", statements: [
+            """
+            CREATE TABLE session_tokens (
+                tenant TEXT NOT NULL,
+                session TEXT NOT NULL,
+                tokens BIGINT NOT NULL,
+                updated_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (tenant, session)
+            )
+            """,
+            "CREATE INDEX session_tokens_by_update ON session_tokens (updated_at)",
+        ]),
     ]
 
     /// Applies the migrations `connection`'s database lacks, or (read-only) checks that it lacks

@@ -106,6 +106,31 @@ extension PostgresStore: BudgetLeaseStore {
         }
     }
 
+    public func addSessionTokens(_ tokens: [SessionKey: Int]) async throws(StoreError) -> [SessionKey: Int] {
+        guard !tokens.isEmpty else { return [:] }
+        // Sorted, so that two instances' upserts lock the rows they share in the same order.
+        let keys = tokens.keys.sorted { ($0.tenant ?? "", $0.session) < ($1.tenant ?? "", $1.session) }
+        let tenants = keys.map { $0.tenant ?? "" }
+        let sessions = keys.map(\.session)
+        let counts = keys.map { tokens[$0] ?? 0 }
+        return try await run("add the tokens of \(tokens.count) sessions") { client, logger in
+            let rows = try await client.query(
+                """
+                INSERT INTO session_tokens (tenant, session, tokens, updated_at)
+                SELECT tenant, session, tokens, now()
+                FROM unnest(\(tenants)::text[], \(sessions)::text[], \(counts)::int8[]) AS reported (tenant, session, tokens)
+                ON CONFLICT (tenant, session) DO UPDATE SET tokens = session_tokens.tokens + excluded.tokens, updated_at = now()
+                RETURNING tenant, session, tokens
+                """, logger: logger)
+            var totals: [SessionKey: Int] = [:]
+            for try await (tenant, session, total) in rows.decode((String, String, Int).self) {
+                totals[SessionKey(tenant: tenant.isEmpty ? nil : tenant, session: session)] = total
+            }
+            try await client.query("DELETE FROM session_tokens WHERE updated_at < now() - interval '1 day'", logger: logger)
+            return totals
+        }
+    }
+
     /// The order in which a transaction locks budgets' rows: the same in every instance, so two
     /// syncs never wait on each other in a cycle.
     static func locksFirst(_ a: BudgetLeaseRequest, _ b: BudgetLeaseRequest) -> Bool {

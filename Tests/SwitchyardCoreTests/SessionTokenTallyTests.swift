@@ -1,0 +1,77 @@
+import Testing
+
+@testable import SwitchyardCore
+
+@Suite("Conversations' tokens for the session alert")
+struct SessionTokenTallyTests {
+    let chat = SessionKey(tenant: "acme", session: "s-1")
+
+    @Test("a session crosses the limit once, on its running total")
+    func crossesOnce() {
+        var tally = SessionTokenTally(limit: 100, shared: false)
+        #expect(tally.add(60, to: chat) == nil)
+        #expect(tally.add(40, to: chat) == nil, "100 is not over 100")
+        #expect(tally.add(1, to: chat) == 101)
+        #expect(tally.add(500, to: chat) == nil, "announced already")
+        #expect(tally.tokens(of: chat) == 601)
+        #expect(tally.takeUnreported().isEmpty, "nothing to report without a shared store")
+    }
+
+    @Test("two tenants' sessions of one name are counted apart")
+    func tenantsApart() {
+        var tally = SessionTokenTally(limit: 100, shared: false)
+        let other = SessionKey(tenant: "globex", session: "s-1")
+        #expect(tally.add(80, to: chat) == nil)
+        #expect(tally.add(80, to: other) == nil)
+        #expect(tally.tokens(of: chat) == 80 && tally.tokens(of: other) == 80)
+    }
+
+    @Test("with a shared store, what was counted is reported once, and a failed report goes with the next")
+    func reportsOnce() {
+        var tally = SessionTokenTally(limit: 1000, shared: true)
+        _ = tally.add(30, to: chat)
+        _ = tally.add(20, to: chat)
+        let first = tally.takeUnreported()
+        #expect(first == [chat: 50])
+        #expect(tally.takeUnreported().isEmpty)
+        _ = tally.add(5, to: chat)
+        tally.restore(first)
+        #expect(tally.takeUnreported() == [chat: 55])
+    }
+
+    @Test("a total learned from the other instances crosses the limit, counting what was added here since")
+    func learnsTotals() {
+        var tally = SessionTokenTally(limit: 100, shared: true)
+        _ = tally.add(40, to: chat)
+        _ = tally.takeUnreported()
+        // Counted here while the report was on its way.
+        #expect(tally.add(10, to: chat) == nil)
+        // The store's total: this instance's 40 and another's 55.
+        let crossings = tally.learn(totals: [chat: 95])
+        #expect(crossings.map(\.key) == [chat])
+        #expect(crossings.first?.total == 105)
+        #expect(tally.tokens(of: chat) == 105)
+        #expect(tally.learn(totals: [chat: 300]).isEmpty, "announced already")
+        // A later count here starts from the learned total.
+        #expect(tally.tokens(of: chat) == 310)
+    }
+
+    @Test("a total below what was counted here changes nothing")
+    func keepsTheLarger() {
+        var tally = SessionTokenTally(limit: 100, shared: true)
+        _ = tally.add(90, to: chat)
+        _ = tally.takeUnreported()
+        #expect(tally.learn(totals: [chat: 50]).isEmpty)
+        #expect(tally.tokens(of: chat) == 90)
+    }
+
+    @Test("memory is bounded: past the most sessions the counts start again, but nothing unreported is lost")
+    func bounded() {
+        var tally = SessionTokenTally(limit: 100, shared: true, maxSessions: 3)
+        for index in 0..<3 { _ = tally.add(50, to: SessionKey(tenant: nil, session: "s\(index)")) }
+        _ = tally.add(50, to: SessionKey(tenant: nil, session: "s3"))
+        #expect(tally.tokens(of: SessionKey(tenant: nil, session: "s0")) == 0)
+        #expect(tally.tokens(of: SessionKey(tenant: nil, session: "s3")) == 50)
+        #expect(tally.takeUnreported().count == 4)
+    }
+}
