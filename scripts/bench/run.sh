@@ -412,13 +412,16 @@ run_ttft() {
 say "streamed time to first token, concurrency 1, $TTFT_REQUESTS requests each"
 run_ttft direct "$MOCK_URL" sim-light
 run_ttft switchyard "$GW_URL" bench-light
+# What the hop alone adds to the first token: nginx passes the stream on unbuffered.
+if [ -n "$NGINX_URL" ]; then run_ttft floor-nginx "$NGINX_URL" sim-light; fi
 FINAL=$(proc "$GW_PID")
 printf '{"kind":"idle-switchyard","idle_rss_kb":%s,"idle_hwm_kb":%s,"final_rss_kb":%s,"final_hwm_kb":%s,"auto_routes_to":"%s"}\n' \
   "$(field rss_kb "$IDLE")" "$(field hwm_kb "$IDLE")" "$(field rss_kb "$FINAL")" "$(field hwm_kb "$FINAL")" "$AUTO_MODEL" >>"$ROWS"
 
 # measure_c1_in_state STATE GATEWAY_URL GATEWAY_PID: concurrency 1 (explicit, auto, stream) and
-# time to first token, directly and through the gateway, as targets direct-STATE and
-# switchyard-STATE: the direct baseline is measured again in the machine state being tried.
+# time to first token, directly, through the gateway and through nginx, as targets direct-STATE,
+# switchyard-STATE and floor-nginx-STATE: the direct baseline is measured again in the machine
+# state being tried.
 measure_c1_in_state() {
   local state=$1 url=$2 pid=$3
   run_wrk "direct-$state" explicit 1 "$MOCK_URL" sim-light false "$MOCK_PID"
@@ -429,6 +432,7 @@ measure_c1_in_state() {
   run_wrk "switchyard-$state" stream 1 "$url" bench-light true "$pid"
   run_ttft "direct-$state" "$MOCK_URL" sim-light
   run_ttft "switchyard-$state" "$url" bench-light
+  if [ -n "$NGINX_URL" ]; then run_ttft "floor-nginx-$state" "$NGINX_URL" sim-light; fi
 }
 
 # --- concurrency 1 with idle CPUs polling -----------------------------------------------------------
