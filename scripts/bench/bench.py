@@ -338,18 +338,22 @@ def baseline(target):
     return "direct"
 
 
-def find_run(runs, target, scenario, concurrency):
-    """The wrk row of `target` for `scenario` at `concurrency` (its first round), or None if the
-    run has none."""
-    return next((r for r in runs if r["target"] == target and r["scenario"] == scenario
-                 and r["concurrency"] == concurrency and r.get("round", 1) == 1), None)
+def round_of(r):
+    """A wrk row's round: 1 but in the CPU scenarios' later rounds, and for runs recorded before
+    rounds, which have no `round`."""
+    return r.get("round", 1)
 
 
 def round_runs(runs, target, scenario, concurrency):
-    """Every round's wrk row of `target` for `scenario` at `concurrency`, in round order (one row
-    for runs recorded before rounds, which have no `round`)."""
+    """Every round's wrk row of `target` for `scenario` at `concurrency`, in round order."""
     rows = [r for r in runs if r["target"] == target and r["scenario"] == scenario and r["concurrency"] == concurrency]
-    return sorted(rows, key=lambda r: r.get("round", 1))
+    return sorted(rows, key=round_of)
+
+
+def find_run(runs, target, scenario, concurrency):
+    """The wrk row of `target` for `scenario` at `concurrency` (its first round), or None if the
+    run has none."""
+    return next((r for r in round_runs(runs, target, scenario, concurrency) if round_of(r) == 1), None)
 
 
 def upstream_cpu_per_request(r):
@@ -384,14 +388,15 @@ def cmd_report(args):
             "CPU µs/req", "upstream CPU µs/req", "peak RSS MB", "errors", "load1", "steal ms"]
     table = [head]
     for r in runs:
+        upstream = upstream_cpu_per_request(r)
         table.append([
-            r["scenario"], str(r["concurrency"]), r["target"] + ("" if r.get("round", 1) == 1 else " #%d" % r["round"]),
+            r["scenario"], str(r["concurrency"]), r["target"] + ("" if round_of(r) == 1 else " #%d" % round_of(r)),
             "%.0f" % r["rps"], fmt_ms(r["p50_us"]), fmt_ms(r["p90_us"]),
             fmt_ms(r["p99_us"]),
             "%+.0f" % r["added_p50_us"] if "added_p50_us" in r else "-",
             "%+.0f" % r["added_p99_us"] if "added_p99_us" in r else "-",
             "%.0f" % r["cpu_us_per_request"] if r.get("cpu_us_per_request") is not None else "-",
-            "%.0f" % upstream_cpu_per_request(r) if upstream_cpu_per_request(r) is not None else "-",
+            "%.0f" % upstream if upstream is not None else "-",
             "%.1f" % (r["hwm_kb"] / 1024) if r.get("hwm_kb") else "-",
             str(r["errors"] + r["non2xx"]),
             "%.2f" % r["load1"],
@@ -405,7 +410,7 @@ def cmd_report(args):
 
     ratios = []
     for r in runs:
-        if r["target"] != "switchyard" or r.get("round", 1) != 1:
+        if r["target"] != "switchyard" or round_of(r) != 1:
             continue
         peer = find("litellm", r["scenario"], r["concurrency"])
         if not peer:
@@ -437,7 +442,7 @@ def cmd_report(args):
     over_floor = []
     for r in runs:
         floor = find("floor-nio", "explicit", r["concurrency"])
-        if r["target"] != "switchyard" or r["scenario"] == "stream" or r.get("round", 1) != 1 or not floor:
+        if r["target"] != "switchyard" or r["scenario"] == "stream" or round_of(r) != 1 or not floor:
             continue
         if r.get("cpu_us_per_request") and floor.get("cpu_us_per_request"):
             over_floor.append({"scenario": r["scenario"], "concurrency": r["concurrency"],
