@@ -12,6 +12,12 @@ extension BudgetBook {
         state.withLock { $0.sessions.takeUnreported() }
     }
 
+    /// The tokens counted here but left out of the reports since the last call: while the store
+    /// is unreachable, at most the tally's `maxSessions` sessions wait to be reported.
+    func takeSessionTokensLeftOut() -> Int {
+        state.withLock { $0.sessions.takeTokensLeftOut() }
+    }
+
     /// Puts back a report the store did not take, to go with the next one.
     func restoreSessionTokens(_ report: [SessionKey: Int]) {
         state.withLock { $0.sessions.restore(report) }

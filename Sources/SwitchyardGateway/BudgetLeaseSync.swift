@@ -113,6 +113,12 @@ final class BudgetLeaseSync: Service {
             logger.error("shared rate limits: sync failed", metadata: ["subjects": "\(demand.count)", "error": "\(error.message)"])
         }
         let sessions = book.takeSessionTokens()
+        let leftOut = book.takeSessionTokensLeftOut()
+        if leftOut > 0 {
+            // Memory stays bounded through a long outage; the ledger still has every token.
+            logger.warning("shared session tokens: tokens of sessions past the most that wait to be reported were counted on this instance only",
+                           metadata: ["tokens": "\(leftOut)", "waiting": "\(sessions.count)"])
+        }
         guard !sessions.isEmpty else { return }
         do {
             book.learnSessionTotals(try await store.addSessionTokens(sessions))

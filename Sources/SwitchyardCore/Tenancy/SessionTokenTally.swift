@@ -16,7 +16,9 @@ public struct SessionKey: Hashable, Sendable {
 /// One instance counts every token itself. Instances that share a store also report what they
 /// counted (``takeUnreported()``) and learn each session's total over all of them
 /// (``learn(totals:)``), so a conversation spread over instances crosses the limit once, on its
-/// total. Memory is bounded: past ``maxSessions`` sessions the counts start again.
+/// total. Memory is bounded: past ``maxSessions`` sessions the counts start again, and at most
+/// ``maxSessions`` sessions wait to be reported (while the store is unreachable, a session new to
+/// the report past that is counted here only; ``takeTokensLeftOut()`` says how much).
 public struct SessionTokenTally: Sendable {
     /// Tokens above which a session raises its alert.
     public let limit: Int
@@ -27,6 +29,7 @@ public struct SessionTokenTally: Sendable {
     private var counts: [SessionKey: Int] = [:]
     private var alerted: Set<SessionKey> = []
     private var unreported: [SessionKey: Int] = [:]
+    private var tokensLeftOut = 0
 
     public init(limit: Int, shared: Bool, maxSessions: Int = 100_000) {
         self.limit = limit
@@ -41,7 +44,7 @@ public struct SessionTokenTally: Sendable {
         if counts.count >= maxSessions, counts[key] == nil { forgetAll() }
         let total = counts[key, default: 0] + tokens
         counts[key] = total
-        if shared { unreported[key, default: 0] += tokens }
+        if shared { report(tokens, of: key) }
         return crossed(key, total: total) ? total : nil
     }
 
@@ -53,7 +56,14 @@ public struct SessionTokenTally: Sendable {
 
     /// Puts back a report the store did not take, to go with the next one.
     public mutating func restore(_ report: [SessionKey: Int]) {
-        unreported.merge(report, uniquingKeysWith: +)
+        for (key, tokens) in report { self.report(tokens, of: key) }
+    }
+
+    /// The tokens counted here but left out of the reports since the last call, because
+    /// ``maxSessions`` other sessions were waiting to be reported.
+    public mutating func takeTokensLeftOut() -> Int {
+        defer { tokensLeftOut = 0 }
+        return tokensLeftOut
     }
 
     /// Takes in each reported session's total over all instances (counting what this one has
@@ -75,6 +85,14 @@ public struct SessionTokenTally: Sendable {
     /// this one counted since).
     public func tokens(of key: SessionKey) -> Int {
         counts[key, default: 0]
+    }
+
+    private mutating func report(_ tokens: Int, of key: SessionKey) {
+        if unreported[key] == nil, unreported.count >= maxSessions {
+            tokensLeftOut += tokens
+            return
+        }
+        unreported[key, default: 0] += tokens
     }
 
     private mutating func crossed(_ key: SessionKey, total: Int) -> Bool {
