@@ -65,6 +65,11 @@ final class BudgetBook: Sendable {
     /// Called when a reservation waits for a slice (the lease sync asks the store at once).
     private let wantsSlice: Mutex<(@Sendable () -> Void)?> = Mutex(nil)
 
+    /// How far back the ledger is read for conversations' tokens at start: a session the
+    /// database no longer counts after a day without use (`session_tokens`) is not counted here
+    /// either.
+    static let sessionMemory: TimeInterval = 86_400
+
     init(settings: TenancySettings, alerts: AlertDispatcher, shared: Bool = false) {
         self.settings = settings
         self.alerts = alerts
@@ -89,8 +94,11 @@ final class BudgetBook: Sendable {
         return result
     }
 
-    /// Rebuilds this period's spend from the ledger (the gateway starts with what it already spent).
+    /// Rebuilds this period's spend from the ledger (the gateway starts with what it already spent),
+    /// and the last day's tokens per conversation for the session alert.
     func preload(store: any LedgerStore, tenants: [Tenant], keys: [VirtualKey], now: Date) async throws(StoreError) {
+        let sessions = try await store.sessionTokens(since: now.addingTimeInterval(-Self.sessionMemory))
+        state.withLock { $0.sessions.preload(sessions) }
         let owners = tenants.map { CallerIdentity(tenant: $0, key: nil) } + keys.map { CallerIdentity(tenant: nil, key: $0) }
         for period in Budget.Period.allCases {
             let totals = try await store.spend(since: period.interval(containing: now).start)

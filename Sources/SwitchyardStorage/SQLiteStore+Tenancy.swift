@@ -82,6 +82,22 @@ extension SQLiteStore: TenantStore {
         }
     }
 
+    public func sessionTokens(since: Date) async throws(StoreError) -> [SessionKey: Int] {
+        try await reading("sum the ledger's sessions") { db in
+            var totals: [SessionKey: Int] = [:]
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT tenant, session, TOTAL(input_tokens + output_tokens) AS tokens
+                    FROM ledger WHERE time >= ? AND session IS NOT NULL GROUP BY tenant, session
+                    """, arguments: [since.timeIntervalSince1970])
+            while let row = try rows.next() {
+                totals[SessionKey(tenant: row["tenant"], session: row["session"])] = Int((row["tokens"] as Double?) ?? 0)
+            }
+            return totals
+        }
+    }
+
     static func key(hash: String, body: String) -> VirtualKey? {
         guard let value = try? JSONParser.parse(body), let id = value["id"]?.stringValue, let tenant = value["tenant"]?.stringValue,
             let created = value["created_at"]?.stringValue.flatMap(TenancyCoding.date)

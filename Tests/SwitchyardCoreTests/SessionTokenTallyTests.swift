@@ -65,6 +65,25 @@ struct SessionTokenTallyTests {
         #expect(tally.tokens(of: chat) == 90)
     }
 
+    @Test("counts start from the ledger's totals; a session already over the limit is not announced again")
+    func preloaded() {
+        var tally = SessionTokenTally(limit: 100, shared: false)
+        let over = SessionKey(tenant: "acme", session: "s-2")
+        tally.preload([chat: 80, over: 150])
+        #expect(tally.add(30, to: chat) == 110, "crossed on its total over the restart")
+        #expect(tally.add(30, to: over) == nil, "announced before the restart")
+        #expect(tally.tokens(of: over) == 180)
+    }
+
+    @Test("past the most sessions, the preload keeps the ones with the most tokens")
+    func preloadBounded() {
+        var tally = SessionTokenTally(limit: 100, shared: false, maxSessions: 2)
+        let keys = (0..<3).map { SessionKey(tenant: nil, session: "s\($0)") }
+        tally.preload([keys[0]: 10, keys[1]: 30, keys[2]: 20])
+        #expect(tally.tokens(of: keys[0]) == 0)
+        #expect(tally.tokens(of: keys[1]) == 30 && tally.tokens(of: keys[2]) == 20)
+    }
+
     @Test("memory is bounded: past the most sessions the counts start again")
     func bounded() {
         var tally = SessionTokenTally(limit: 100, shared: false, maxSessions: 3)

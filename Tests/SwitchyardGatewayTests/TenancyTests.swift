@@ -326,6 +326,39 @@ extension TenancyTests {
         }
     }
 
+    @Test("a conversation's tokens survive a restart: crossed on its total, and not announced twice")
+    func sessionTokensSurviveRestart() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-sessions-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("ledger.sqlite").path
+        let storage: @Sendable (inout GatewayConfiguration) -> Void = { $0.storage = .sqlite(path: path) }
+        let unit = try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }) { live in try await tokensPerAnswer(live) }
+        let receiver = WebhookReceiver()
+        try await receiver.run { hook in
+            // Crossed by a session's third answer.
+            let extra = "budgets: { session_token_alert: \(unit * 5 / 2), webhooks: [{ url: \"\(hook)\" }] }"
+            @Sendable func answer(_ live: LiveGateway, session: String) async throws {
+                let response = try await live.post(Self.fixedBody, headers: Self.bearer(Self.acmeKey) + [("x-switchyard-session", session)])
+                #expect(response.status == 200, "\(response.body)")
+            }
+            try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0, extra: extra) }, configure: storage) { live in
+                for _ in 0..<2 { try await answer(live, session: "s-1") }
+                for _ in 0..<3 { try await answer(live, session: "s-2") }
+                #expect(try await PostgresStorageTests.eventually { receiver.alerts.count == 1 })
+            }
+            try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0, extra: extra) }, configure: storage) { live in
+                try await answer(live, session: "s-1")
+                #expect(try await PostgresStorageTests.eventually { receiver.alerts.count == 2 }, "s-1's third answer, after the restart")
+                try await answer(live, session: "s-2")
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            let alerts = receiver.alerts
+            #expect(alerts.map { $0["scope"]?.stringValue } == ["session 's-2'", "session 's-1'"], "\(alerts)")
+            #expect(alerts.last?["value"]?.doubleValue == Double(unit * 3))
+        }
+    }
+
     /// Prompt and answer tokens of one `fixedBody` request, measured with an anonymous request.
     func tokensPerAnswer(_ live: LiveGateway) async throws -> Int {
         let usage = try #require(TokenUsage(openAIUsage: try await live.post(Self.fixedBody).json["usage"]))

@@ -74,6 +74,7 @@ final class LaneRecordingStore: LedgerStore {
         try await base.shadowVerdicts(after: row, limit: limit)
     }
     func spend(since: Date) async throws(StoreError) -> [SpendTotal] { try await base.spend(since: since) }
+    func sessionTokens(since: Date) async throws(StoreError) -> [SessionKey: Int] { try await base.sessionTokens(since: since) }
 }
 
 @Suite struct LedgerRecorderTests {

@@ -136,6 +136,10 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test func sessionTokensPerTenantAndSession() async throws {
+        try await withStore { store, _ in try await expectSessionTokens(of: store) }
+    }
+
     @Test func tenantsKeysAndTheAuditLog() async throws {
         try await withStore { store, _ in
             var tenant = Tenant(id: "acme", name: "Acme", userTier: .enterprise, budgets: [Budget(period: .monthly, usd: 50)])

@@ -57,7 +57,31 @@ func expectShadowVerdicts(of store: any LedgerStore) async throws {
     #expect(try await store.shadowVerdicts(after: all[3].row, limit: 10).isEmpty)
 }
 
+/// Stores six sample entries over two tenants and sessions and checks what every store's
+/// ``LedgerStore/sessionTokens(since:)`` returns for it.
+func expectSessionTokens(of store: any LedgerStore) async throws {
+    let start = Date(timeIntervalSince1970: 1_790_000_000)
+    var entries = (0..<6).map { sampleEntry($0, time: start) }
+    entries[3].session = "s-2"
+    entries[5].session = nil
+    try await store.append(entries)
+    // Entries 1-4 (entry 0 is before `since`, entry 5 has no session); input 100 + i, output 20.
+    let totals = try await store.sessionTokens(since: start.addingTimeInterval(1))
+    #expect(totals == [
+        SessionKey(tenant: "acme", session: "s-1"): 122 + 124,
+        SessionKey(tenant: "globex", session: "s-1"): 121,
+        SessionKey(tenant: "globex", session: "s-2"): 123,
+    ])
+    #expect(try await store.sessionTokens(since: start.addingTimeInterval(60)).isEmpty)
+}
+
 @Suite struct SQLiteStoreTests {
+    @Test func sessionTokensPerTenantAndSession() async throws {
+        try await withTemporaryDatabase { path in
+            try await expectSessionTokens(of: try SQLiteStore(path: path))
+        }
+    }
+
     @Test func shadowVerdictsAfterARowOldestFirstThroughTheShadowIndex() async throws {
         try await withTemporaryDatabase { path in
             let store = try SQLiteStore(path: path)

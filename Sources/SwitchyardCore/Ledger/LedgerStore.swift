@@ -35,6 +35,10 @@ public protocol LedgerStore: Sendable {
     /// Cost and tokens per tenant and key of entries received since `since` (budgets are
     /// rebuilt from this when the gateway starts).
     func spend(since: Date) async throws(StoreError) -> [SpendTotal]
+
+    /// Tokens per conversation (tenant and `session`) of entries received since `since` (the
+    /// session alert's counts are rebuilt from this when the gateway starts).
+    func sessionTokens(since: Date) async throws(StoreError) -> [SessionKey: Int]
 }
 
 extension LedgerStore {

@@ -81,6 +81,18 @@ public struct SessionTokenTally: Sendable {
         return crossings
     }
 
+    /// Starts from the totals the ledger holds (when the gateway starts): each session counts
+    /// from its total, and one already over the limit was announced before and is not again.
+    /// Past ``maxSessions`` sessions, the ones with the most tokens are kept.
+    public mutating func preload(_ totals: [SessionKey: Int]) {
+        let kept = totals.count > maxSessions ? Array(totals.sorted { $0.value > $1.value }.prefix(maxSessions)) : Array(totals)
+        for (key, total) in kept where total > 0 {
+            if counts.count >= maxSessions, counts[key] == nil { break }
+            counts[key] = max(counts[key, default: 0], total)
+            if total > limit, alerted.count < maxSessions { alerted.insert(key) }
+        }
+    }
+
     /// The tokens counted for `key` (its total over all instances as last learned, plus what
     /// this one counted since).
     public func tokens(of key: SessionKey) -> Int {

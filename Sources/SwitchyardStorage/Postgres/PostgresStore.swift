@@ -211,6 +211,21 @@ public final class PostgresStore: DurableStore {
         }
     }
 
+    public func sessionTokens(since: Date) async throws(StoreError) -> [SessionKey: Int] {
+        try await run("sum the ledger's sessions") { client, logger in
+            let rows = try await client.query(
+                """
+                SELECT tenant, session, COALESCE(SUM(input_tokens + output_tokens), 0)::int8
+                FROM ledger WHERE time >= \(since) AND session IS NOT NULL GROUP BY tenant, session
+                """, logger: logger)
+            var totals: [SessionKey: Int] = [:]
+            for try await (tenant, session, tokens) in rows.decode((String?, String, Int).self) {
+                totals[SessionKey(tenant: tenant, session: session)] = tokens
+            }
+            return totals
+        }
+    }
+
     // MARK: Running calls
 
     /// Runs `body` with the pool, within ``operationTimeout``; failures become a ``StoreError``
