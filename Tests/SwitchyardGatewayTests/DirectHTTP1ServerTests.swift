@@ -5,6 +5,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
+import SwitchyardCore
 import Synchronization
 import Testing
 
@@ -134,12 +135,48 @@ struct DirectHTTP1ServerTests {
         #expect(closed)
     }
 
-    @Test("a malformed request gets a 400 and the connection closes")
+    @Test("a malformed request gets a 400 with an OpenAI-shaped error, and the connection closes")
     func malformedRequestIsA400() async throws {
         let router = Router()
         router.get("/") { _, _ -> String in "ok" }
-        let (closed, text) = try await untilClose(from: router, to: "THIS IS NOT HTTP\r\n\r\n")
-        #expect(text.hasPrefix("HTTP/1.1 400"))
+        for (request, status, code) in [
+            ("THIS IS NOT HTTP\r\n\r\n", 400, "invalid_method"),
+            ("POST / HTTP/1.1\r\nHost: test\r\nContent-Length: abc\r\n\r\n", 400, "invalid_content_length"),
+            ("GET / HTTP/1.1\r\nHost: test\r\nX-Big: \(String(repeating: "a", count: 200_000))\r\n\r\n", 431, "request_head_too_large"),
+        ] {
+            let (closed, text) = try await untilClose(from: router, to: request)
+            #expect(text.hasPrefix("HTTP/1.1 \(status) "), "\(text.prefix(200))")
+            #expect(text.contains("content-type: application/json"))
+            let body = try JSONParser.parse(String(text[try #require(text.range(of: "\r\n\r\n")).upperBound...]))
+            #expect(body["error"]?["code"]?.stringValue == code, "\(text)")
+            #expect(body["error"]?["type"]?.stringValue == "invalid_request_error")
+            #expect(closed)
+        }
+    }
+
+    @Test("bytes that follow a request and cannot be parsed are refused after its answer, not instead of it")
+    func malformedAfterAValidRequest() async throws {
+        // A POST without a length has no body: what follows is not a request.
+        let (closed, text) = try await untilClose(
+            from: Self.slowAndFast(), to: "GET /slow HTTP/1.1\r\nHost: test\r\n\r\n{\"model\":\"x\"}\r\n\r\n")
+        #expect(text.hasPrefix("HTTP/1.1 200 OK"), "\(text)")
+        #expect(text.contains("\r\n\r\nslowHTTP/1.1 400 "), "the answer, then the refusal: \(text)")
+        #expect(closed)
+    }
+
+    @Test("HEAD is answered as GET, with its head alone, and the connection goes on")
+    func headIsAGetWithoutBody() async throws {
+        let (closed, text) = try await untilClose(
+            from: Self.slowAndFast(),
+            to: "HEAD /fast HTTP/1.1\r\nHost: test\r\n\r\nHEAD /missing HTTP/1.1\r\nHost: test\r\n\r\nGET /fast HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+        let answers = text.components(separatedBy: "HTTP/1.1 ").dropFirst().map { "HTTP/1.1 " + $0 }
+        #expect(answers.count == 3, "\(text)")
+        #expect(answers.first?.hasPrefix("HTTP/1.1 200 OK\r\n") == true)
+        #expect(answers.first?.lowercased().contains("content-length: 4\r\n") == true, "the length a GET's body has")
+        #expect(answers.first?.hasSuffix("\r\n\r\n") == true, "no body: \(answers.first ?? "")")
+        #expect(answers.dropFirst().first?.hasPrefix("HTTP/1.1 404") == true)
+        #expect(answers.dropFirst().first?.hasSuffix("\r\n\r\n") == true, "no body for an error either")
+        #expect(answers.last?.hasSuffix("\r\n\r\nfast") == true)
         #expect(closed)
     }
 

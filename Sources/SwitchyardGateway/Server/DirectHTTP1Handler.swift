@@ -22,7 +22,9 @@ import NIOHTTPTypesHTTP1
 /// body of unknown length is sent chunked (or, to an HTTP/1.0 client, until the connection
 /// closes). Flushes go through the event loop's ``LoopFlushBatch``, so the answers of one turn of
 /// the loop leave together; a close, a stream's first bytes and an answer alone on its loop are
-/// flushed at once. A request SwiftNIO cannot parse gets `400` and the connection closes.
+/// flushed at once. A `HEAD` request is answered as a `GET` of its target, without the body. A
+/// request SwiftNIO cannot parse gets an OpenAI-shaped `400` (`431` for a head too large) once
+/// the requests before it are answered, and the connection closes.
 ///
 /// The handler is not generic over the responder: it holds the ``DirectHTTP1Channel/Answering``
 /// closure the channel made from it. SwiftNIO calls a handler through its protocols, and the
@@ -91,6 +93,11 @@ public final class DirectHTTP1Handler: ChannelDuplexHandler, RemovableChannelHan
     private var closesWhenAnswered = false
     /// The client sends nothing more: close once every request it sent is answered.
     private var inputClosed = false
+    /// What the client sent after the requests being answered could not be parsed: it is
+    /// refused once they are out (see ``refuse(_:context:)``).
+    private var malformed: HTTPParserError?
+    /// A malformed request was refused: the connection is closing.
+    private var refused = false
 
     /// The response being written: its head's bytes (held back to leave with the first body
     /// bytes in one buffer sized for both; the array is reused from response to response),
@@ -203,16 +210,32 @@ public final class DirectHTTP1Handler: ChannelDuplexHandler, RemovableChannelHan
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError, !answering, context.channel.isActive {
+        if malformed != nil || refused {
+            // The decoder's later errors, about the bytes after the malformed part: the refusal
+            // is on its way.
+            return
+        }
+        if let error = error as? HTTPParserError, context.channel.isActive {
             logger.debug("malformed request", metadata: ["error": "\(error)"])
-            var response = context.channel.allocator.buffer(capacity: 80)
-            response.writeStaticString("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")
-            let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-            context.writeAndFlush(wrapOutboundOut(response)).whenComplete { _ in boundContext.value.close(promise: nil) }
+            // The requests before it are answered first, in order.
+            if answering { malformed = error } else { refuse(error, context: context) }
             return
         }
         logger.trace("connection failed", metadata: ["error": "\(error)"])
         close(context)
+    }
+
+    /// Answers what could not be parsed as a request with an OpenAI-shaped error, and closes
+    /// the connection once it is out: what follows on it cannot be told apart.
+    private func refuse(_ error: HTTPParserError, context: ChannelHandlerContext) {
+        refused = true
+        let refusal = MalformedRequest(error)
+        var response = context.channel.allocator.buffer(capacity: 160 + refusal.body.utf8.count)
+        response.writeString("HTTP/1.1 \(refusal.status.code) \(refusal.status.reasonPhrase)\r\n")
+        response.writeString("content-type: application/json\r\nconnection: close\r\ncontent-length: \(refusal.body.utf8.count)\r\n\r\n")
+        response.writeString(refusal.body)
+        let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(response)).whenComplete { _ in boundContext.value.close(promise: nil) }
     }
 
     /// Appends `chunk` to the body, up to one byte past the limit.
@@ -231,11 +254,13 @@ public final class DirectHTTP1Handler: ChannelDuplexHandler, RemovableChannelHan
         var body: ByteBuffer
         var keepAlive: Bool
         var http10: Bool
+        /// A `HEAD` request: answered as a `GET`, with the head alone.
+        var headOnly: Bool
     }
 
     /// Hands a request to the connection's serving task (starting it with the first request).
     private func answer(_ requestHead: HTTPRequestHead, body: ByteBuffer, context: ChannelHandlerContext) {
-        let request: HTTPRequest
+        var request: HTTPRequest
         do {
             request = try HTTP1Head.request(from: requestHead)
         } catch {
@@ -244,9 +269,11 @@ public final class DirectHTTP1Handler: ChannelDuplexHandler, RemovableChannelHan
         }
         guard let executor, !closed else { return }
         answering = true
+        let headOnly = requestHead.method == .HEAD
+        if headOnly { request.method = .get }
         let collected = CollectedRequest(
             request: Request(head: request, body: RequestBody(buffer: body)), body: body, keepAlive: requestHead.isKeepAlive,
-            http10: requestHead.version.minor == 0)
+            http10: requestHead.version.minor == 0, headOnly: headOnly)
         if let waiter = requestWaiter {
             requestWaiter = nil
             waiter.resume(returning: collected)
@@ -288,7 +315,7 @@ public final class DirectHTTP1Handler: ChannelDuplexHandler, RemovableChannelHan
                     response = Response(status: .internalServerError)
                 }
                 do {
-                    try await writer.write(response, keepAlive: next.keepAlive, http10: next.http10)
+                    try await writer.write(response, keepAlive: next.keepAlive, http10: next.http10, headOnly: next.headOnly)
                 } catch {
                     // The answer is cut short (the client left, or a streamed body failed): the
                     // connection cannot carry another request.
@@ -330,7 +357,10 @@ public final class DirectHTTP1Handler: ChannelDuplexHandler, RemovableChannelHan
             take(part, context: context)
         }
         guard !answering else { return }
-        if inputClosed {
+        if let error = malformed {
+            malformed = nil
+            refuse(error, context: context)
+        } else if inputClosed {
             close(context)
         } else if readPending {
             readPending = false
@@ -345,9 +375,10 @@ public final class DirectHTTP1Handler: ChannelDuplexHandler, RemovableChannelHan
     /// - Parameters:
     ///   - streamed: The body's length is unknown (it is sent chunked, or until close to HTTP/1.0).
     ///   - keepAlive: The request allows another one on this connection.
-    func writeHead(_ head: HTTPResponse, streamed: Bool, keepAlive: Bool, http10: Bool) throws {
+    ///   - headOnly: No body follows (the answer to a `HEAD` request): no chunked coding either.
+    func writeHead(_ head: HTTPResponse, streamed: Bool, keepAlive: Bool, http10: Bool, headOnly: Bool = false) throws {
         guard let context, context.channel.isActive else { throw ChannelError.ioOnClosedChannel }
-        let streamed = streamed && !head.headerFields.contains(.contentLength)
+        let streamed = streamed && !headOnly && !head.headerFields.contains(.contentLength)
         framing = streamed ? (http10 ? .untilClose : .chunked) : .length
         closesAfterResponse = !keepAlive || closesWhenAnswered || framing == .untilClose
         // Gathered in an array (appends of contiguous text), then written to a buffer once:

@@ -19,9 +19,18 @@ struct ResponseChannelWriter: Sendable {
     /// - Parameters:
     ///   - keepAlive: The request allows another one on the connection.
     ///   - http10: The request was HTTP/1.0 (no chunked coding).
-    func write(_ response: Response, keepAlive: Bool, http10: Bool) async throws {
+    ///   - headOnly: The request was `HEAD`: the head alone is written (with the length the body
+    ///     has, when it is known), and the body is never asked for.
+    func write(_ response: Response, keepAlive: Bool, http10: Bool, headOnly: Bool = false) async throws {
         let streams = response.body.contentLength == nil
         let head = response.head
+        if headOnly {
+            try await onLoop { handler in
+                try handler.writeHead(head, streamed: streams, keepAlive: keepAlive, http10: http10, headOnly: true)
+                try handler.writeEnd(nil)
+            }
+            return
+        }
         try await onLoop { try $0.writeHead(head, streamed: streams, keepAlive: keepAlive, http10: http10) }
         try await response.body.write(BodyWriter(channel: self, flushesEachWrite: streams))
     }
