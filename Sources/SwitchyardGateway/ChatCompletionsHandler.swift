@@ -574,10 +574,16 @@ func switchyardHeaders(_ headers: HTTPFields) -> [String: String] {
 }
 
 /// The body, refusing anything over `limit` bytes with 413 (early, from `Content-Length`, when
-/// the client declares it). `collected` is the body when the server has already read it.
+/// the client declares it), and a compressed one with 415 (rather than as JSON that does not
+/// parse). `collected` is the body when the server has already read it.
 func collectBody(_ request: Request, limit: Int, collected: ByteBuffer? = nil) async throws -> ByteBuffer {
     if let declared = request.headers.value(of: .contentLength).flatMap(Int.init), declared > limit {
         throw GatewayError.payloadTooLarge(limitBytes: limit)
+    }
+    if let encoding = request.headers.value(of: .contentEncoding), encoding.lowercased() != "identity" {
+        throw GatewayError(
+            status: 415, type: "invalid_request_error", code: "unsupported_content_encoding",
+            message: "The request body is encoded (Content-Encoding: \(encoding)); the gateway reads bodies only as they are: send it uncompressed.")
     }
     if let collected {
         guard collected.readableBytes <= limit else { throw GatewayError.payloadTooLarge(limitBytes: limit) }

@@ -107,6 +107,23 @@ struct ErrorHandlingTests {
         }
     }
 
+    @Test("a compressed body is a 415 naming its encoding, not a JSON error")
+    func compressedBody() async throws {
+        try await LiveGateway.run { live in
+            for path in ["/v1/chat/completions", "/v1/messages", "/v1/embeddings"] {
+                let response = try await live.post(chatBody(), path: path, headers: [("content-encoding", "gzip")])
+                #expect(response.status == 415, "\(path): \(response.body)")
+                #expect(response.json["error"]?["message"]?.stringValue?.contains("Content-Encoding: gzip") == true, "\(response.body)")
+                if path == "/v1/messages" {
+                    #expect(response.json["error"]?["type"]?.stringValue == "invalid_request_error", "Anthropic's shape")
+                } else {
+                    #expect(response.errorCode == "unsupported_content_encoding")
+                }
+            }
+            #expect(try await live.post(chatBody(), headers: [("content-encoding", "identity")]).status == 200)
+        }
+    }
+
     @Test("an unknown model is a 404 listing the available ones")
     func unknownModel() async throws {
         try await LiveGateway.run { live in
