@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.parse
 
-from common import Findings, answer_problem, call
+from common import Findings, Mutator, answer_problem, call
 
 PORT, COUNT, SEED, DEADLINE, ADMIN = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
 rng = random.Random(SEED)
@@ -22,34 +22,7 @@ KEY = {"tenant": "t1", "name": "k", "expires_at": "2030-01-01T00:00:00Z", "allow
 BUDGETS = {"tenant": "t1", "budgets": [{"period": "monthly", "usd": 5}]}
 RESOLVE = {"verdict": "correct", "note": "ok"}
 ROUTE = {"model": "auto", "messages": [{"role": "user", "content": "Summarize: x"}]}
-
-
-def mutate(value):
-    if isinstance(value, dict) and value and rng.random() < 0.7:
-        value = dict(value)
-        key = rng.choice(list(value))
-        r = rng.random()
-        if r < 0.25:
-            del value[key]
-        elif r < 0.6:
-            value[key] = mutate(value[key])
-        elif r < 0.85:
-            value[key] = copy.deepcopy(rng.choice(WEIRD))
-        else:
-            value[rng.choice(["id", "tenant", "key", "budgets", "limits", "extra"])] = copy.deepcopy(rng.choice(WEIRD))
-        return value
-    if isinstance(value, list) and value and rng.random() < 0.7:
-        value = list(value)
-        index = rng.randrange(len(value))
-        r = rng.random()
-        if r < 0.3:
-            del value[index]
-        elif r < 0.8:
-            value[index] = mutate(value[index])
-        else:
-            value = value * rng.choice([2, 30])
-        return value
-    return copy.deepcopy(rng.choice(WEIRD))
+mutator = Mutator(rng, WEIRD, ["id", "tenant", "key", "budgets", "limits", "extra"], most_repeats=30)
 
 
 def odd_id():
@@ -57,7 +30,7 @@ def odd_id():
 
 
 def mutated(document):
-    return json.dumps(mutate(copy.deepcopy(document)))
+    return json.dumps(mutator.mutate(copy.deepcopy(document)))
 
 
 findings = Findings()

@@ -9,7 +9,7 @@ import random
 import sys
 import time
 
-from common import Findings, answer_problem, call
+from common import Findings, Mutator, answer_problem, call
 
 PORT, COUNT, SEED, DEADLINE = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
 rng = random.Random(SEED)
@@ -24,36 +24,7 @@ MESSAGES = {"model": "auto", "max_tokens": 64, "system": "be brief", "stream": F
 EMBEDDINGS = {"model": "auto", "input": ["hello", "world"], "encoding_format": "float"}
 WEIRD = [None, True, False, 0, -1, 1e308, -1e308, 2**63, 2**64 + 1, 0.5, "", "x" * 5000, "\u0000", "\ud7ff", [], {}, [[[]]], {"a": {"b": {}}},
          "auto", "demo-light", "\U0001F980" * 100, [1, "a", None], {"role": "user"}]
-
-
-def mutate(value):
-    if isinstance(value, dict) and value and rng.random() < 0.7:
-        value = dict(value)
-        key = rng.choice(list(value))
-        r = rng.random()
-        if r < 0.25:
-            del value[key]
-        elif r < 0.6:
-            value[key] = mutate(value[key])
-        elif r < 0.85:
-            value[key] = copy.deepcopy(rng.choice(WEIRD))
-        else:
-            value[rng.choice(["extra", "model", "messages", "content", "role", "stream"])] = copy.deepcopy(rng.choice(WEIRD))
-        return value
-    if isinstance(value, list) and value and rng.random() < 0.7:
-        value = list(value)
-        index = rng.randrange(len(value))
-        r = rng.random()
-        if r < 0.3:
-            del value[index]
-        elif r < 0.7:
-            value[index] = mutate(value[index])
-        elif r < 0.85:
-            value.append(copy.deepcopy(rng.choice(WEIRD)))
-        else:
-            value = value * rng.choice([2, 50])
-        return value
-    return copy.deepcopy(rng.choice(WEIRD))
+mutator = Mutator(rng, WEIRD, ["extra", "model", "messages", "content", "role", "stream"], most_repeats=50)
 
 
 def encoded(document):
@@ -85,7 +56,7 @@ for _ in range(COUNT):
     path, base = ("/v1/chat/completions", CHAT) if pick < 0.55 else ("/v1/messages", MESSAGES) if pick < 0.85 else ("/v1/embeddings", EMBEDDINGS)
     document = copy.deepcopy(base)
     for _ in range(rng.choice([1, 1, 2, 3, 5])):
-        document = mutate(document)
+        document = mutator.mutate(document)
     if rng.random() < 0.3 and isinstance(document, dict):
         document["stream"] = True
     body = encoded(document)

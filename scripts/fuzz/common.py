@@ -1,4 +1,5 @@
 """Shared by the fuzzers of scripts/fuzz.sh: one HTTP call, and the check every answer must pass."""
+import copy
 import http.client
 import json
 
@@ -51,3 +52,47 @@ class Findings:
         for problem in self.problems:
             print("  " + problem)
         return 1 if self.problems else 0
+
+
+class Mutator:
+    """Mutates JSON documents: drops a field, mutates it in place, swaps in an odd value
+    (`odd`), adds one of `added_keys`, repeats or grows arrays (by up to `most_repeats` times)."""
+
+    def __init__(self, rng, odd, added_keys, most_repeats):
+        self.rng = rng
+        self.odd = odd
+        self.added_keys = added_keys
+        self.most_repeats = most_repeats
+
+    def odd_value(self):
+        return copy.deepcopy(self.rng.choice(self.odd))
+
+    def mutate(self, value):
+        rng = self.rng
+        if isinstance(value, dict) and value and rng.random() < 0.7:
+            value = dict(value)
+            key = rng.choice(list(value))
+            r = rng.random()
+            if r < 0.25:
+                del value[key]
+            elif r < 0.6:
+                value[key] = self.mutate(value[key])
+            elif r < 0.85:
+                value[key] = self.odd_value()
+            else:
+                value[rng.choice(self.added_keys)] = self.odd_value()
+            return value
+        if isinstance(value, list) and value and rng.random() < 0.7:
+            value = list(value)
+            index = rng.randrange(len(value))
+            r = rng.random()
+            if r < 0.3:
+                del value[index]
+            elif r < 0.7:
+                value[index] = self.mutate(value[index])
+            elif r < 0.85:
+                value.append(self.odd_value())
+            else:
+                value = value * rng.choice([2, self.most_repeats])
+            return value
+        return self.odd_value()

@@ -3,7 +3,6 @@ lines, oversized heads, HTTP/1.0, pipelining, HEAD, HTTP/2's preface. Each case 
 it must get; errors must carry an error message in JSON, and the connection must not hang.
 
 Usage: raw.py PORT"""
-import json
 import socket
 import sys
 
