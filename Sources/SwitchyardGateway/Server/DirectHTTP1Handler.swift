@@ -210,7 +210,7 @@ public final class DirectHTTP1Handler: ChannelDuplexHandler, RemovableChannelHan
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if malformed != nil || refused {
+        if malformed != nil || refused, error is HTTPParserError || error is ByteToMessageDecoderError {
             // The decoder's later errors, about the bytes after the malformed part: the refusal
             // is on its way.
             return
