@@ -143,45 +143,43 @@ struct GateCascadeTests {
 
     @Test("flagged answers and their verdicts survive a restart")
     func reviewQueueSurvivesRestart() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-review-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("ledger.sqlite").path
-        let yaml: @Sendable (Int) -> String = { LiveGateway.gatedYAML(mockPort: $0) + "\nstorage: { sqlite: \"\(path)\" }" }
-        let admin = [("authorization", "Bearer test-admin-key-0123456789")]
-        let labelled = Self.request(#","metadata":{"switchyard":{"labels":["refund","shipping"]}}"#)
+        try await withTemporarySQLite { path in
+            let yaml: @Sendable (Int) -> String = { LiveGateway.gatedYAML(mockPort: $0) + "\nstorage: { sqlite: \"\(path)\" }" }
+            let admin = [("authorization", "Bearer test-admin-key-0123456789")]
+            let labelled = Self.request(#","metadata":{"switchyard":{"labels":["refund","shipping"]}}"#)
 
-        let ids = try await LiveGateway.run(profile: Self.profile, yaml: yaml) { live in
-            var ids: [String] = []
-            for _ in 0..<2 {
-                let response = try await live.post(labelled, headers: [Self.answers("billing", "billing")])
-                ids.append(try #require(response.headers["x-switchyard-review"]))
+            let ids = try await LiveGateway.run(profile: Self.profile, yaml: yaml) { live in
+                var ids: [String] = []
+                for _ in 0..<2 {
+                    let response = try await live.post(labelled, headers: [Self.answers("billing", "billing")])
+                    ids.append(try #require(response.headers["x-switchyard-review"]))
+                }
+                let resolved = try await live.post(#"{"verdict":"incorrect","note":"not a label"}"#, path: "/admin/review/\(ids[0])/resolve", headers: admin)
+                #expect(resolved.status == 200)
+                // The queue's writer runs off the request path: wait until the file has both, one resolved.
+                let store = try SQLiteStore(path: path, readOnly: true)
+                let deadline = ContinuousClock.now + .seconds(30)
+                while ContinuousClock.now < deadline {
+                    let stored = try await store.reviewItems(limit: 10)
+                    if stored.count == 2, stored.contains(where: { $0.resolution != nil }) { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                return ids
             }
-            let resolved = try await live.post(#"{"verdict":"incorrect","note":"not a label"}"#, path: "/admin/review/\(ids[0])/resolve", headers: admin)
-            #expect(resolved.status == 200)
-            // The queue's writer runs off the request path: wait until the file has both, one resolved.
-            let store = try SQLiteStore(path: path, readOnly: true)
-            let deadline = ContinuousClock.now + .seconds(30)
-            while ContinuousClock.now < deadline {
-                let stored = try await store.reviewItems(limit: 10)
-                if stored.count == 2, stored.contains(where: { $0.resolution != nil }) { break }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            return ids
-        }
 
-        try await LiveGateway.run(profile: Self.profile, yaml: yaml) { live in
-            let open = try await live.getWithHeaders("/admin/review", headers: admin).json["data"]?.arrayValue ?? []
-            #expect(open.map { $0["id"] } == [.string(ids[1])])
-            let all = try await live.getWithHeaders("/admin/review?all=true", headers: admin).json["data"]?.arrayValue ?? []
-            #expect(all.count == 2)
-            let first = try #require(all.first { $0["id"] == .string(ids[0]) })
-            #expect(first["status"] == "resolved")
-            #expect(first["resolution"]?["verdict"] == "incorrect" && first["resolution"]?["note"] == "not a label")
-            #expect(first["gates"]?.arrayValue?.isEmpty == false)
-            // And it can still be resolved again after the restart.
-            let again = try await live.post(#"{"verdict":"correct"}"#, path: "/admin/review/\(ids[1])/resolve", headers: admin)
-            #expect(again.status == 200)
+            try await LiveGateway.run(profile: Self.profile, yaml: yaml) { live in
+                let open = try await live.getWithHeaders("/admin/review", headers: admin).json["data"]?.arrayValue ?? []
+                #expect(open.map { $0["id"] } == [.string(ids[1])])
+                let all = try await live.getWithHeaders("/admin/review?all=true", headers: admin).json["data"]?.arrayValue ?? []
+                #expect(all.count == 2)
+                let first = try #require(all.first { $0["id"] == .string(ids[0]) })
+                #expect(first["status"] == "resolved")
+                #expect(first["resolution"]?["verdict"] == "incorrect" && first["resolution"]?["note"] == "not a label")
+                #expect(first["gates"]?.arrayValue?.isEmpty == false)
+                // And it can still be resolved again after the restart.
+                let again = try await live.post(#"{"verdict":"correct"}"#, path: "/admin/review/\(ids[1])/resolve", headers: admin)
+                #expect(again.status == 200)
+            }
         }
     }
 

@@ -208,3 +208,13 @@ func firstValue<Value: Sendable>(_ stream: AsyncStream<Value>) async throws -> V
 func chatBody(model: String = "cheap", stream: Bool = false, extra: String = "") -> String {
     #"{"model":"\#(model)","stream":\#(stream),"messages":[{"role":"user","content":"Summarize the meeting notes."}]\#(extra)}"#
 }
+
+/// The path of a SQLite ledger in a fresh temporary directory, for gateways that must find
+/// what an earlier one stored; the directory (with the database's journal files) is removed
+/// afterwards.
+func withTemporarySQLite<T>(_ body: (String) async throws -> T) async throws -> T {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-sqlite-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    return try await body(directory.appendingPathComponent("ledger.sqlite").path)
+}

@@ -98,25 +98,25 @@ struct ShadowEvaluationOverHTTPTests {
     /// The shadow calls are booked (the gateway's own spend) without a tenant, so that no
     /// tenant's budget pays for them.
     @Test func shadowCallsAreBookedWithoutATenant() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-shadow-\(UUID().uuidString).sqlite").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }, configure: { $0.storage = .sqlite(path: path) }) { live in
-            for _ in 0..<3 { _ = try await live.post(chatBody(model: "auto"), headers: Self.extract) }
-            // Judged means answered and booked (the verdict and the entry are written together).
-            let deadline = ContinuousClock.now + .seconds(20)
-            while ContinuousClock.now < deadline {
-                let stats = try await live.getWithHeaders("/admin/stats", headers: Self.admin).json
-                if stats["shadow"]?["tiers"]?.arrayValue?.first?["judged"]?.intValue ?? 0 >= 3 { break }
-                try await Task.sleep(for: .milliseconds(20))
+        try await withTemporarySQLite { path in
+            try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }, configure: { $0.storage = .sqlite(path: path) }) { live in
+                for _ in 0..<3 { _ = try await live.post(chatBody(model: "auto"), headers: Self.extract) }
+                // Judged means answered and booked (the verdict and the entry are written together).
+                let deadline = ContinuousClock.now + .seconds(20)
+                while ContinuousClock.now < deadline {
+                    let stats = try await live.getWithHeaders("/admin/stats", headers: Self.admin).json
+                    if stats["shadow"]?["tiers"]?.arrayValue?.first?["judged"]?.intValue ?? 0 >= 3 { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                try await Task.sleep(for: .milliseconds(100))
             }
-            try await Task.sleep(for: .milliseconds(100))
+            let entries = try await SQLiteStore(path: path, readOnly: true).ledgerEntries(since: nil, until: nil, full: false)
+            let shadow = entries.filter { $0.endpoint == "shadow" }
+            #expect(shadow.count == 3)
+            #expect(shadow.allSatisfy { $0.tenant == nil && $0.keyID == nil && $0.model == "best" && $0.costUSD > 0 && $0.task == "extract" })
+            let served = Set(entries.filter { $0.endpoint == "chat.completions" }.map(\.decisionID))
+            #expect(Set(shadow.map { String($0.decisionID.dropFirst("shadow-".count)) }) == served)
         }
-        let entries = try await SQLiteStore(path: path, readOnly: true).ledgerEntries(since: nil, until: nil, full: false)
-        let shadow = entries.filter { $0.endpoint == "shadow" }
-        #expect(shadow.count == 3)
-        #expect(shadow.allSatisfy { $0.tenant == nil && $0.keyID == nil && $0.model == "best" && $0.costUSD > 0 && $0.task == "extract" })
-        let served = Set(entries.filter { $0.endpoint == "chat.completions" }.map(\.decisionID))
-        #expect(Set(shadow.map { String($0.decisionID.dropFirst("shadow-".count)) }) == served)
     }
 
     /// `tasks` limits shadowing to the tasks named; pinned premium answers are never shadowed.
@@ -140,24 +140,24 @@ struct ShadowEvaluationOverHTTPTests {
     /// Verdicts are rebuilt from the ledger at start: a restarted gateway routes as the one
     /// before it had learned to.
     @Test func verdictsSurviveARestart() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-shadow-\(UUID().uuidString).sqlite").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let onFile: @Sendable (inout GatewayConfiguration) -> Void = { $0.storage = .sqlite(path: path) }
-        try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }, configure: onFile) { live in
-            for _ in 0..<4 { _ = try await live.post(chatBody(model: "auto"), headers: Self.extract) }
-            let deadline = ContinuousClock.now + .seconds(20)
-            while ContinuousClock.now < deadline {
-                let stats = try await live.getWithHeaders("/admin/stats", headers: Self.admin).json
-                if stats["shadow"]?["tiers"]?.arrayValue?.first?["judged"]?.intValue ?? 0 >= 4 { break }
-                try await Task.sleep(for: .milliseconds(20))
+        try await withTemporarySQLite { path in
+            let onFile: @Sendable (inout GatewayConfiguration) -> Void = { $0.storage = .sqlite(path: path) }
+            try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }, configure: onFile) { live in
+                for _ in 0..<4 { _ = try await live.post(chatBody(model: "auto"), headers: Self.extract) }
+                let deadline = ContinuousClock.now + .seconds(20)
+                while ContinuousClock.now < deadline {
+                    let stats = try await live.getWithHeaders("/admin/stats", headers: Self.admin).json
+                    if stats["shadow"]?["tiers"]?.arrayValue?.first?["judged"]?.intValue ?? 0 >= 4 { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                try await Task.sleep(for: .milliseconds(100))
             }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }, configure: onFile) { live in
-            let first = try await live.post(chatBody(model: "auto"), headers: Self.extract)
-            #expect(first.headers["x-switchyard-tier"] == "mid")
-            let stats = try await live.getWithHeaders("/admin/stats", headers: Self.admin).json
-            #expect(stats["shadow"]?["tiers"]?.arrayValue?.first?["window"]?.intValue == 4)
+            try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }, configure: onFile) { live in
+                let first = try await live.post(chatBody(model: "auto"), headers: Self.extract)
+                #expect(first.headers["x-switchyard-tier"] == "mid")
+                let stats = try await live.getWithHeaders("/admin/stats", headers: Self.admin).json
+                #expect(stats["shadow"]?["tiers"]?.arrayValue?.first?["window"]?.intValue == 4)
+            }
         }
     }
 }

@@ -236,24 +236,22 @@ extension TenancyTests {
 
     @Test("spend and keys survive a restart")
     func survivesRestart() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-restart-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("ledger.sqlite").path
-        let storage: @Sendable (inout GatewayConfiguration) -> Void = { $0.storage = .sqlite(path: path) }
-        let (secret, spent) = try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }, configure: storage) { live in
-            _ = try await live.post(#"{"id":"hooli","budgets":[{"period":"monthly","usd":10}]}"#, path: "/admin/tenants", headers: Self.admin)
-            let secret = try #require(try await live.post(#"{"tenant":"hooli"}"#, path: "/admin/keys", headers: Self.admin).json["key"]?.stringValue)
-            for _ in 0..<3 { #expect(try await live.post(Self.fixedBody, headers: Self.bearer(secret)).status == 200) }
-            let usage = try await live.getWithHeaders("/v1/usage", headers: Self.bearer(secret))
-            return (secret, try #require(usage.json["budgets"]?.arrayValue?.first?["spent_usd"]?.doubleValue))
-        }
-        #expect(spent > 0)
-        try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }, configure: storage) { live in
-            let usage = try await live.getWithHeaders("/v1/usage", headers: Self.bearer(secret))
-            #expect(usage.status == 200, "the key outlives the process")
-            let restored = try #require(usage.json["budgets"]?.arrayValue?.first?["spent_usd"]?.doubleValue)
-            #expect(abs(restored - spent) < 1e-12, "spend rebuilt from the ledger: \(restored) vs \(spent)")
+        try await withTemporarySQLite { path in
+            let storage: @Sendable (inout GatewayConfiguration) -> Void = { $0.storage = .sqlite(path: path) }
+            let (secret, spent) = try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }, configure: storage) { live in
+                _ = try await live.post(#"{"id":"hooli","budgets":[{"period":"monthly","usd":10}]}"#, path: "/admin/tenants", headers: Self.admin)
+                let secret = try #require(try await live.post(#"{"tenant":"hooli"}"#, path: "/admin/keys", headers: Self.admin).json["key"]?.stringValue)
+                for _ in 0..<3 { #expect(try await live.post(Self.fixedBody, headers: Self.bearer(secret)).status == 200) }
+                let usage = try await live.getWithHeaders("/v1/usage", headers: Self.bearer(secret))
+                return (secret, try #require(usage.json["budgets"]?.arrayValue?.first?["spent_usd"]?.doubleValue))
+            }
+            #expect(spent > 0)
+            try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }, configure: storage) { live in
+                let usage = try await live.getWithHeaders("/v1/usage", headers: Self.bearer(secret))
+                #expect(usage.status == 200, "the key outlives the process")
+                let restored = try #require(usage.json["budgets"]?.arrayValue?.first?["spent_usd"]?.doubleValue)
+                #expect(abs(restored - spent) < 1e-12, "spend rebuilt from the ledger: \(restored) vs \(spent)")
+            }
         }
     }
 
@@ -328,34 +326,32 @@ extension TenancyTests {
 
     @Test("a conversation's tokens survive a restart: crossed on its total, and not announced twice")
     func sessionTokensSurviveRestart() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-sessions-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("ledger.sqlite").path
-        let storage: @Sendable (inout GatewayConfiguration) -> Void = { $0.storage = .sqlite(path: path) }
-        let unit = try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }) { live in try await tokensPerAnswer(live) }
-        let receiver = WebhookReceiver()
-        try await receiver.run { hook in
-            // Crossed by a session's third answer.
-            let extra = "budgets: { session_token_alert: \(unit * 5 / 2), webhooks: [{ url: \"\(hook)\" }] }"
-            @Sendable func answer(_ live: LiveGateway, session: String) async throws {
-                let response = try await live.post(Self.fixedBody, headers: Self.bearer(Self.acmeKey) + [("x-switchyard-session", session)])
-                #expect(response.status == 200, "\(response.body)")
+        try await withTemporarySQLite { path in
+            let storage: @Sendable (inout GatewayConfiguration) -> Void = { $0.storage = .sqlite(path: path) }
+            let unit = try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }) { live in try await tokensPerAnswer(live) }
+            let receiver = WebhookReceiver()
+            try await receiver.run { hook in
+                // Crossed by a session's third answer.
+                let extra = "budgets: { session_token_alert: \(unit * 5 / 2), webhooks: [{ url: \"\(hook)\" }] }"
+                @Sendable func answer(_ live: LiveGateway, session: String) async throws {
+                    let response = try await live.post(Self.fixedBody, headers: Self.bearer(Self.acmeKey) + [("x-switchyard-session", session)])
+                    #expect(response.status == 200, "\(response.body)")
+                }
+                try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0, extra: extra) }, configure: storage) { live in
+                    for _ in 0..<2 { try await answer(live, session: "s-1") }
+                    for _ in 0..<3 { try await answer(live, session: "s-2") }
+                    #expect(try await PostgresStorageTests.eventually { receiver.alerts.count == 1 })
+                }
+                try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0, extra: extra) }, configure: storage) { live in
+                    try await answer(live, session: "s-1")
+                    #expect(try await PostgresStorageTests.eventually { receiver.alerts.count == 2 }, "s-1's third answer, after the restart")
+                    try await answer(live, session: "s-2")
+                    try await Task.sleep(for: .milliseconds(300))
+                }
+                let alerts = receiver.alerts
+                #expect(alerts.map { $0["scope"]?.stringValue } == ["session 's-2'", "session 's-1'"], "\(alerts)")
+                #expect(alerts.last?["value"]?.doubleValue == Double(unit * 3))
             }
-            try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0, extra: extra) }, configure: storage) { live in
-                for _ in 0..<2 { try await answer(live, session: "s-1") }
-                for _ in 0..<3 { try await answer(live, session: "s-2") }
-                #expect(try await PostgresStorageTests.eventually { receiver.alerts.count == 1 })
-            }
-            try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0, extra: extra) }, configure: storage) { live in
-                try await answer(live, session: "s-1")
-                #expect(try await PostgresStorageTests.eventually { receiver.alerts.count == 2 }, "s-1's third answer, after the restart")
-                try await answer(live, session: "s-2")
-                try await Task.sleep(for: .milliseconds(300))
-            }
-            let alerts = receiver.alerts
-            #expect(alerts.map { $0["scope"]?.stringValue } == ["session 's-2'", "session 's-1'"], "\(alerts)")
-            #expect(alerts.last?["value"]?.doubleValue == Double(unit * 3))
         }
     }
 
