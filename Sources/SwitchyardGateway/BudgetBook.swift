@@ -65,9 +65,9 @@ final class BudgetBook: Sendable {
     /// Called when a reservation waits for a slice (the lease sync asks the store at once).
     private let wantsSlice: Mutex<(@Sendable () -> Void)?> = Mutex(nil)
 
-    /// How far back the ledger is read for conversations' tokens at start: a session the
-    /// database no longer counts after a day without use (`session_tokens`) is not counted here
-    /// either.
+    /// How far back the ledger is read for conversations' tokens at start: the day the shared
+    /// store keeps an unused session for (`session_tokens`). A session's tokens from before it
+    /// are not counted again.
     static let sessionMemory: TimeInterval = 86_400
 
     init(settings: TenancySettings, alerts: AlertDispatcher, shared: Bool = false) {
