@@ -586,14 +586,14 @@ def moment_text(moment):
     return "the client's own loop up to %.0f ms late, steal %s" % (moment["client_lag_ms"], steal_text(moment["steal_ms"]))
 
 
-def c1_cpu_text(find, suffix):
+def c1_cpu_text(runs, suffix):
     """CPU per request at c=1 in one idle state, the gateway's and nginx's, e.g. `CPU per request:
     explicit 215 µs, auto 223 µs, floor-nginx 55 µs`. A CPU that halts while it waits serves each
     request cold: the same work costs both of them about twice what it does with idle CPUs polling."""
     parts = ["%s %.0f µs" % (name, r["cpu_us_per_request"])
-             for name, r in (("explicit", find("switchyard" + suffix, "explicit", 1)),
-                             ("auto", find("switchyard" + suffix, "auto", 1)),
-                             ("floor-nginx", find("floor-nginx" + suffix, "explicit", 1)))
+             for name, r in (("explicit", find_run(runs, "switchyard" + suffix, "explicit", 1)),
+                             ("auto", find_run(runs, "switchyard" + suffix, "auto", 1)),
+                             ("floor-nginx", find_run(runs, "floor-nginx" + suffix, "explicit", 1)))
              if r and r.get("cpu_us_per_request") is not None]
     return ("CPU per request: " + ", ".join(parts)) if parts else None
 
@@ -627,7 +627,6 @@ def target_verdicts(runs, ttft, streams, rss, coldstart):
                 reference=reference)
     for state in ("",) + IDLE_STATES:
         suffix = "-" + state if state else ""
-        nginx = find("floor-nginx" + suffix, "explicit", 1)
         for key, limit, label in (("added_p50_us", C1_P50_LIMIT_US, "added latency at c=1, p50"),
                                   ("added_p99_us", C1_P99_LIMIT_US, "added latency at c=1, p99")):
             values = {sc: r[key] for sc in ("explicit", "auto") for r in [find("switchyard" + suffix, sc, 1)] if r and key in r}
@@ -636,7 +635,7 @@ def target_verdicts(runs, ttft, streams, rss, coldstart):
                 # default state only); with the p50, what each request cost the CPU in this state.
                 floors = ", ".join("%s %+.0f µs" % (name, r[key]) for name in ("floor-nginx", "floor-nio")
                                    for r in [find(name + suffix, "explicit", 1)] if r and key in r)
-                cpu = c1_cpu_text(find, suffix) if key == "added_p50_us" else None
+                cpu = c1_cpu_text(runs, suffix) if key == "added_p50_us" else None
                 reference = "; ".join(part for part in (floors, cpu) if part) or None
                 add(label, "≤ %d µs" % limit, values, "+µs", all(v <= limit for v in values.values()), state, reference)
         t = next((t for t in ttft if t["target"] == "switchyard" + suffix and "added_ttft_p50_us" in t), None)
