@@ -7,10 +7,9 @@ import copy
 import json
 import random
 import sys
-import time
 import urllib.parse
 
-from common import Findings, Mutator, answer_problem, call
+from common import Findings, Mutator, answer_problem, bounded, call
 
 PORT, COUNT, SEED, DEADLINE, ADMIN = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
 rng = random.Random(SEED)
@@ -34,10 +33,7 @@ def mutated(document):
 
 
 findings = Findings()
-started = time.monotonic()
-for _ in range(COUNT):
-    if time.monotonic() - started > DEADLINE:
-        break
+for _ in bounded(COUNT, DEADLINE):
     r = rng.random()
     if r < 0.2:
         method, path, body = "POST", "/admin/tenants", mutated(TENANT)

@@ -7,9 +7,8 @@ import copy
 import json
 import random
 import sys
-import time
 
-from common import Findings, Mutator, answer_problem, call
+from common import Findings, Mutator, answer_problem, bounded, call
 
 PORT, COUNT, SEED, DEADLINE = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
 rng = random.Random(SEED)
@@ -48,10 +47,7 @@ def encoded(document):
 
 
 findings = Findings()
-started = time.monotonic()
-for _ in range(COUNT):
-    if time.monotonic() - started > DEADLINE:
-        break
+for _ in bounded(COUNT, DEADLINE):
     pick = rng.random()
     path, base = ("/v1/chat/completions", CHAT) if pick < 0.55 else ("/v1/messages", MESSAGES) if pick < 0.85 else ("/v1/embeddings", EMBEDDINGS)
     document = copy.deepcopy(base)

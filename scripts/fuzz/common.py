@@ -2,6 +2,7 @@
 import copy
 import http.client
 import json
+import time
 
 
 def call(port, method, path, body=None, headers=None, timeout=30):
@@ -13,6 +14,15 @@ def call(port, method, path, body=None, headers=None, timeout=30):
         return response.status, response.read().decode("utf-8", "replace")
     finally:
         connection.close()
+
+
+def bounded(count, seconds):
+    """Up to `count` turns of a fuzzer's loop, ending early once `seconds` have passed."""
+    started = time.monotonic()
+    for _ in range(count):
+        if time.monotonic() - started > seconds:
+            return
+        yield
 
 
 def answer_problem(status, text):

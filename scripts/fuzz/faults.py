@@ -7,9 +7,8 @@ Usage: faults.py PORT COUNT SEED DEADLINE_SECONDS"""
 import json
 import random
 import sys
-import time
 
-from common import Findings, answer_problem, call
+from common import Findings, answer_problem, bounded, call
 
 PORT, COUNT, SEED, DEADLINE = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
 rng = random.Random(SEED)
@@ -45,10 +44,7 @@ def stream_problem(messages, text):
 
 
 findings = Findings()
-started = time.monotonic()
-for _ in range(COUNT):
-    if time.monotonic() - started > DEADLINE:
-        break
+for _ in bounded(COUNT, DEADLINE):
     messages = rng.random() < 0.4
     stream = rng.random() < 0.5
     model = rng.choice(["auto", "demo-light", "demo-mid", "demo-premium"])
