@@ -26,7 +26,7 @@ extension BudgetBook: SharedRateLimits {
     var rateInstances: Int { state.withLock { $0.rateInstances } }
 
     /// Applies the shares a sync brought back: each limiter's buckets are resized to its share
-    /// (keeping what was used; a share grows by at most ``RateShares/growthPerSync``), and
+    /// (creating no tokens; a share grows by at most ``RateShares/growthPerSync``), and
     /// limiters created from now on start with an even split.
     func applyRateShares(_ shares: RateShares) {
         let now = ContinuousClock.now

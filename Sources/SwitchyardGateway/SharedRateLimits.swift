@@ -10,7 +10,7 @@ protocol SharedRateLimits: Sendable {
     /// the count started again.
     func rateDemand(elapsed: Duration) -> [String: Double]
 
-    /// Resizes each subject's buckets to its share (keeping what was used); subjects that are not
+    /// Resizes each subject's buckets to its share (creating no tokens); subjects that are not
     /// this one's are passed over.
     func applyRateShares(_ shares: RateShares)
 

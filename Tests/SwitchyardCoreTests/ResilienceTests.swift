@@ -180,6 +180,59 @@ struct TokenBucketTests {
         #expect(RateShares(shares: [:], instances: 0).instances == 1)
     }
 
+    @Test("a new share creates no tokens: a larger one fills at its faster rate, a smaller one gives up the rest")
+    func reapportion() {
+        var bucket = TokenBucket(capacity: 10, period: .seconds(60), now: t0)
+        let tookSix = bucket.take(6, now: t0)
+        bucket.reapportion(to: 20, now: t0)
+        let afterGrowing = bucket.available(now: t0)
+        // Refilled at the new rate: 20 a minute.
+        let afterSixSeconds = bucket.available(now: t0 + .seconds(6))
+        bucket.reapportion(to: 3, now: t0 + .seconds(6))
+        let afterFalling = bucket.available(now: t0 + .seconds(6))
+        bucket.charge(5, now: t0 + .seconds(6))
+        bucket.reapportion(to: 10, now: t0 + .seconds(6))
+        let debtKept = bucket.available(now: t0 + .seconds(6))
+        #expect(tookSix)
+        #expect(afterGrowing == 4)
+        #expect(afterSixSeconds == 6)
+        #expect(afterFalling == 3)
+        #expect(debtKept == -2)
+        #expect(bucket.capacity == 10)
+    }
+
+    /// Two instances that each spent their half of `rpm: 20`, then swap demand, share by share as
+    /// syncs bring them: neither admits again what the other already spent.
+    @Test("shares that move between instances admit no more than the limit and its refill")
+    func movingSharesConserveTheLimit() {
+        let limits = DeploymentLimits(requestsPerMinute: 20)
+        var first = RateLimitBuckets(limits, share: 0.5, now: t0)
+        var second = RateLimitBuckets(limits, share: 0.5, now: t0)
+        var admitted = 0
+        func admit(_ buckets: inout RateLimitBuckets, at now: ContinuousClock.Instant) {
+            while buckets.requests?.take(1, now: now) == true { admitted += 1 }
+        }
+        admit(&first, at: t0)
+        admit(&second, at: t0)
+        #expect(admitted == 20)
+        // A sync every 100 ms for a second: the first's share grows while the second's falls,
+        // and both try to admit all they can after each.
+        for sync in 1...10 {
+            let now = t0 + .milliseconds(100 * sync)
+            first.takeShare(1, now: now)
+            second.takeShare(0, now: now)
+            admit(&first, at: now)
+            admit(&second, at: now)
+        }
+        #expect(first.share == 1 && second.share == 0)
+        // What refilled in that second at most: 20 a minute, with the second's one a minute.
+        #expect(admitted <= 20 + 1, "admitted \(admitted)")
+        // From here the first has the whole limit's pace: 20 a minute, one every 3 s.
+        let before = admitted
+        admit(&first, at: t0 + .seconds(31))
+        #expect(admitted - before >= 9, "admitted \(admitted - before) in 30 s")
+    }
+
     @Test("charging after the fact puts the bucket in debt")
     func debt() {
         var bucket = TokenBucket(capacity: 100, period: .seconds(60), now: t0)

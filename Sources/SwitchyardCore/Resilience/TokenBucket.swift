@@ -32,6 +32,16 @@ public struct TokenBucket: Sendable, Hashable {
         self.capacity = capacity
     }
 
+    /// Changes the capacity for a new share of a limit split between instances (see
+    /// ``RateShares``), creating no tokens: a larger share raises the refill rate and the room to
+    /// fill, a smaller one gives up what is over its new capacity (a debt stays a debt). Tokens
+    /// another instance already spent are not handed out again when the shares move.
+    public mutating func reapportion(to capacity: Double, now: ContinuousClock.Instant) {
+        refill(now: now)
+        tokens = min(capacity, tokens)
+        self.capacity = capacity
+    }
+
     /// Tokens available at `now`.
     public mutating func available(now: ContinuousClock.Instant) -> Double {
         refill(now: now)

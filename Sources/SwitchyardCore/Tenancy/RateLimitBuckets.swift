@@ -28,8 +28,8 @@ public struct RateLimitBuckets: Sendable {
     /// have changed them): a new limit starts full, a changed one keeps what was used of it.
     public mutating func adjust(to limits: DeploymentLimits, now: ContinuousClock.Instant) {
         self.limits = limits
-        requests = Self.bucket(requests, limit: limits.requestsPerMinute, share: share, now: now)
-        tokens = Self.bucket(tokens, limit: limits.tokensPerMinute, share: share, now: now)
+        requests = Self.bucket(requests, limit: limits.requestsPerMinute, share: share, now: now) { $0.resize(to: $1, now: now) }
+        tokens = Self.bucket(tokens, limit: limits.tokensPerMinute, share: share, now: now) { $0.resize(to: $1, now: now) }
     }
 
     /// The demand to report for the `elapsed` since the last report (see
@@ -41,19 +41,27 @@ public struct RateLimitBuckets: Sendable {
     }
 
     /// Takes the share a sync `reported` (growing by at most ``RateShares/growthPerSync``) and
-    /// resizes the buckets to it, keeping what was used.
+    /// resizes the buckets to it without creating tokens (see ``TokenBucket/reapportion(to:now:)``):
+    /// a growing share fills at its faster rate, a falling one gives up what is over its size.
+    /// What another instance spent before the shares moved is not admitted again here.
     public mutating func takeShare(_ reported: Double, now: ContinuousClock.Instant) {
         let next = RateShares.next(current: share, reported: reported)
         guard next != share else { return }
         share = next
-        adjust(to: limits, now: now)
+        requests = Self.bucket(requests, limit: limits.requestsPerMinute, share: share, now: now) { $0.reapportion(to: $1, now: now) }
+        tokens = Self.bucket(tokens, limit: limits.tokensPerMinute, share: share, now: now) { $0.reapportion(to: $1, now: now) }
     }
 
-    private static func bucket(_ bucket: TokenBucket?, limit: Int?, share: Double, now: ContinuousClock.Instant) -> TokenBucket? {
+    /// The bucket for `share` of `limit`: a new one starts full; an existing one whose capacity
+    /// differs is changed by `resize`.
+    private static func bucket(
+        _ bucket: TokenBucket?, limit: Int?, share: Double, now: ContinuousClock.Instant,
+        resize: (inout TokenBucket, Double) -> Void
+    ) -> TokenBucket? {
         guard let limit else { return nil }
         let capacity = RateShares.enforced(limit, share: share)
         guard var bucket else { return TokenBucket(capacity: capacity, now: now) }
-        if bucket.capacity != capacity { bucket.resize(to: capacity, now: now) }
+        if bucket.capacity != capacity { resize(&bucket, capacity) }
         return bucket
     }
 }

@@ -28,7 +28,7 @@ public struct RateShares: Sendable, Hashable {
 
     /// How much a share may grow in one sync. The other instances' demand is what they last
     /// reported, up to a sync interval old: at the start of a burst on all of them, the first to
-    /// report would otherwise take the whole limit while the others still hold their shares. A
+    /// report would otherwise take the whole limit's pace while the others still hold theirs. A
     /// share that falls, falls at once.
     public static let growthPerSync = 0.1
 
