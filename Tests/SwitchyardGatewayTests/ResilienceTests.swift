@@ -95,12 +95,19 @@ struct ResilienceTests {
 
     @Test("the breaker opens after the configured failures, stops traffic, half-opens after the cooldown and recovers")
     func breakerLifecycle() async throws {
-        try await LiveGateway.run(yaml: LiveGateway.resilientYAML) { live in
+        // A cooldown long enough that a loaded machine cannot let it pass before the skipped
+        // request is sent.
+        let cooldown = Duration.seconds(5)
+        let yaml: @Sendable (Int) -> String = {
+            LiveGateway.resilientYAML(mockPort: $0).replacingOccurrences(of: "cooldown: 1s", with: "cooldown: 5s")
+        }
+        try await LiveGateway.run(yaml: yaml) { live in
             let failing = fault("500;model=sim-light")
             // Two requests × two attempts: the third failure opens the breaker.
             for _ in 0..<2 {
                 #expect(try await live.post(chatBody(), headers: [failing]).headers["x-switchyard-model"] == "middle")
             }
+            let opened = ContinuousClock.now  // at the latest
             let failuresSeen = live.upstreamCount("sim-light")
             #expect(failuresSeen == 3)
             // Open: the deployment is skipped without a request.
@@ -108,7 +115,7 @@ struct ResilienceTests {
             #expect(skipped.headers["x-switchyard-model"] == "middle")
             #expect(live.upstreamCount("sim-light") == failuresSeen)
             // After the cooldown one probe goes through; it succeeds and closes the breaker.
-            try await Task.sleep(for: .milliseconds(1100))
+            try await Task.sleep(until: opened + cooldown + .milliseconds(100))
             let probe = try await live.post(chatBody())
             #expect(probe.headers["x-switchyard-model"] == "cheap")
             let closed = try await live.post(chatBody())
