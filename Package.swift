@@ -195,6 +195,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What the server tests share: running a server for a test and shutting it down gracefully.
+        .target(
+            name: "SwitchyardTestSupport",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/SwitchyardTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SwitchyardCoreTests",
             dependencies: ["SwitchyardCore"],
@@ -232,7 +242,7 @@ let package = Package(
         .testTarget(
             name: "SwitchyardProvidersTests",
             dependencies: [
-                "SwitchyardProviders", "SwitchyardMock", "SwitchyardCore", "SwitchyardGateway",
+                "SwitchyardProviders", "SwitchyardMock", "SwitchyardCore", "SwitchyardGateway", "SwitchyardTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -250,7 +260,7 @@ let package = Package(
             name: "SwitchyardGatewayTests",
             dependencies: [
                 "SwitchyardGateway", "SwitchyardMock", "SwitchyardConfig", "SwitchyardCore", "SwitchyardProviders", "SwitchyardStorage",
-                "SwitchyardEvaluation", "SwitchyardAuditClient",
+                "SwitchyardEvaluation", "SwitchyardAuditClient", "SwitchyardTestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),

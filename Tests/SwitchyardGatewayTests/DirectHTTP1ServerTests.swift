@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import SwitchyardCore
+import SwitchyardTestSupport
 import Synchronization
 import Testing
 
@@ -31,12 +32,7 @@ struct DirectHTTP1ServerTests {
             server: .directHTTP1(responder: router.buildResponder(), maxBodyBytes: maxBodyBytes, serverName: "test", logger: logger),
             configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { portSink.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            defer { group.cancelAll() }
-            let port = try await firstValue(ports)
-            return try await body(port)
-        }
+        return try await whileServing(app, ports: ports, logger: logger, body)
     }
 
     /// `GET /slow` answers "slow" after 30 ms; `GET /fast` answers "fast" at once.
@@ -490,7 +486,9 @@ final class RawConnection: @unchecked Sendable {  // used by one thread at a tim
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { close(socket); throw POSIXError(.ECONNREFUSED) }
+        // No close here: the instance is whole, so `deinit` runs for it and closes the socket. A
+        // second close could close a descriptor another thread has been given since.
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
     }
 
     deinit { close(socket) }

@@ -8,6 +8,7 @@ import NIOPosix
 import Testing
 
 @testable import SwitchyardGateway
+import SwitchyardTestSupport
 
 @Suite("Requests served on their connection's event loop")
 struct EventLoopBoundServerTests {
@@ -34,11 +35,7 @@ struct EventLoopBoundServerTests {
         let app = Application(
             router: router, server: server, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { portSink.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            defer { group.cancelAll() }
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
+        return try await whileServing(app, ports: ports, logger: logger) { port in
             // Generous: two of these handlers need Swift's shared threads, which tests busy with
             // CPU can hold for seconds.
             let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(60))

@@ -8,6 +8,7 @@ import SwitchyardConfig
 import SwitchyardCore
 import SwitchyardGateway
 import SwitchyardMock
+import SwitchyardTestSupport
 
 /// A gateway and a simulated provider, both real servers on loopback ports, for one test.
 struct LiveGateway {
@@ -30,14 +31,11 @@ struct LiveGateway {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // Removed after the servers have stopped (the ledger writer drains into it on the way out).
         defer { try? FileManager.default.removeItem(at: directory) }
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            let (mockPorts, mockPortSink) = AsyncStream.makeStream(of: Int.self)
-            // Served from its event loops: a test busy on Swift's shared threads (two here) must
-            // not hold the provider's answers up past the gateway's timeouts.
-            let mockApp = mock.buildApplication(port: 0, logger: logger, server: .http1OnEventLoop()) { mockPortSink.yield($0) }
-            group.addTask { try await mockApp.run() }
-            let mockPort = try await firstValue(mockPorts)
-
+        // Served from its event loops: a test busy on Swift's shared threads (two here) must not
+        // hold the provider's answers up past the gateway's timeouts.
+        let (mockPorts, mockPortSink) = AsyncStream.makeStream(of: Int.self)
+        let mockApp = mock.buildApplication(port: 0, logger: logger, server: .http1OnEventLoop()) { mockPortSink.yield($0) }
+        return try await whileServing(mockApp, ports: mockPorts, logger: logger) { mockPort in
             var configuration = try ConfigLoader(environment: [:]).parse(yaml: yaml(mockPort), file: "test.yaml")
             // Each gateway gets its own database unless the test names one.
             if configuration.storage == .default { configuration.storage = .sqlite(path: directory.appendingPathComponent("ledger.sqlite").path) }
@@ -46,13 +44,10 @@ struct LiveGateway {
             configure(&configuration)
             let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
             let gatewayApp = try await GatewayApplication.build(configuration: configuration, logger: logger) { portSink.yield($0) }
-            group.addTask { try await gatewayApp.run() }
-            let port = try await firstValue(ports)
-
-            let live = LiveGateway(
-                gatewayURL: "http://127.0.0.1:\(port)", mockURL: "http://127.0.0.1:\(mockPort)", mock: mock, configuration: configuration)
-            defer { group.cancelAll() }
-            return try await body(live)
+            return try await whileServing(gatewayApp, ports: ports, logger: logger) { port in
+                try await body(LiveGateway(
+                    gatewayURL: "http://127.0.0.1:\(port)", mockURL: "http://127.0.0.1:\(mockPort)", mock: mock, configuration: configuration))
+            }
         }
     }
 

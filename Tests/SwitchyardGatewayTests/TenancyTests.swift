@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import Synchronization
 import Testing
@@ -10,6 +11,7 @@ import Testing
 @testable import SwitchyardCore
 @testable import SwitchyardGateway
 import SwitchyardStorage
+import SwitchyardTestSupport
 
 /// Tenants, virtual keys and budgets, end to end over loopback.
 @Suite("Tenants, keys and budgets over loopback")
@@ -110,16 +112,13 @@ final class WebhookReceiver: Sendable {
             }
             return .ok
         }
+        var logger = Logger(label: "webhooks")
+        logger.logLevel = .critical
         let (ports, sink) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { sink.yield($0.localAddress?.port ?? 0) })
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            let port = try await firstValue(ports)
-            defer { group.cancelAll() }
-            return try await body("http://127.0.0.1:\(port)/hook")
-        }
+            onServerRunning: { sink.yield($0.localAddress?.port ?? 0) }, logger: logger)
+        return try await whileServing(app, ports: ports, logger: logger) { port in try await body("http://127.0.0.1:\(port)/hook") }
     }
 
     /// Deliveries so far, as JSON.

@@ -7,6 +7,7 @@ import NIOPosix
 import SwitchyardCore
 import SwitchyardMock
 @testable import SwitchyardProviders
+import SwitchyardTestSupport
 import Testing
 
 @Suite("Upstream connection pool over loopback")
@@ -16,15 +17,9 @@ struct UpstreamConnectionPoolTests {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let mock = MockProvider(profile: profile)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            let (ports, sink) = AsyncStream.makeStream(of: Int.self)
-            let app = mock.buildApplication(port: 0, logger: logger) { sink.yield($0) }
-            group.addTask { try await app.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw UpstreamError.shutDown }
-            defer { group.cancelAll() }
-            return try await body(port)
-        }
+        let (ports, sink) = AsyncStream.makeStream(of: Int.self)
+        let app = mock.buildApplication(port: 0, logger: logger) { sink.yield($0) }
+        return try await whileServing(app, ports: ports, logger: logger, body)
     }
 
     static func pool(port: Int, maxConnections: Int = 8) -> UpstreamConnectionPool {

@@ -12,6 +12,7 @@ import SwitchyardCore
 @testable import SwitchyardGateway
 import SwitchyardMock
 import SwitchyardProviders
+import SwitchyardTestSupport
 import Testing
 import X509
 
@@ -67,13 +68,7 @@ struct UpstreamTLSTests {
             configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in sink.yield(channel.localAddress?.port ?? 0) },
             logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw UpstreamError.shutDown }
-            defer { group.cancelAll() }
-            return try await body(port)
-        }
+        return try await whileServing(app, ports: ports, logger: logger, body)
     }
 
     static func caFile(_ pem: String) throws -> String {
