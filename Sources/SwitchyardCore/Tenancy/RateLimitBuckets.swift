@@ -28,8 +28,7 @@ public struct RateLimitBuckets: Sendable {
     /// have changed them): a new limit starts full, a changed one keeps what was used of it.
     public mutating func adjust(to limits: DeploymentLimits, now: ContinuousClock.Instant) {
         self.limits = limits
-        requests = Self.bucket(requests, limit: limits.requestsPerMinute, share: share, now: now) { $0.resize(to: $1, now: now) }
-        tokens = Self.bucket(tokens, limit: limits.tokensPerMinute, share: share, now: now) { $0.resize(to: $1, now: now) }
+        sizeBuckets(now: now) { $0.resize(to: $1, now: now) }
     }
 
     /// The demand to report for the `elapsed` since the last report (see
@@ -48,20 +47,20 @@ public struct RateLimitBuckets: Sendable {
         let next = RateShares.next(current: share, reported: reported)
         guard next != share else { return }
         share = next
-        requests = Self.bucket(requests, limit: limits.requestsPerMinute, share: share, now: now) { $0.reapportion(to: $1, now: now) }
-        tokens = Self.bucket(tokens, limit: limits.tokensPerMinute, share: share, now: now) { $0.reapportion(to: $1, now: now) }
+        sizeBuckets(now: now) { $0.reapportion(to: $1, now: now) }
     }
 
-    /// The bucket for `share` of `limit`: a new one starts full; an existing one whose capacity
-    /// differs is changed by `resize`.
-    private static func bucket(
-        _ bucket: TokenBucket?, limit: Int?, share: Double, now: ContinuousClock.Instant,
-        resize: (inout TokenBucket, Double) -> Void
-    ) -> TokenBucket? {
-        guard let limit else { return nil }
-        let capacity = RateShares.enforced(limit, share: share)
-        guard var bucket else { return TokenBucket(capacity: capacity, now: now) }
-        if bucket.capacity != capacity { resize(&bucket, capacity) }
-        return bucket
+    /// Sizes both buckets to `share` of `limits`: a new one starts full, none is kept for a limit
+    /// that is gone, and one whose capacity differs is changed by `resize`.
+    private mutating func sizeBuckets(now: ContinuousClock.Instant, resize: (inout TokenBucket, Double) -> Void) {
+        func sized(_ bucket: TokenBucket?, limit: Int?) -> TokenBucket? {
+            guard let limit else { return nil }
+            let capacity = RateShares.enforced(limit, share: share)
+            guard var bucket else { return TokenBucket(capacity: capacity, now: now) }
+            if bucket.capacity != capacity { resize(&bucket, capacity) }
+            return bucket
+        }
+        requests = sized(requests, limit: limits.requestsPerMinute)
+        tokens = sized(tokens, limit: limits.tokensPerMinute)
     }
 }
