@@ -14,6 +14,16 @@ struct ShadowEvaluationOverHTTPTests {
     static let admin = [("authorization", "Bearer test-admin-key-0123456789")]
     static let extract = [("x-switchyard-task", "extract"), ("x-switchyard-complexity", "0.1")]
 
+    /// `/admin/stats` once the first tier row has judged at least `count` answers (the shadow
+    /// calls run off the request path), or as it is at `deadline`.
+    static func stats(onceJudged count: Int, on live: LiveGateway, until deadline: ContinuousClock.Instant) async throws -> JSONValue {
+        while true {
+            let stats = try await live.getWithHeaders("/admin/stats", headers: admin).json
+            if stats["shadow"]?["tiers"]?.arrayValue?.first?["judged"]?.intValue ?? 0 >= count || ContinuousClock.now >= deadline { return stats }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     static func yaml(mockPort: Int) -> String {
         LiveGateway.standardYAML(mockPort: mockPort).replacingOccurrences(
             of: "server: { host: 127.0.0.1, port: 0, max_body_bytes: 64KiB }",
@@ -30,12 +40,7 @@ struct ShadowEvaluationOverHTTPTests {
             }
             // The shadow calls run off the request path; wait for their verdicts.
             let deadline = ContinuousClock.now + .seconds(20)
-            var stats = JSONValue.null
-            while ContinuousClock.now < deadline {
-                stats = try await live.getWithHeaders("/admin/stats", headers: Self.admin).json
-                if stats["shadow"]?["tiers"]?.arrayValue?.first?["judged"]?.intValue ?? 0 >= 4 { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            let stats = try await Self.stats(onceJudged: 4, on: live, until: deadline)
             let row = try #require(stats["shadow"]?["tiers"]?.arrayValue?.first { $0["task"]?.stringValue == "extract" })
             #expect(row["tier"]?.stringValue == "light")
             #expect(row["judged"]?.intValue == 4)
@@ -79,13 +84,7 @@ struct ShadowEvaluationOverHTTPTests {
                 #expect(response.headers["x-switchyard-buffered"] == nil, "relayed, not answered through the gates")
                 #expect(response.body.hasSuffix("data: [DONE]\n\n"))
             }
-            let deadline = ContinuousClock.now + .seconds(30)
-            var stats = JSONValue.null
-            while true {
-                stats = try await live.getWithHeaders("/admin/stats", headers: Self.admin).json
-                if stats["shadow"]?["tiers"]?.arrayValue?.first?["judged"]?.intValue ?? 0 >= 4 || ContinuousClock.now >= deadline { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            let stats = try await Self.stats(onceJudged: 4, on: live, until: ContinuousClock.now + .seconds(30))
             let row = try #require(stats["shadow"]?["tiers"]?.arrayValue?.first { $0["task"]?.stringValue == "extract" })
             #expect(row["judged"]?.intValue == 4)
             #expect(row["agreement"]?.doubleValue == 0)
@@ -102,12 +101,7 @@ struct ShadowEvaluationOverHTTPTests {
             try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }, configure: { $0.storage = .sqlite(path: path) }) { live in
                 for _ in 0..<3 { _ = try await live.post(chatBody(model: "auto"), headers: Self.extract) }
                 // Judged means answered and booked (the verdict and the entry are written together).
-                let deadline = ContinuousClock.now + .seconds(20)
-                while ContinuousClock.now < deadline {
-                    let stats = try await live.getWithHeaders("/admin/stats", headers: Self.admin).json
-                    if stats["shadow"]?["tiers"]?.arrayValue?.first?["judged"]?.intValue ?? 0 >= 3 { break }
-                    try await Task.sleep(for: .milliseconds(20))
-                }
+                _ = try await Self.stats(onceJudged: 3, on: live, until: ContinuousClock.now + .seconds(20))
                 try await Task.sleep(for: .milliseconds(100))
             }
             let entries = try await SQLiteStore(path: path, readOnly: true).ledgerEntries(since: nil, until: nil, full: false)
@@ -144,12 +138,7 @@ struct ShadowEvaluationOverHTTPTests {
             let onFile: @Sendable (inout GatewayConfiguration) -> Void = { $0.storage = .sqlite(path: path) }
             try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }, configure: onFile) { live in
                 for _ in 0..<4 { _ = try await live.post(chatBody(model: "auto"), headers: Self.extract) }
-                let deadline = ContinuousClock.now + .seconds(20)
-                while ContinuousClock.now < deadline {
-                    let stats = try await live.getWithHeaders("/admin/stats", headers: Self.admin).json
-                    if stats["shadow"]?["tiers"]?.arrayValue?.first?["judged"]?.intValue ?? 0 >= 4 { break }
-                    try await Task.sleep(for: .milliseconds(20))
-                }
+                _ = try await Self.stats(onceJudged: 4, on: live, until: ContinuousClock.now + .seconds(20))
                 try await Task.sleep(for: .milliseconds(100))
             }
             try await LiveGateway.run(yaml: { Self.yaml(mockPort: $0) }, configure: onFile) { live in
